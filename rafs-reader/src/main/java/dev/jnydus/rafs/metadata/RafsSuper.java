@@ -1,0 +1,72 @@
+package dev.jnydus.rafs.metadata;
+
+import dev.jnydus.common.Compressor;
+import dev.jnydus.common.Digester;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * An opened bootstrap. Opening validates the superblock and the tables it names; inodes and
+ * directories are decoded only when asked for, so opening a million-inode image costs the same as
+ * opening a small one. Thread-safe: every method may be called from many threads.
+ */
+public interface RafsSuper extends Closeable {
+
+    /** Opens a RAFS v5, RAFS v6 or plain EROFS bootstrap read-only. */
+    static RafsSuper open(Path bootstrap) throws IOException {
+        return RafsLoader.open(bootstrap);
+    }
+
+    RafsVersion version();
+
+    /** Superblock flags (rafs-format 3.1); 0 for plain EROFS. */
+    long flags();
+
+    /** Whether uid/gid of inodes are meaningful (EXPLICIT_UID_GID; always true for plain EROFS). */
+    boolean explicitUidGid();
+
+    Compressor compressor();
+
+    Digester digester();
+
+    /** The RAFS chunk size (v5 {@code s_block_size}, v6 {@code s_chunk_size}). */
+    int chunkSize();
+
+    /** The EROFS block size; 4096 for v5 (unused there). */
+    int blockSize();
+
+    /** Number of inodes the superblock announces. */
+    long inodeCount();
+
+    long rootIno();
+
+    /** Decodes the inode with this number; throws when there is none. */
+    RafsInode inode(long ino) throws RafsFormatException;
+
+    /** Looks a name up in a directory; {@code null} when absent. */
+    RafsInode lookup(RafsInode dir, byte[] name) throws RafsFormatException;
+
+    /**
+     * Lists a directory from {@code offset} (0 = from the start, "." and ".." first). Offsets are
+     * stable: the same directory gives the same offset for the same entry on every call.
+     */
+    void readdir(RafsInode dir, long offset, DirentVisitor visitor) throws RafsFormatException;
+
+    /** The blob table. */
+    List<BlobInfo> blobs();
+
+    /** The prefetch table: inode numbers, in table order. */
+    long[] prefetchInodes();
+
+    /** Reads bootstrap bytes (for {@link FileExtent.Inline} extents). */
+    void readBootstrap(long offset, ByteBuffer dst) throws RafsFormatException;
+
+    /** Size of the bootstrap file in bytes. */
+    long bootstrapSize();
+
+    /** The bootstrap file. */
+    Path path();
+}
