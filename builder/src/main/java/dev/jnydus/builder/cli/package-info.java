@@ -1,0 +1,2 @@
+/** The {@code nydus-image} command line (picocli). */
+package dev.jnydus.builder.cli;
