@@ -5,8 +5,9 @@ import java.nio.ByteBuffer;
 
 /**
  * Where a read delivers its bytes: the device calls {@link #accept} with consecutive pieces, in
- * request order, whose lengths add up to the request size. A sink must consume the whole buffer
- * and must not keep it after returning (the device may reuse it). This keeps the cache free of any
+ * request order, whose lengths add up to the request size. A sink must consume the whole buffer,
+ * must not modify its contents (it may be a view of the shared in-memory chunk cache) and must not
+ * keep it after returning. This keeps the cache free of any
  * FUSE or fscache type: the FUSE layer wraps its reply buffer, the fscache layer a file writer.
  */
 @FunctionalInterface
