@@ -37,6 +37,7 @@ public final class InMemoryFileSystem implements ReadOnlyFileSystem {
     private static final int SEEK_HOLE = 4;
     private static final byte[] DOT = {'.'};
     private static final byte[] DOTDOT = {'.', '.'};
+    private static final byte[] ZEROS = new byte[65536];
 
     private final Map<Long, Node> nodes;
     private final Duration timeout;
@@ -222,10 +223,11 @@ public final class InMemoryFileSystem implements ReadOnlyFileSystem {
             } else {
                 Long next = n.extents.higherKey(pos);
                 long holeEnd = next == null ? end : Math.min(next, end);
-                for (long i = pos; i < holeEnd; i++) {
-                    dst.put((byte) 0);
+                while (pos < holeEnd) {
+                    int n = (int) Math.min(ZEROS.length, holeEnd - pos);
+                    dst.put(ZEROS, 0, n);
+                    pos += n;
                 }
-                pos = holeEnd;
             }
         }
     }

@@ -56,6 +56,7 @@ class DevFuseMountTest {
     @BeforeEach
     void mount() throws IOException {
         Privileged.requireFuse();
+        assertThat(openFuseAndEventFds()).as("clean start").isEmpty();
         mp = Files.createDirectory(tmp.resolve("mnt"));
         fs = TestTree.build();
         server = Server.builder(fs).build();
@@ -79,6 +80,25 @@ class DevFuseMountTest {
             }
         }
         assertThat(liveWorkerThreads()).as("no worker thread left").isEmpty();
+        assertThat(openFuseAndEventFds()).as("no /dev/fuse or eventfd descriptor left").isEmpty();
+    }
+
+    /** Our descriptors that point at /dev/fuse or an eventfd. */
+    static List<String> openFuseAndEventFds() throws IOException {
+        List<String> found = new ArrayList<>();
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : (Iterable<Path>) fds::iterator) {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (target.equals("/dev/fuse") || target.contains("eventfd")) {
+                        found.add(fd.getFileName() + " -> " + target);
+                    }
+                } catch (IOException gone) {
+                    // the directory stream's own descriptor, closed by now
+                }
+            }
+        }
+        return found;
     }
 
     static boolean mounted(Path mp) throws IOException {
