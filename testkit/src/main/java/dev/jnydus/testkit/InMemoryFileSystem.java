@@ -224,9 +224,9 @@ public final class InMemoryFileSystem implements ReadOnlyFileSystem {
                 Long next = n.extents.higherKey(pos);
                 long holeEnd = next == null ? end : Math.min(next, end);
                 while (pos < holeEnd) {
-                    int n = (int) Math.min(ZEROS.length, holeEnd - pos);
-                    dst.put(ZEROS, 0, n);
-                    pos += n;
+                    int zeros = (int) Math.min(ZEROS.length, holeEnd - pos);
+                    dst.put(ZEROS, 0, zeros);
+                    pos += zeros;
                 }
             }
         }
