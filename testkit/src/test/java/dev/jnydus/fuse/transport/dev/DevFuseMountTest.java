@@ -312,6 +312,28 @@ class DevFuseMountTest {
     }
 
     @Test
+    void abortThroughFusectlFailsReadersAndEndsTheWorkers() throws Exception {
+        Path connections = Path.of("/sys/fs/fuse/connections");
+        Privileged.require(Files.isDirectory(connections), "needs /sys/fs/fuse/connections (fusectl)");
+        boolean mountedHere = false;
+        if (!mounted(connections)) {
+            Sys.mount("fusectl", connections, "fusectl", 0, null);
+            mountedHere = true;
+        }
+        try {
+            assertThat(Files.readAllBytes(mp.resolve("hello"))).isEqualTo(TestTree.HELLO);
+            session.abort();
+            assertThat(workers.termination().get(10, TimeUnit.SECONDS)).isNull();
+            assertThatThrownBy(() -> Files.readAllBytes(mp.resolve("big")))
+                    .isInstanceOf(FileSystemException.class).hasMessageContaining("Transport endpoint is not connected");
+        } finally {
+            if (mountedHere) {
+                Sys.umount2(connections, Sys.MNT_DETACH);
+            }
+        }
+    }
+
+    @Test
     void cloningFromANonFuseFdFails() throws Exception {
         Fd[] p = Sys.pipe(0);
         try (Fd r = p[0]; Fd w = p[1]; Waker waker = new Waker()) {
