@@ -163,12 +163,19 @@ public final class FuseWorkers implements AutoCloseable {
         return threads.size();
     }
 
-    /** Stops the workers and waits for them (up to 10 s). The session is left as it is. */
+    /**
+     * Stops the workers and waits for them (up to 10 s). The session is left as it is. An interrupt
+     * ends the wait early and stays set on the calling thread.
+     */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         stop();
-        if (!awaitTermination(Duration.ofSeconds(10))) {
-            LOG.warn("FUSE workers did not stop within 10 s");
+        try {
+            if (!awaitTermination(Duration.ofSeconds(10))) {
+                LOG.warn("FUSE workers did not stop within 10 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }
