@@ -1,7 +1,6 @@
 package dev.jnydus.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.NullNode;
 import java.util.List;
 import java.util.Optional;
 
@@ -41,14 +40,13 @@ final class V1Converter {
         String cacheType = "";
         boolean compressed = false;
         boolean validate = false;
-        JsonNode cacheConfig = NullNode.getInstance();
+        JsonNode cacheConfig = null;
         String cacheConfigPath = device.path("cache.config");
         if (cacheNode.isPresent()) {
             JsonFields c = cacheNode.get();
             cacheType = c.string("type", "");
             compressed = c.bool("compressed", false);
-            JsonNode raw = c.raw("config");
-            cacheConfig = raw == null ? NullNode.getInstance() : raw;
+            cacheConfig = c.raw("config");
             validate = c.bool("validate", false);
             c.finish();
         }
@@ -103,6 +101,12 @@ final class V1Converter {
             throws ConfigException {
         Optional<FileCacheConfig> fileCache = Optional.empty();
         Optional<FsCacheConfig> fsCache = Optional.empty();
+        boolean needsConfig = type.equals(CacheConfig.BLOBCACHE) || type.equals(CacheConfig.FILECACHE)
+                || type.equals(CacheConfig.FSCACHE);
+        if (needsConfig && (config == null || config.isNull())) {
+            throw ConfigException.parse(configPath, "an object is required for cache type \""
+                    + type + "\" (may be {}), got " + JsonFields.describe(config));
+        }
         switch (type) {
             case CacheConfig.BLOBCACHE:
             case CacheConfig.FILECACHE:
