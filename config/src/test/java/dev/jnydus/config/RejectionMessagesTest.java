@@ -224,6 +224,16 @@ class RejectionMessagesTest {
     }
 
     @Test
+    void deeplyNestedDocumentsAreRejectedWithoutExhaustingTheStack() {
+        for (String doc : new String[] {"{\"a\":".repeat(200_000), "a = " + "[".repeat(200_000),
+                "a = " + "{b=".repeat(100_000)}) {
+            assertThatThrownBy(() -> NydusConfig.parse(doc))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("nesting depth");
+        }
+    }
+
+    @Test
     void exceptionExposesKindPathAndDetail() {
         ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class,
                 () -> NydusConfig.parse(v1("{\"host\": 5, \"repo\": \"r\"}", "", "")));
