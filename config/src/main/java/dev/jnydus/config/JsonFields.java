@@ -153,8 +153,7 @@ final class JsonFields {
             throw ConfigException.parse(p, "expected object of strings, got " + describe(v));
         }
         Map<String, String> out = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : v.properties()) {
             out.put(e.getKey(), asString(e.getValue(), join(p, e.getKey())));
         }
         return Collections.unmodifiableMap(out);
