@@ -15,7 +15,9 @@ import org.slf4j.LoggerFactory;
  *       {@code fallback} is on, and is returned as is when it is off;</li>
  *   <li>unhealthy: the origin when {@code fallback} is on, else the error "proxy is not healthy and
  *       fallback is disabled";</li>
- *   <li>requests already routed {@link RangeRequest.Route#DIRECT} (last retry) skip the proxy.</li>
+ *   <li>requests already routed {@link RangeRequest.Route#DIRECT} (the last retry of a read) skip
+ *       the proxy, unless {@code fallback} is off: then the origin is never contacted at all, which
+ *       is what turning fallback off asks for.</li>
  * </ul>
  * Health comes from the ping checker, starting healthy.
  */
@@ -49,7 +51,7 @@ final class ProxyFallbackInterceptor implements Interceptor {
     public RangeResponse intercept(Chain chain) throws IOException {
         RangeRequest req = chain.request();
         activity.touch();
-        if (req.route() == RangeRequest.Route.DIRECT) {
+        if (req.route() == RangeRequest.Route.DIRECT && fallback) {
             return chain.proceed(req);
         }
         if (healthy.get()) {

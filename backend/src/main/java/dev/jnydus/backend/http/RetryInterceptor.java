@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Not retried: statuses a retry cannot fix (4xx other than 408/429), a Dragonfly proxy
  * refusal marked {@code X-Dragonfly-Error-Type: proxy} with 403, a proxy 429 on a prefetch read
- * (as upstream), and an interrupted thread.
+ * (as upstream), a TLS certificate that is not trusted, and an interrupted thread.
  */
 public final class RetryInterceptor implements Interceptor {
     private static final Logger LOG = LoggerFactory.getLogger(RetryInterceptor.class);
@@ -59,6 +59,9 @@ public final class RetryInterceptor implements Interceptor {
                 if (Thread.currentThread().isInterrupted()) {
                     throw interrupted(req, e, failures);
                 }
+                if (untrusted(e)) {
+                    throw exhausted(req, attempt + 1, e, failures);
+                }
                 failure = e;
             }
             if (attempt >= retries) {
@@ -75,6 +78,17 @@ public final class RetryInterceptor implements Interceptor {
                 throw interrupted(req, failure, failures);
             }
         }
+    }
+
+    /** A certificate that is not trusted now will not be trusted in a second either. */
+    private static boolean untrusted(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof java.security.cert.CertificateException
+                    || c instanceof javax.net.ssl.SSLPeerUnverifiedException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean noRetry(RangeRequest req, RangeResponse resp) {

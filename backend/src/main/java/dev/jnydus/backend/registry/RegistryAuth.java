@@ -42,6 +42,7 @@ final class RegistryAuth {
     private final AtomicBoolean refreshing = new AtomicBoolean();
     private volatile String basic;
     private volatile Cached cached;
+    private volatile boolean anonymousOk;
 
     /**
      * @param basic base64 {@code user:password}, or empty
@@ -59,9 +60,19 @@ final class RegistryAuth {
         }
     }
 
-    /** Whether requests carry credentials already (a cached value exists). */
+    /**
+     * Whether authentication is settled: a credential is cached, or the registry served a request
+     * that carried none. Mirrors without {@code auth_through} get requests only from then on.
+     * (Upstream asks only for a cached credential, so such mirrors never see a request for an
+     * anonymous registry.)
+     */
     boolean authorized() {
-        return cached != null;
+        return cached != null || anonymousOk;
+    }
+
+    /** A request without credentials got past authentication. */
+    void anonymousAccepted() {
+        anonymousOk = true;
     }
 
     /**

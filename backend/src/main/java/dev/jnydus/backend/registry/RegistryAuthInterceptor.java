@@ -63,6 +63,9 @@ final class RegistryAuthInterceptor implements Interceptor {
         String cached = auth.header();
         RangeResponse resp = chain.proceed(cached == null ? req : req.withHeader("Authorization", cached));
         if (resp.code() != 401) {
+            if (cached == null && (resp.isSuccessful() || resp.code() == 416)) {
+                auth.anonymousAccepted();
+            }
             return resp;
         }
         if (cached != null) {

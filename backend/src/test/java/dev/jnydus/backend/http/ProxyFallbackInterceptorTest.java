@@ -102,4 +102,15 @@ class ProxyFallbackInterceptorTest {
         assertThat(t.last().route()).isEqualTo(RangeRequest.Route.DIRECT);
         assertThat(t.last().header("X-Dragonfly-Priority")).isNull();
     }
+
+    @Test
+    void withoutFallbackEvenTheLastRetryStaysOnTheProxy() throws Exception {
+        ProxyFallbackInterceptor p = new ProxyFallbackInterceptor(false, false, activity);
+        ScriptedTransport t = new ScriptedTransport().thenData(new byte[4]);
+        run(p, t, read("http://r.test/x", RequestSource.ON_DEMAND).withRoute(RangeRequest.Route.DIRECT));
+        assertThat(t.last().route()).isEqualTo(RangeRequest.Route.PROXY);
+        p.setHealthy(false);
+        assertThatThrownBy(() -> run(p, t, read("http://r.test/x", RequestSource.ON_DEMAND)
+                .withRoute(RangeRequest.Route.DIRECT))).hasMessageContaining("fallback is disabled");
+    }
 }
