@@ -8,10 +8,10 @@ import java.io.IOException;
  * success when it returned data and as an error otherwise. Size requests are not reads and are not
  * counted (as upstream).
  */
-public final class MetricsInterceptor implements Interceptor {
+final class MetricsInterceptor implements Interceptor {
     private final BackendMetrics metrics;
 
-    public MetricsInterceptor(BackendMetrics metrics) {
+    MetricsInterceptor(BackendMetrics metrics) {
         this.metrics = metrics;
     }
 

@@ -29,7 +29,7 @@ import okio.BufferedSource;
  *   <li>416: the offset is at or past the end; returned as is, the reader sees EOF.</li>
  * </ul>
  */
-public final class OkHttpTransport implements Transport {
+final class OkHttpTransport implements Transport {
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");
     private static final int ERROR_BODY_LIMIT = 4096;
 
@@ -41,7 +41,7 @@ public final class OkHttpTransport implements Transport {
      * @param proxied the client for proxy-routed requests, or null when no proxy is configured
      * @param defaults headers added to every request that does not already carry them
      */
-    public OkHttpTransport(OkHttpClient direct, OkHttpClient proxied, Headers defaults) {
+    OkHttpTransport(OkHttpClient direct, OkHttpClient proxied, Headers defaults) {
         this.direct = Objects.requireNonNull(direct);
         this.proxied = proxied;
         this.defaults = Objects.requireNonNull(defaults);

@@ -21,14 +21,14 @@ import org.slf4j.LoggerFactory;
  * refusal marked {@code X-Dragonfly-Error-Type: proxy} with 403, a proxy 429 on a prefetch read
  * (as upstream), a TLS certificate that is not trusted, and an interrupted thread.
  */
-public final class RetryInterceptor implements Interceptor {
+final class RetryInterceptor implements Interceptor {
     private static final Logger LOG = LoggerFactory.getLogger(RetryInterceptor.class);
 
     private final RetryPolicy policy;
     private final Sleeper sleeper;
     private final RandomSource random;
 
-    public RetryInterceptor(RetryPolicy policy, Sleeper sleeper, RandomSource random) {
+    RetryInterceptor(RetryPolicy policy, Sleeper sleeper, RandomSource random) {
         this.policy = policy;
         this.sleeper = sleeper;
         this.random = random;
