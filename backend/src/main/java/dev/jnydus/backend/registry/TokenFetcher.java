@@ -14,11 +14,16 @@ import okhttp3.Response;
 import okhttp3.ResponseBody;
 
 /**
- * Gets a bearer token from the realm of a challenge (nydusd-interface 5.2 step 3): {@code POST}
- * with form fields {@code service}, {@code scope}, {@code client_id} (the OAuth2 form of the
- * distribution token spec), and when that fails the {@code GET} form with the same query
- * parameters; a realm that needed {@code GET} once gets {@code GET} from then on. Basic credentials,
- * when there are any, go along in {@code Authorization}. Always direct, never through the proxy.
+ * Gets a bearer token from the realm of a challenge (nydusd-interface 5.2 step 3): {@code GET}
+ * with query parameters {@code service}, {@code scope}, {@code client_id} (the form of the
+ * distribution token spec that every token server serves), and when that fails the OAuth2
+ * {@code POST} form with the same fields; a realm that needed {@code POST} once gets {@code POST}
+ * from then on. Basic credentials, when there are any, go along in {@code Authorization}. Always
+ * direct, never through the proxy.
+ *
+ * <p>Upstream tries {@code POST} first and falls back to {@code GET}; the project asked for the
+ * reverse order. Either way both forms are tried and the one that worked is remembered, so a
+ * registry that serves only one of them costs one extra request per backend.
  */
 final class TokenFetcher {
     static final String CLIENT_ID = "nydus-registry-client";
@@ -26,7 +31,7 @@ final class TokenFetcher {
     private static final int MAX_BODY = 1 << 20;
 
     private final OkHttpClient client;
-    private final Set<String> getRealms = ConcurrentHashMap.newKeySet();
+    private final Set<String> postRealms = ConcurrentHashMap.newKeySet();
 
     TokenFetcher(OkHttpClient client) {
         this.client = client;
@@ -41,19 +46,19 @@ final class TokenFetcher {
             throw new IOException("token realm '" + Redact.url(challenge.realm()) + "' is not an http(s) URL");
         }
         String key = realm.host() + ":" + realm.port() + realm.encodedPath();
-        if (!getRealms.contains(key)) {
+        if (!postRealms.contains(key)) {
             try {
-                return post(realm, challenge, basicAuth);
+                return get(realm, challenge, basicAuth);
             } catch (IOException e) {
-                Token t = get(realm, challenge, basicAuth, e);
-                getRealms.add(key);
+                Token t = post(realm, challenge, basicAuth, e);
+                postRealms.add(key);
                 return t;
             }
         }
-        return get(realm, challenge, basicAuth, null);
+        return post(realm, challenge, basicAuth, null);
     }
 
-    private Token post(HttpUrl realm, AuthChallenge c, String basicAuth) throws IOException {
+    private Token post(HttpUrl realm, AuthChallenge c, String basicAuth, IOException getFailure) throws IOException {
         FormBody.Builder form = new FormBody.Builder();
         if (!c.service().isEmpty()) {
             form.add("service", c.service());
@@ -63,10 +68,17 @@ final class TokenFetcher {
         }
         form.add("client_id", CLIENT_ID);
         Request.Builder b = new Request.Builder().url(realm).post(form.build());
-        return call(b, basicAuth, "POST");
+        try {
+            return call(b, basicAuth, "POST");
+        } catch (IOException e) {
+            if (getFailure != null) {
+                e.addSuppressed(getFailure);
+            }
+            throw e;
+        }
     }
 
-    private Token get(HttpUrl realm, AuthChallenge c, String basicAuth, IOException postFailure) throws IOException {
+    private Token get(HttpUrl realm, AuthChallenge c, String basicAuth) throws IOException {
         HttpUrl.Builder u = realm.newBuilder();
         if (!c.service().isEmpty()) {
             u.addQueryParameter("service", c.service());
@@ -75,14 +87,7 @@ final class TokenFetcher {
             u.addQueryParameter("scope", c.scope());
         }
         u.addQueryParameter("client_id", CLIENT_ID);
-        try {
-            return call(new Request.Builder().url(u.build()).get(), basicAuth, "GET");
-        } catch (IOException e) {
-            if (postFailure != null) {
-                e.addSuppressed(postFailure);
-            }
-            throw e;
-        }
+        return call(new Request.Builder().url(u.build()).get(), basicAuth, "GET");
     }
 
     private Token call(Request.Builder b, String basicAuth, String method) throws IOException {

@@ -39,6 +39,7 @@ final class FakeRegistry extends Dispatcher {
     volatile String user = "alice";
     volatile String password = "s3cr3t-pw";
     volatile boolean postTokenAllowed = true;
+    volatile boolean getTokenAllowed = true;
     volatile boolean tokenNeedsCredentials = false;
     volatile long expiresIn = 300;
     volatile boolean redirect;
@@ -147,6 +148,9 @@ final class FakeRegistry extends Dispatcher {
             }
         } else {
             tokenGets.incrementAndGet();
+            if (!getTokenAllowed) {
+                return new MockResponse().setResponseCode(405);
+            }
             if (!"fake.registry".equals(r.getRequestUrl().queryParameter("service"))) {
                 return new MockResponse().setResponseCode(400);
             }

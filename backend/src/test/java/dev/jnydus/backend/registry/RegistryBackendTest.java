@@ -131,7 +131,7 @@ class RegistryBackendTest {
     }
 
     @Test
-    void bearerTokenIsFetchedByPostWithCredentialsOnceForManyReads() throws Exception {
+    void bearerTokenIsFetchedByGetWithCredentialsOnceForManyReads() throws Exception {
         registry.auth = FakeRegistry.Auth.BEARER;
         registry.tokenNeedsCredentials = true;
         BlobReader r = backend(options().withAuth(registry.basic())).open(ID);
@@ -139,25 +139,25 @@ class RegistryBackendTest {
             assertThat(r.read(i * 1000L, 1000)).isEqualTo(slice(i * 1000L, 1000));
         }
         assertThat(registry.tokenFetches.get()).isEqualTo(1);
-        assertThat(registry.tokenPosts.get()).isEqualTo(1);
-        assertThat(registry.tokenGets.get()).isZero();
+        assertThat(registry.tokenGets.get()).isEqualTo(1);
+        assertThat(registry.tokenPosts.get()).isZero();
         assertThat(registry.lastTokenAuthorization).isEqualTo("Basic " + registry.basic());
         assertThat(registry.blobRequests()).isEqualTo(2 + 4);
     }
 
     @Test
-    void tokenFallsBackToGetAndRemembersIt() throws Exception {
+    void tokenFallsBackToThePostFormAndRemembersIt() throws Exception {
         registry.auth = FakeRegistry.Auth.BEARER;
-        registry.postTokenAllowed = false;
+        registry.getTokenAllowed = false;
         RegistryBackend b = backend(options());
         BlobReader r = b.open(ID);
         assertThat(r.read(0, 100)).isEqualTo(slice(0, 100));
-        assertThat(registry.tokenPosts.get()).isEqualTo(1);
         assertThat(registry.tokenGets.get()).isEqualTo(1);
+        assertThat(registry.tokenPosts.get()).isEqualTo(1);
         registry.revokeTokens();
         assertThat(r.read(100, 100)).isEqualTo(slice(100, 100));
-        assertThat(registry.tokenPosts.get()).isEqualTo(1);
-        assertThat(registry.tokenGets.get()).isEqualTo(2);
+        assertThat(registry.tokenGets.get()).isEqualTo(1);
+        assertThat(registry.tokenPosts.get()).isEqualTo(2);
     }
 
     @Test

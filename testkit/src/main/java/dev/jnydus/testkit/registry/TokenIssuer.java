@@ -48,6 +48,7 @@ public final class TokenIssuer implements AutoCloseable {
     private volatile boolean allowAnonymousPull;
     private volatile long expiresInSeconds = 300;
     private volatile boolean postAllowed = true;
+    private volatile boolean getAllowed = true;
     private final AtomicInteger issued = new AtomicInteger();
     private final AtomicInteger posts = new AtomicInteger();
     private final AtomicInteger gets = new AtomicInteger();
@@ -118,9 +119,15 @@ public final class TokenIssuer implements AutoCloseable {
         return this;
     }
 
-    /** Answer the POST form with 405, so clients must fall back to GET. */
+    /** Answer the POST form with 405, so clients must use GET. */
     public TokenIssuer refusePost(boolean refuse) {
         this.postAllowed = !refuse;
+        return this;
+    }
+
+    /** Answer GET with 405, so clients must fall back to the POST form. */
+    public TokenIssuer refuseGet(boolean refuse) {
+        this.getAllowed = !refuse;
         return this;
     }
 
@@ -170,6 +177,10 @@ public final class TokenIssuer implements AutoCloseable {
                 params = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             } else {
                 gets.incrementAndGet();
+                if (!getAllowed) {
+                    reply(ex, 405, "{\"error\":\"use POST\"}");
+                    return;
+                }
                 params = ex.getRequestURI().getRawQuery() == null ? "" : ex.getRequestURI().getRawQuery();
             }
             List<String> scopes = new ArrayList<>();

@@ -132,19 +132,22 @@ class RegistryBackendRealServerTest {
             try (RegistryBackend b = backend(o)) {
                 readsBackByteExact(b.open(BLOB_ID));
             }
-            // One token for the whole run, fetched with the POST form.
+            // One token for the whole run, fetched with GET.
             assertThat(issuer.tokensIssued()).isEqualTo(1);
-            assertThat(issuer.postRequests()).isEqualTo(1);
+            assertThat(issuer.getRequests()).isEqualTo(1);
+            assertThat(issuer.postRequests()).isZero();
 
-            issuer.refusePost(true).allowAnonymousPull(true);
+            // A token server that serves only the POST form, and anonymous pulls.
+            issuer.refuseGet(true).allowAnonymousPull(true);
             try (RegistryBackend b = backend(RegistryOptions.of("http", reg.hostPort(), REPO).withNetwork(fast()))) {
                 assertThat(b.open(BLOB_ID).read(4096, 4096)).isEqualTo(Arrays.copyOfRange(blob, 4096, 8192));
                 assertThat(b.open(BLOB_ID).read(0, 16)).isEqualTo(Arrays.copyOfRange(blob, 0, 16));
             }
-            assertThat(issuer.getRequests()).isEqualTo(1);
+            assertThat(issuer.getRequests()).isEqualTo(2);
+            assertThat(issuer.postRequests()).isEqualTo(1);
             assertThat(issuer.tokensIssued()).isEqualTo(2);
 
-            issuer.allowAnonymousPull(false);
+            issuer.refuseGet(false).allowAnonymousPull(false);
             try (RegistryBackend b = backend(RegistryOptions.of("http", reg.hostPort(), REPO).withNetwork(fast()))) {
                 assertThatThrownBy(() -> b.open(BLOB_ID).read(0, 10)).isInstanceOf(BackendException.class);
             }
