@@ -1,5 +1,6 @@
 package dev.jnydus.daemon;
 
+import dev.jnydus.backend.BackendEnvironment;
 import dev.jnydus.backend.BlobBackend;
 import dev.jnydus.cache.device.BlobDevice;
 import dev.jnydus.cache.device.CacheFactory;
@@ -27,6 +28,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,16 +44,18 @@ public final class RafsInstance implements AutoCloseable {
 
     private final RafsMount mount;
     private final RafsSuper sb;
+    private final ScheduledExecutorService scheduler;
     private final BlobBackend backend;
     private final CacheManager cache;
     private final BlobDevice device;
     private final RafsFileSystem fs;
     private volatile Thread prefetch;
 
-    private RafsInstance(RafsMount mount, RafsSuper sb, BlobBackend backend, CacheManager cache, BlobDevice device,
-                         RafsFileSystem fs) {
+    private RafsInstance(RafsMount mount, RafsSuper sb, ScheduledExecutorService scheduler, BlobBackend backend,
+                         CacheManager cache, BlobDevice device, RafsFileSystem fs) {
         this.mount = mount;
         this.sb = sb;
+        this.scheduler = scheduler;
         this.backend = backend;
         this.cache = cache;
         this.device = device;
@@ -76,6 +81,7 @@ public final class RafsInstance implements AutoCloseable {
             throw new StartupException(e.getMessage(), e);
         }
         RafsSuper sb = openBootstrap(Path.of(mount.bootstrap()));
+        ScheduledExecutorService scheduler = null;
         BlobBackend backend = null;
         CacheManager cache = null;
         BlobDevice device = null;
@@ -89,7 +95,12 @@ public final class RafsInstance implements AutoCloseable {
                 }
             }
             CacheOptions options = cacheOptions(cacheConfig, rafs);
-            backend = Backends.create(config.backend().orElseThrow());
+            scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "backend-timer");
+                t.setDaemon(true);
+                return t;
+            });
+            backend = Backends.create(config.backend().orElseThrow(), BackendEnvironment.system(scheduler));
             cache = CacheFactory.builder(options, backend).build();
             if (!sb.blobs().isEmpty()) {
                 device = cache.open(new CacheBlobs(sb).blobs());
@@ -101,12 +112,12 @@ public final class RafsInstance implements AutoCloseable {
                     .build();
             LOG.info("RAFS {} image {}: {} inodes, {} blobs, chunk size {}, cache {}", sb.version(), mount.bootstrap(),
                     sb.inodeCount(), sb.blobs().size(), sb.chunkSize(), options.type().label());
-            return new RafsInstance(mount, sb, backend, cache, device, fs);
+            return new RafsInstance(mount, sb, scheduler, backend, cache, device, fs);
         } catch (StartupException | RuntimeException e) {
-            closeAll(sb, backend, cache, device);
+            closeAll(sb, scheduler, backend, cache, device);
             throw e;
         } catch (IOException e) {
-            closeAll(sb, backend, cache, device);
+            closeAll(sb, scheduler, backend, cache, device);
             throw new StartupException("failed to create the blob cache: " + e.getMessage(), e);
         }
     }
@@ -205,10 +216,11 @@ public final class RafsInstance implements AutoCloseable {
         if (t != null) {
             t.interrupt();
         }
-        closeAll(sb, backend, cache, device);
+        closeAll(sb, scheduler, backend, cache, device);
     }
 
-    private static void closeAll(RafsSuper sb, BlobBackend backend, CacheManager cache, BlobDevice device) {
+    private static void closeAll(RafsSuper sb, ScheduledExecutorService scheduler, BlobBackend backend,
+                                 CacheManager cache, BlobDevice device) {
         if (device != null) {
             device.close();
         }
@@ -217,6 +229,9 @@ public final class RafsInstance implements AutoCloseable {
         }
         if (backend != null) {
             backend.close();
+        }
+        if (scheduler != null) {
+            scheduler.shutdownNow();
         }
         closeQuietly(sb);
     }
