@@ -26,6 +26,7 @@ import dev.jnydus.rafs.metadata.RafsVersion;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -204,7 +205,16 @@ public final class RafsInstance implements AutoCloseable {
         }
         Optional<List<String>> files = mount.prefetchFiles();
         boolean all = rafs.prefetch().prefetchAll();
-        Thread t = new Thread(() -> new RafsPrefetcher(sb, device).run(files, all), "rafs-prefetch");
+        Thread t = new Thread(() -> {
+            int queued = new RafsPrefetcher(sb, device).run(files, all);
+            try {
+                if (device.awaitPrefetch(Duration.ofHours(24))) {
+                    LOG.info("prefetch finished ({} requests)", queued);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "rafs-prefetch");
         t.setDaemon(true);
         prefetch = t;
         t.start();
