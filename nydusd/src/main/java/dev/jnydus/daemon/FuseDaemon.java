@@ -9,7 +9,6 @@ import dev.jnydus.fuse.transport.dev.MountOptions;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,8 +48,7 @@ public final class FuseDaemon implements AutoCloseable {
     public static FuseDaemon start(Path mountpoint, FileSystem fs, int threads, boolean readOnly, Duration grace)
             throws IOException {
         Server server = Server.builder(fs).build();
-        FuseSession session = FuseSession.mount(MountOptions.builder(mountpoint).readOnly(readOnly)
-                .maxRead(server.maxTransfer()).build());
+        FuseSession session = FuseSession.mount(MountOptions.builder(mountpoint).readOnly(readOnly).build());
         try {
             FuseWorkers workers = FuseWorkers.start(session, server, threads);
             return new FuseDaemon(session, workers, grace);
@@ -107,7 +105,7 @@ public final class FuseDaemon implements AutoCloseable {
     /** Blocks until the session ends. */
     public void awaitTermination() throws InterruptedException {
         while (!workers.awaitTermination(Duration.ofDays(1))) {
-            TimeUnit.MILLISECONDS.sleep(0);
+            LOG.debug("still serving {}", session.mountpoint());
         }
     }
 
