@@ -1,0 +1,129 @@
+package dev.jnydus.builder;
+
+import dev.jnydus.backend.codec.ChunkCodec;
+import dev.jnydus.backend.codec.ChunkDigest;
+import dev.jnydus.common.Compressor;
+import dev.jnydus.common.Digester;
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.CRC32C;
+import org.apache.commons.codec.digest.Blake3;
+
+/**
+ * Cuts regular files into chunks and stores the new ones (upstream
+ * {@code Node::dump_node_data_with_reader}): digest of the uncompressed bytes, CRC-32C, lookup in
+ * the chunk dictionary, otherwise compression (kept only if strictly smaller) and append to the
+ * blob. Also computes the v5 inode digests of non-directories (rafs-format 8.3).
+ */
+final class ChunkDumper {
+    private final BuildOptions options;
+    private final BlobWriter blob;
+    private final int blobIndex;
+    private final ChunkDict dict;
+    private final BuildProgress progress;
+    private final byte[] buf;
+
+    ChunkDumper(BuildOptions options, BlobWriter blob, int blobIndex, ChunkDict dict, BuildProgress progress) {
+        this.options = options;
+        this.blob = blob;
+        this.blobIndex = blobIndex;
+        this.dict = dict;
+        this.progress = progress;
+        this.buf = new byte[options.chunkSize()];
+    }
+
+    /** Sets the v5 digest of a symlink or special file (they have no data). */
+    void digestNonRegular(Node n) {
+        if (n.isSymlink()) {
+            n.digest = digest(n.symlink, n.symlink.length);
+        } else if (!n.isDir()) {
+            n.digest = digest(new byte[0], 0);
+        }
+    }
+
+    /**
+     * Reads exactly {@code n.size} bytes from {@code in}, chunk by chunk, and fills
+     * {@code n.chunks} and {@code n.digest}.
+     */
+    void dumpFile(Node n, InputStream in) throws IOException {
+        int chunkSize = options.chunkSize();
+        long count = n.chunkCount(chunkSize);
+        List<Chunk> chunks = new ArrayList<>((int) Math.min(count, 1 << 16));
+        InodeHasher inodeHasher = new InodeHasher(options.digester());
+        for (long i = 0; i < count; i++) {
+            long fileOffset = i * chunkSize;
+            int len = (int) Math.min(chunkSize, n.size - fileOffset);
+            readFully(n, in, len, fileOffset);
+            byte[] d = digest(buf, len);
+            inodeHasher.update(d);
+            Chunk c = dict.get(d, len);
+            if (c != null) {
+                c = c.withFileOffset(fileOffset);
+            } else {
+                CRC32C crc = new CRC32C();
+                crc.update(buf, 0, len);
+                byte[] stored = options.compressor() == Compressor.NONE ? null
+                        : ChunkCodec.compress(options.compressor(), buf, len);
+                c = blob.append(buf, len, stored, d, (int) crc.getValue(), fileOffset).withBlobIndex(blobIndex);
+                dict.putIfAbsent(c);
+            }
+            chunks.add(c);
+            progress.dataRead(len);
+        }
+        n.chunks = chunks;
+        n.digest = inodeHasher.finish();
+    }
+
+    private void readFully(Node n, InputStream in, int len, long fileOffset) throws IOException {
+        int got = 0;
+        while (got < len) {
+            int r;
+            try {
+                r = in.read(buf, got, len - got);
+            } catch (IOException e) {
+                throw new BuildException(n.path + ": cannot read at offset " + (fileOffset + got) + ": "
+                        + DirectoryScanner.reason(e), e);
+            }
+            if (r < 0) {
+                throw new BuildException(n.path + ": file ended at " + (fileOffset + got) + " bytes, "
+                        + n.size + " expected (truncated input, or the file changed while reading)");
+            }
+            got += r;
+        }
+    }
+
+    byte[] digest(byte[] data, int len) {
+        return ChunkDigest.digest(options.digester(), data, 0, len);
+    }
+
+    /** Digest over a sequence of digests (v5 file and directory digests). */
+    static final class InodeHasher {
+        private final MessageDigest sha;
+        private final Blake3 blake;
+
+        InodeHasher(Digester d) {
+            if (d == Digester.SHA256) {
+                sha = ChunkDigest.sha256();
+                blake = null;
+            } else {
+                sha = null;
+                blake = Blake3.initHash();
+            }
+        }
+
+        void update(byte[] d) {
+            if (sha != null) {
+                sha.update(d);
+            } else {
+                blake.update(d);
+            }
+        }
+
+        byte[] finish() {
+            return sha != null ? sha.digest() : blake.doFinalize(32);
+        }
+    }
+}

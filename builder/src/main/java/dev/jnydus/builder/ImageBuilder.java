@@ -1,0 +1,174 @@
+package dev.jnydus.builder;
+
+import dev.jnydus.backend.codec.ChunkDigest;
+import dev.jnydus.common.Hex;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code nydus-image create}: builds one RAFS image (bootstrap plus one data blob) from a
+ * directory, a tar or a tar.gz. The steps follow upstream's {@code DirectoryBuilder} and
+ * {@code TarballBuilder}: build the tree, lay the bootstrap out, dump file data into the blob
+ * (prefetch files first), append the blob meta and ToC, name the blob by its id, write the
+ * bootstrap. Outputs appear only when everything succeeded.
+ */
+public final class ImageBuilder {
+    private final BuildOptions options;
+    private final BuildProgress progress;
+
+    public ImageBuilder(BuildOptions options, BuildProgress progress) {
+        this.options = options.validate();
+        this.progress = progress == null ? BuildProgress.NONE : progress;
+    }
+
+    public BuildResult create(Path source, BuildOutputs outputs) throws IOException {
+        try (OutputFiles files = new OutputFiles()) {
+            Path blobTemp = files.temp(outputs.blobFile() != null ? parentOf(outputs.blobFile()) : outputs.blobDir());
+            Path bootTemp = files.temp(outputs.bootstrap() != null ? parentOf(outputs.bootstrap()) : outputs.blobDir());
+            ChunkDict dict = new ChunkDict();
+            Tree tree;
+            BlobEntry blob;
+            long dataBytes;
+            BootstrapLayout layout;
+            try (BlobWriter writer = new BlobWriter(blobTemp, options)) {
+                CountingProgress counting = new CountingProgress(progress);
+                ChunkDumper dumper = new ChunkDumper(options, writer, 0, dict, counting);
+                if (options.type() == SourceType.DIRECTORY) {
+                    tree = new DirectoryScanner(options, counting).scan(source);
+                    layout = layout(tree);
+                    dumpDirectoryData(layout, dumper);
+                } else {
+                    tree = new TarScanner(options, dumper, counting).scan(source);
+                    layout = layout(tree);
+                }
+                dataBytes = counting.bytes;
+                blob = writer.chunkCount() > 0 ? writer.finish(options.blobId()) : null;
+            }
+            List<BlobEntry> blobs = blob == null ? List.of() : List.of(blob);
+            writeBootstrap(tree, layout, blobs, bootTemp);
+
+            Path blobPath = null;
+            if (blob == null) {
+                files.discard(blobTemp);
+            } else {
+                blobPath = outputs.blobFile() != null ? outputs.blobFile() : outputs.blobDir().resolve(blob.blobId());
+                files.commit(blobTemp, blobPath);
+            }
+            Path bootPath = outputs.bootstrap() != null ? outputs.bootstrap()
+                    : outputs.blobDir().resolve(sha256Hex(bootTemp));
+            files.commit(bootTemp, bootPath);
+            return new BuildResult(bootPath, blob == null ? List.of() : List.of(blob.blobId()), blobPath,
+                    layout.indexCount(), dataBytes, blob == null ? 0 : blob.chunkCount(),
+                    blob == null ? 0 : blob.compressedSize());
+        } finally {
+            progress.done();
+        }
+    }
+
+    private BootstrapLayout layout(Tree tree) throws BuildException {
+        BootstrapLayout layout = new BootstrapLayout(options.fsVersion() == 6, options.chunkSize(),
+                new Prefetch(options.prefetchPatterns()));
+        layout.build(tree);
+        return layout;
+    }
+
+    /** Dumps regular files in upstream's blob order; later hard links reuse the first link's chunks. */
+    private void dumpDirectoryData(BootstrapLayout layout, ChunkDumper dumper) throws IOException {
+        List<Node> order = layout.prefetch.dumpOrder();
+        long total = 0;
+        for (Node n : order) {
+            if (n.isReg()) {
+                total += n.size;
+            }
+        }
+        progress.scanned(order.size(), total);
+        Map<List<Long>, Node> dumped = new HashMap<>();
+        for (Node n : order) {
+            if (!n.overlay.isUpper()) {
+                continue;
+            }
+            if (!n.isReg()) {
+                dumper.digestNonRegular(n);
+                continue;
+            }
+            List<Long> key = List.of((long) n.layer, n.srcIno, n.srcDev);
+            Node first = dumped.get(key);
+            if (first != null) {
+                n.chunks = new ArrayList<>(first.chunks);
+                n.digest = first.digest;
+                continue;
+            }
+            try (InputStream in = Files.newInputStream(n.source)) {
+                dumper.dumpFile(n, in);
+            } catch (BuildException e) {
+                throw e;
+            } catch (IOException e) {
+                throw new BuildException(n.source + ": cannot read: " + DirectoryScanner.reason(e), e);
+            }
+            dumped.put(key, n);
+        }
+    }
+
+    private void writeBootstrap(Tree tree, BootstrapLayout layout, List<BlobEntry> blobs, Path file)
+            throws IOException {
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 20)) {
+            if (options.fsVersion() == 6) {
+                new V6Writer(layout, blobs, options.explicitUidGid(), options.compressor(), options.digester(),
+                        options.chunkSize()).write(tree, out);
+            } else {
+                new V5Writer(layout, blobs, options.explicitUidGid(), options.compressor(), options.digester(),
+                        options.chunkSize()).write(tree, out);
+            }
+        }
+    }
+
+    static String sha256Hex(Path file) throws IOException {
+        MessageDigest md = ChunkDigest.sha256();
+        try (InputStream in = Files.newInputStream(file);
+                DigestOutputStream ignored = new DigestOutputStream(OutputStream.nullOutputStream(), md)) {
+            in.transferTo(ignored);
+        }
+        return Hex.of(md.digest());
+    }
+
+    private static Path parentOf(Path p) {
+        Path parent = p.toAbsolutePath().getParent();
+        return parent == null ? Path.of("/") : parent;
+    }
+
+    /** Counts bytes for the result while passing events on. */
+    private static final class CountingProgress implements BuildProgress {
+        private final BuildProgress next;
+        long bytes;
+
+        CountingProgress(BuildProgress next) {
+            this.next = next;
+        }
+
+        @Override
+        public void scanned(long entries, long totalBytes) {
+            next.scanned(entries, totalBytes);
+        }
+
+        @Override
+        public void entryScanned() {
+            next.entryScanned();
+        }
+
+        @Override
+        public void dataRead(long b) {
+            bytes += b;
+            next.dataRead(b);
+        }
+    }
+}

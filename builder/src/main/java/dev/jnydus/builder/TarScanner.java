@@ -1,0 +1,250 @@
+package dev.jnydus.builder;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPInputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+
+/**
+ * Builds the tree of a tar or tar.gz stream in one pass, dumping file data as entries go by
+ * (upstream {@code builder/src/tarball.rs} and {@code TarBuilder}): missing parent directories are
+ * created with mode 0755, a later entry for the same path replaces the node but keeps its
+ * children, hard links share the target's inode and chunks, {@code SCHILY.xattr.*} PAX records
+ * become xattrs. Whiteouts stay in the tree as ordinary entries; merging applies them.
+ */
+final class TarScanner {
+    private static final String XATTR_PAX = "SCHILY.xattr.";
+
+    private final BuildOptions options;
+    private final ChunkDumper dumper;
+    private final BuildProgress progress;
+    private long nextIno;
+
+    TarScanner(BuildOptions options, ChunkDumper dumper, BuildProgress progress) {
+        this.options = options;
+        this.dumper = dumper;
+        this.progress = progress;
+    }
+
+    Tree scan(Path source) throws IOException {
+        if (!Files.isRegularFile(source)) {
+            throw new BuildException(source + ": source is not a regular file");
+        }
+        Tree root = new Tree(directory("/"));
+        String last = "(start of archive)";
+        try (InputStream raw = new BufferedInputStream(Files.newInputStream(source), 1 << 16);
+                InputStream in = maybeGunzip(raw);
+                TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
+            while (true) {
+                TarArchiveEntry e;
+                try {
+                    e = tar.getNextEntry();
+                } catch (IOException ex) {
+                    throw new BuildException(source + ": corrupt or truncated tar after entry " + last + ": "
+                            + ex.getMessage(), ex);
+                }
+                if (e == null) {
+                    break;
+                }
+                String path = normalize(source, e.getName());
+                last = path;
+                if (path.equals("/stargz.index.json") || path.equals("/.prefetch.landmark")
+                        || path.equals("/.no.prefetch.landmark")) {
+                    continue;
+                }
+                entry(source, root, tar, e, path);
+                progress.entryScanned();
+            }
+        } catch (java.util.zip.ZipException ex) {
+            throw new BuildException(source + ": corrupt gzip stream after entry " + last + ": " + ex.getMessage(), ex);
+        }
+        return root;
+    }
+
+    private static InputStream maybeGunzip(InputStream in) throws IOException {
+        in.mark(3);
+        byte[] magic = in.readNBytes(3);
+        in.reset();
+        if (magic.length == 3 && (magic[0] & 0xFF) == 0x1F && (magic[1] & 0xFF) == 0x8B && magic[2] == 8) {
+            return new BufferedInputStream(new GZIPInputStream(in, 1 << 16), 1 << 16);
+        }
+        return in;
+    }
+
+    /** "/" joined with the entry name, "." components dropped, ".." refused. */
+    private static String normalize(Path source, String name) throws BuildException {
+        StringBuilder sb = new StringBuilder();
+        for (String part : name.split("/")) {
+            if (part.isEmpty() || part.equals(".")) {
+                continue;
+            }
+            if (part.equals("..")) {
+                throw new BuildException(source + ": tar entry " + name + ": '..' in a path is not allowed");
+            }
+            if (part.getBytes(StandardCharsets.UTF_8).length > 255) {
+                throw new BuildException(source + ": tar entry " + name + ": file name of "
+                        + part.getBytes(StandardCharsets.UTF_8).length + " bytes is too long (255 at most)");
+            }
+            sb.append('/').append(part);
+        }
+        return sb.length() == 0 ? "/" : sb.toString();
+    }
+
+    private Node directory(String path) {
+        Node n = new Node(path, null);
+        n.mode = Node.S_IFDIR | 0755;
+        n.nlink = 2;
+        n.rdev = Node.NO_RDEV;
+        n.srcIno = ++nextIno;
+        return n;
+    }
+
+    private void entry(Path source, Tree root, TarArchiveInputStream tar, TarArchiveEntry e, String path)
+            throws IOException {
+        String where = source + ": tar entry " + path;
+        int type;
+        if (e.isLink()) {
+            type = Node.S_IFREG;
+        } else if (e.isSymbolicLink()) {
+            type = Node.S_IFLNK;
+        } else if (e.isDirectory()) {
+            type = Node.S_IFDIR;
+        } else if (e.isCharacterDevice()) {
+            type = Node.S_IFCHR;
+        } else if (e.isBlockDevice()) {
+            type = Node.S_IFBLK;
+        } else if (e.isFIFO()) {
+            type = Node.S_IFIFO;
+        } else if (e.isSparse()) {
+            throw new BuildException(where + ": unsupported gnu sparse file extension");
+        } else if (e.isFile()) {
+            type = Node.S_IFREG;
+        } else {
+            throw new BuildException(where + ": unsupported tar entry type '" + (char) e.getLinkFlag() + "'");
+        }
+        Node n = new Node(path, null);
+        n.mode = (e.getMode() & ~Node.S_IFMT) | type;
+        if (options.explicitUidGid()) {
+            if (e.getLongUserId() > 0xFFFF_FFFFL || e.getLongGroupId() > 0xFFFF_FFFFL) {
+                throw new BuildException(where + ": uid " + e.getLongUserId() + " or gid " + e.getLongGroupId()
+                        + " is out of range");
+            }
+            n.uid = e.getLongUserId();
+            n.gid = e.getLongGroupId();
+        }
+        n.mtime = Math.max(0, Math.floorDiv(e.getLastModifiedTime().toMillis(), 1000L));
+        n.size = e.isFile() && !e.isLink() ? e.getSize() : 0;
+        if (type == Node.S_IFCHR || type == Node.S_IFBLK || type == Node.S_IFIFO) {
+            long major = e.getDevMajor();
+            long minor = e.getDevMinor();
+            n.rdev = ((major & 0xFFF) << 8) | (minor & 0xFF) | ((minor & 0xFFF00) << 12);
+        } else {
+            n.rdev = Node.NO_RDEV;
+        }
+        if (type == Node.S_IFLNK) {
+            n.symlink = e.getLinkName().getBytes(StandardCharsets.UTF_8);
+            if (n.symlink.length > 0xFFFF) {
+                throw new BuildException(where + ": symlink target is too big");
+            }
+            n.size = n.symlink.length;
+        }
+        for (Map.Entry<String, String> h : e.getExtraPaxHeaders().entrySet()) {
+            if (h.getKey().startsWith(XATTR_PAX)) {
+                byte[] name = h.getKey().substring(XATTR_PAX.length()).getBytes(StandardCharsets.UTF_8);
+                byte[] value = h.getValue().getBytes(StandardCharsets.UTF_8);
+                String why = XattrPrefix.invalidReason(name, value);
+                if (why != null) {
+                    throw new BuildException(where + ": xattr " + new String(name, StandardCharsets.UTF_8) + ": "
+                            + why);
+                }
+                n.xattrs.put(name, value);
+            }
+        }
+        if (e.isLink()) {
+            String targetPath = normalize(source, e.getLinkName());
+            Tree t = find(root, targetPath);
+            if (t == null) {
+                throw new BuildException(where + ": unknown target " + targetPath + " for hardlink");
+            }
+            if (!t.node.isReg()) {
+                throw new BuildException(where + ": target " + targetPath + " for hardlink is not a regular file");
+            }
+            Node target = t.node;
+            target.tarHardlink = true;
+            n.tarHardlink = true;
+            n.srcIno = target.srcIno;
+            n.srcDev = target.srcDev;
+            n.size = target.size;
+            n.chunks = new ArrayList<>(target.chunks);
+            n.digest = target.digest;
+            n.xattrs.clear();
+            n.xattrs.putAll(target.xattrs);
+        } else {
+            n.srcIno = ++nextIno;
+            if (n.isReg()) {
+                if (n.chunkCount(options.chunkSize()) > BlobWriter.MAX_CHUNKS) {
+                    throw new BuildException(where + ": file size 0x" + Long.toHexString(n.size) + " is too big");
+                }
+                try {
+                    dumper.dumpFile(n, tar);
+                } catch (BuildException ex) {
+                    throw new BuildException(source + ": tar entry " + ex.getMessage(), ex);
+                }
+            } else {
+                dumper.digestNonRegular(n);
+            }
+        }
+        insert(root, n);
+    }
+
+    private static Tree find(Tree root, String path) {
+        if (path.equals("/")) {
+            return root;
+        }
+        Tree t = root;
+        for (String part : path.substring(1).split("/")) {
+            t = t.child(part.getBytes(StandardCharsets.UTF_8));
+            if (t == null) {
+                return null;
+            }
+        }
+        return t;
+    }
+
+    private void insert(Tree root, Node n) {
+        if (n.isRoot()) {
+            root.node = n;
+            return;
+        }
+        String[] parts = n.path.substring(1).split("/");
+        Tree t = root;
+        StringBuilder prefix = new StringBuilder();
+        for (int i = 0; i < parts.length; i++) {
+            byte[] name = parts[i].getBytes(StandardCharsets.UTF_8);
+            prefix.append('/').append(parts[i]);
+            Tree c = t.child(name);
+            if (i == parts.length - 1) {
+                if (c != null) {
+                    c.node = n;
+                } else {
+                    t.insertChild(new Tree(name, n));
+                }
+                return;
+            }
+            if (c == null) {
+                c = new Tree(name, directory(prefix.toString()));
+                t.insertChild(c);
+            }
+            t = c;
+        }
+    }
+
+}
