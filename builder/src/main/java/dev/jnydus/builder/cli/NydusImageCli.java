@@ -5,42 +5,45 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * {@code nydus-image}: build, merge and check RAFS images. Exits 0 on success; on failure prints
- * one line, {@code error: <reason>}, on standard error and exits 1 (2 for usage errors).
+ * {@code nydus-image}: build, merge and check RAFS images. Exits 0 on success; a failure prints one
+ * line, {@code Error: <reason>}, on standard error and exits 1 (2 for usage errors).
  */
-@Command(name = "nydus-image", mixinStandardHelpOptions = true, version = "nydus-image (jnydus) 0.1.0",
-        description = "Build, analyze, inspect or validate RAFS filesystems/Nydus accelerated container images",
-        subcommands = {
-            CreateCommand.class,
-            MergeCommand.class,
-            // check: the lead adds CheckCommand (same package) here.
-        })
-public final class NydusImageCli implements Runnable {
-    @Override
-    public void run() {
-        throw new CommandLine.ParameterException(new CommandLine(this), "a subcommand is required (create, merge)");
+@Command(name = "nydus-image", mixinStandardHelpOptions = true, versionProvider = NydusImageCli.Version.class,
+        description = "Build and check RAFS images",
+        subcommands = {CreateCommand.class, MergeCommand.class, CheckCommand.class})
+public final class NydusImageCli {
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
-    /** Runs the command line and returns the exit code, without exiting. */
-    public static int execute(String... args) {
+    /** Runs the command line; failures print one line {@code Error: ...} and give exit status 1. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
         CommandLine cl = new CommandLine(new NydusImageCli());
-        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            PrintWriter err = cmd.getErr();
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setExecutionExceptionHandler((ex, line, parsed) -> {
             String msg = ex.getMessage() == null ? ex.toString() : ex.getMessage();
-            err.println("error: " + msg.replace('\n', ' '));
-            err.flush();
+            line.getErr().println("Error: " + msg.lines().findFirst().orElse(msg));
             return 1;
         });
         cl.setParameterExceptionHandler((ex, a) -> {
-            PrintWriter err = ex.getCommandLine().getErr();
-            err.println("error: " + ex.getMessage());
-            err.flush();
+            ex.getCommandLine().getErr().println("Error: " + ex.getMessage());
             return 2;
         });
-        return cl.execute(args);
+        int rc = cl.execute(args);
+        if (args.length == 0) {
+            cl.usage(err);
+            return 2;
+        }
+        return rc;
     }
 
-    public static void main(String[] args) {
-        System.exit(execute(args));
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = NydusImageCli.class.getPackage().getImplementationVersion();
+            return new String[] {"nydus-image (jnydus) " + (v == null ? "dev" : v)};
+        }
     }
 }

@@ -20,6 +20,11 @@ public interface RafsSuper extends Closeable {
         return RafsLoader.open(bootstrap);
     }
 
+    /** Opens bootstrap bytes held in memory (tests, fuzzing). */
+    static RafsSuper fromBytes(byte[] bootstrap) throws RafsFormatException {
+        return RafsLoader.open(bootstrap);
+    }
+
     RafsVersion version();
 
     /** Superblock flags (rafs-format 3.1); 0 for plain EROFS. */
@@ -50,8 +55,9 @@ public interface RafsSuper extends Closeable {
     RafsInode lookup(RafsInode dir, byte[] name) throws RafsFormatException;
 
     /**
-     * Lists a directory from {@code offset} (0 = from the start, "." and ".." first). Offsets are
-     * stable: the same directory gives the same offset for the same entry on every call.
+     * Lists a directory from {@code offset} (0 = from the start), "." and ".." included, in the
+     * order the image stores them. Offsets are stable: the same directory gives the same offset for
+     * the same entry on every call.
      */
     void readdir(RafsInode dir, long offset, DirentVisitor visitor) throws RafsFormatException;
 

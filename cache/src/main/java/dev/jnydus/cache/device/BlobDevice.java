@@ -1,0 +1,76 @@
+package dev.jnydus.cache.device;
+
+import dev.jnydus.common.FsException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * The blobs of one image behind a cache: the filesystem layer's only door to chunk data. Made by
+ * {@link CacheManager#open}. Thread-safe; reads run on the caller's thread.
+ *
+ * <p>Reads: cached chunks come from the cache file (or memory); missing ones are fetched from the
+ * backend, merged with neighbouring missing chunks of the same blob up to {@code amplify_io}
+ * compressed bytes per request, verified when validation applies, handed to the reader and
+ * stored. Concurrent readers of the same missing chunk share one backend request.
+ *
+ * <p>Prefetch: requests are merged ({@code merging_size}), queued and run by prefetch workers
+ * under the bandwidth limit; they never delay reads, and all of them stop when the device closes.
+ */
+public interface BlobDevice extends AutoCloseable {
+
+    /** The blobs, by {@link BlobInfo#index()}. */
+    List<BlobInfo> blobs();
+
+    /**
+     * Reads the bytes of {@code io} into {@code sink}, in order. Returns the number of bytes
+     * delivered, always {@code io.size()}.
+     *
+     * @throws FsException EIO when a chunk cannot be fetched, does not decompress to its size, or
+     *     fails validation twice (such data is never delivered); EBADF after {@link #close()};
+     *     EINVAL for a slice naming a blob the device does not have
+     */
+    long read(BlobIoVec io, ChunkSink sink) throws FsException;
+
+    /** Reads {@code io} into {@code dst} from its position, advancing it. */
+    default int read(BlobIoVec io, ByteBuffer dst) throws FsException {
+        if (io.size() > dst.remaining()) {
+            throw new IllegalArgumentException("request of " + io.size() + " bytes, buffer has " + dst.remaining());
+        }
+        return (int) read(io, ChunkSink.of(dst));
+    }
+
+    /**
+     * Queues file-level prefetch of {@code chunks} (any blobs, any order, duplicates allowed).
+     * Chunks already cached are skipped. Returns the number of merged requests queued: 0 when
+     * prefetch is disabled, the cache is a dummycache, or everything is cached.
+     */
+    int prefetch(Collection<ChunkInfo> chunks);
+
+    /**
+     * Queues blob-level prefetch of the chunks whose stored bytes intersect
+     * {@code [offset, offset + length)} of blob {@code blobIndex} (the v6 blob prefetch region).
+     * Needs the blob's chunk table; returns 0 without one.
+     */
+    int prefetchBlobRange(int blobIndex, long offset, long length);
+
+    /** Queues prefetch of every chunk of every blob that has a chunk table ({@code prefetch_all}). */
+    int prefetchAll();
+
+    /** Whether the chunk is in the local cache. */
+    boolean isReady(ChunkInfo chunk);
+
+    /** Whether every chunk of every blob is cached. */
+    boolean isAllDataReady();
+
+    /** Waits until this device has no prefetch request queued or running; false on timeout. */
+    boolean awaitPrefetch(Duration timeout) throws InterruptedException;
+
+    /**
+     * Stops this device's prefetch (queued requests are dropped, running ones end after their
+     * current backend request, which this call waits for) and releases its blobs. Idempotent.
+     */
+    @Override
+    void close();
+}

@@ -1,0 +1,242 @@
+package dev.jnydus.cache.file;
+
+import dev.jnydus.cache.device.BlobDevice;
+import dev.jnydus.cache.device.BlobInfo;
+import dev.jnydus.cache.device.BlobIoVec;
+import dev.jnydus.cache.device.ChunkInfo;
+import dev.jnydus.cache.device.ChunkSink;
+import dev.jnydus.cache.device.ChunkSlice;
+import dev.jnydus.cache.device.ChunkTable;
+import dev.jnydus.cache.prefetch.PrefetchGroup;
+import dev.jnydus.cache.prefetch.PrefetchTask;
+import dev.jnydus.common.Errno;
+import dev.jnydus.common.Errors;
+import dev.jnydus.common.FsException;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A device over blob caches held by a {@link FileCacheManager}. */
+final class FileBlobDevice implements BlobDevice {
+    private static final Logger LOG = LoggerFactory.getLogger(FileBlobDevice.class);
+    /** How long close waits for running prefetch requests of the device. */
+    static final Duration CLOSE_WAIT = Duration.ofSeconds(30);
+
+    private final FileCacheManager mgr;
+    private final List<BlobInfo> infos;
+    private final CachedBlob[] byIndex;
+    private final PrefetchGroup group;
+    private volatile boolean closed;
+
+    FileBlobDevice(FileCacheManager mgr, List<BlobInfo> infos, CachedBlob[] byIndex, PrefetchGroup group) {
+        this.mgr = mgr;
+        this.infos = List.copyOf(infos);
+        this.byIndex = byIndex;
+        this.group = group;
+    }
+
+    @Override
+    public List<BlobInfo> blobs() {
+        return infos;
+    }
+
+    private CachedBlob blob(int index) throws FsException {
+        if (index < 0 || index >= byIndex.length || byIndex[index] == null) {
+            throw new FsException(Errno.EINVAL, "no blob with index " + index + " in this device");
+        }
+        return byIndex[index];
+    }
+
+    @Override
+    public long read(BlobIoVec io, ChunkSink sink) throws FsException {
+        if (closed || mgr.isClosed()) {
+            throw new FsException(Errno.EBADF, "blob device is closed");
+        }
+        List<ChunkSlice> slices = io.slices();
+        int i = 0;
+        try {
+            while (i < slices.size()) {
+                int blobIndex = slices.get(i).chunk().blobIndex();
+                int j = i + 1;
+                while (j < slices.size() && slices.get(j).chunk().blobIndex() == blobIndex) {
+                    j++;
+                }
+                blob(blobIndex).read(slices.subList(i, j), sink);
+                i = j;
+            }
+        } catch (IOException e) {
+            throw Errors.toFsException(e);
+        }
+        return io.size();
+    }
+
+    @Override
+    public int prefetch(Collection<ChunkInfo> chunks) {
+        if (!prefetchEnabled()) {
+            return 0;
+        }
+        Map<Integer, List<ChunkInfo>> perBlob = new TreeMap<>();
+        for (ChunkInfo c : chunks) {
+            perBlob.computeIfAbsent(c.blobIndex(), k -> new ArrayList<>()).add(c);
+        }
+        int queued = 0;
+        for (Map.Entry<Integer, List<ChunkInfo>> e : perBlob.entrySet()) {
+            try {
+                queued += prefetchBlob(blob(e.getKey()), e.getValue());
+            } catch (FsException ex) {
+                LOG.warn("prefetch: {}", ex.getMessage());
+            }
+        }
+        return queued;
+    }
+
+    private boolean prefetchEnabled() {
+        return !closed && mgr.scheduler().isEnabled() && mgr.options().type().isFileBacked();
+    }
+
+    /**
+     * Queues chunks of one blob: duplicates and cached chunks dropped, the rest merged into
+     * requests of at most {@code merging_size} compressed bytes (upstream sorts by compressed
+     * offset and merges across gaps up to {@code merging_size / 128}).
+     */
+    private int prefetchBlob(CachedBlob blob, Collection<ChunkInfo> chunks) {
+        Map<Integer, ChunkInfo> distinct = new LinkedHashMap<>();
+        for (ChunkInfo c : chunks) {
+            if (!blob.isReady(c.index())) {
+                distinct.putIfAbsent(c.index(), c);
+            }
+        }
+        mgr.prefetchMetrics().addUnmergedChunks(distinct.size());
+        int queued = 0;
+        for (List<ChunkInfo> range : ChunkRanges.merge(new ArrayList<>(distinct.values()),
+                mgr.options().prefetch().effectiveMergingSize())) {
+            long bytes = ChunkRanges.end(range) - ChunkRanges.start(range);
+            if (mgr.scheduler().submit(new Task(blob, range, bytes))) {
+                queued++;
+            }
+        }
+        return queued;
+    }
+
+    private final class Task implements PrefetchTask {
+        private final CachedBlob blob;
+        private final List<ChunkInfo> range;
+        private final long bytes;
+
+        Task(CachedBlob blob, List<ChunkInfo> range, long bytes) {
+            this.blob = blob;
+            this.range = range;
+            this.bytes = bytes;
+        }
+
+        @Override
+        public PrefetchGroup group() {
+            return group;
+        }
+
+        @Override
+        public long networkBytes() {
+            return bytes;
+        }
+
+        @Override
+        public long run() throws IOException {
+            return blob.prefetch(range, group::isCancelled);
+        }
+    }
+
+    @Override
+    public int prefetchBlobRange(int blobIndex, long offset, long length) {
+        CachedBlob blob;
+        try {
+            blob = blob(blobIndex);
+        } catch (FsException e) {
+            LOG.warn("prefetch: {}", e.getMessage());
+            return 0;
+        }
+        ChunkTable table = blob.info().chunkTable();
+        if (table == null) {
+            LOG.debug("blob {} has no chunk table; blob-level prefetch skipped", blob.blobId());
+            return 0;
+        }
+        long end = offset + length;
+        List<ChunkInfo> chunks = new ArrayList<>();
+        for (int i = 0; i < table.size(); i++) {
+            ChunkInfo c = table.get(i);
+            if (c.compressedOffset() < end && c.compressedEnd() > offset) {
+                chunks.add(c);
+            }
+        }
+        return prefetchEnabled() ? prefetchBlob(blob, chunks) : 0;
+    }
+
+    @Override
+    public int prefetchAll() {
+        if (!prefetchEnabled()) {
+            return 0;
+        }
+        int n = 0;
+        for (BlobInfo b : infos) {
+            ChunkTable table = byIndex[b.index()].info().chunkTable();
+            if (table == null) {
+                LOG.debug("blob {} has no chunk table; prefetch_all skips it", b.blobId());
+                continue;
+            }
+            List<ChunkInfo> all = new ArrayList<>(table.size());
+            for (int i = 0; i < table.size(); i++) {
+                all.add(table.get(i));
+            }
+            n += prefetchBlob(byIndex[b.index()], all);
+        }
+        return n;
+    }
+
+    @Override
+    public boolean isReady(ChunkInfo chunk) {
+        int i = chunk.blobIndex();
+        return i >= 0 && i < byIndex.length && byIndex[i] != null && byIndex[i].isReady(chunk.index());
+    }
+
+    @Override
+    public boolean isAllDataReady() {
+        for (BlobInfo b : infos) {
+            if (!byIndex[b.index()].isAllReady()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public boolean awaitPrefetch(Duration timeout) throws InterruptedException {
+        return group.awaitIdle(timeout);
+    }
+
+    /** Repairs made to the cache files of blob {@code index} when they were opened (for tests and logs). */
+    List<String> repairs(int index) {
+        return byIndex[index].repairs();
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            if (!mgr.scheduler().cancel(group, CLOSE_WAIT)) {
+                LOG.warn("prefetch of a closing device did not stop within {}", CLOSE_WAIT);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        mgr.release(byIndex);
+    }
+}

@@ -1,0 +1,432 @@
+package dev.jnydus.cache.file;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.jnydus.backend.BlobBackend;
+import dev.jnydus.cache.device.BlobDevice;
+import dev.jnydus.cache.device.BlobInfo;
+import dev.jnydus.cache.device.BlobcacheMetrics;
+import dev.jnydus.cache.device.CacheManager;
+import dev.jnydus.cache.device.CacheOptions;
+import dev.jnydus.cache.device.CacheUsage;
+import dev.jnydus.cache.device.Sleeper;
+import dev.jnydus.cache.meta.BlobMetaFile;
+import dev.jnydus.cache.prefetch.PrefetchMetrics;
+import dev.jnydus.cache.prefetch.PrefetchScheduler;
+import dev.jnydus.common.Ticker;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * blobcache/filecache and dummycache: one cache entry per blob id, shared by the devices that use
+ * it and closed when the last of them closes.
+ *
+ * <p>Space. Usage is the chunk data held: exact for open blobs (the ready chunks' sizes), and
+ * for blobs on disk that no device uses, estimated from their chunk map (ready fraction times the
+ * cache file size). When a limit is set and usage passes it, whole blobs that no device uses are
+ * deleted, least recently used first (by the chunk map's modification time). Blobs in use are
+ * never evicted, so usage may stay above the limit; {@link #usage()} shows it.
+ */
+public final class FileCacheManager implements CacheManager {
+    private static final Logger LOG = LoggerFactory.getLogger(FileCacheManager.class);
+
+    private final CacheOptions options;
+    private final BlobBackend backend;
+    private final Cache<ChunkKey, byte[]> hot;
+    private final FileCacheMetrics metrics = new FileCacheMetrics();
+    private final PrefetchMetrics prefetchMetrics = new PrefetchMetrics();
+    private final PrefetchScheduler scheduler;
+    private final Map<String, CachedBlob> open = new HashMap<>();
+    private final Set<String> underlyingFiles = new LinkedHashSet<>();
+    private final AtomicLong openBytes = new AtomicLong();
+    private final AtomicBoolean evicting = new AtomicBoolean();
+    private volatile Map<String, Long> idleBytes = Map.of();
+    private volatile boolean closed;
+
+    private FileCacheManager(CacheOptions options, BlobBackend backend, Ticker ticker, Sleeper sleeper, Clock wallClock,
+                             ThreadFactory threadFactory) {
+        this.options = options;
+        this.backend = backend;
+        this.hot = options.memoryCacheBytes() == 0 ? null
+                : Caffeine.newBuilder()
+                        .maximumWeight(options.memoryCacheBytes())
+                        .weigher((ChunkKey k, byte[] v) -> v.length)
+                        .executor(Runnable::run)
+                        .build();
+        this.scheduler = new PrefetchScheduler(options.prefetch(), ticker, sleeper, wallClock, threadFactory,
+                prefetchMetrics);
+    }
+
+    /** Used by {@link dev.jnydus.cache.device.CacheFactory}. */
+    public static FileCacheManager create(CacheOptions options, BlobBackend backend, Ticker ticker, Sleeper sleeper,
+                                          Clock wallClock, ThreadFactory threadFactory) throws IOException {
+        if (options.type().isFileBacked()) {
+            Files.createDirectories(options.workDir());
+        }
+        FileCacheManager m = new FileCacheManager(options, backend, ticker, sleeper, wallClock, threadFactory);
+        if (options.type().isFileBacked()) {
+            m.rescanIdle();
+            m.maybeEvict();
+        }
+        return m;
+    }
+
+    @Override
+    public CacheOptions options() {
+        return options;
+    }
+
+    BlobBackend backend() {
+        return backend;
+    }
+
+    Cache<ChunkKey, byte[]> hotCache() {
+        return hot;
+    }
+
+    FileCacheMetrics counters() {
+        return metrics;
+    }
+
+    PrefetchMetrics prefetchMetrics() {
+        return prefetchMetrics;
+    }
+
+    PrefetchScheduler scheduler() {
+        return scheduler;
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public synchronized BlobDevice open(List<BlobInfo> blobs) throws IOException {
+        if (closed) {
+            throw new IllegalStateException("cache manager is closed");
+        }
+        int max = -1;
+        for (BlobInfo b : blobs) {
+            max = Math.max(max, b.index());
+        }
+        CachedBlob[] byIndex = new CachedBlob[max + 1];
+        List<CachedBlob> acquired = new ArrayList<>();
+        List<BlobInfo> infos = new ArrayList<>();
+        try {
+            for (BlobInfo b : blobs) {
+                if (byIndex[b.index()] != null) {
+                    throw new IllegalArgumentException("blob index " + b.index() + " appears twice");
+                }
+                CachedBlob e = open.get(b.blobId());
+                if (e == null) {
+                    BlobInfo withTable = withChunkTable(b);
+                    e = CachedBlob.open(this, withTable);
+                    open.put(b.blobId(), e);
+                    openBytes.addAndGet(e.cachedBytes());
+                    Map<String, Long> idle = new HashMap<>(idleBytes);
+                    idle.remove(b.blobId());
+                    idleBytes = idle;
+                    if (e.dataFileName() != null) {
+                        underlyingFiles.add(e.dataFileName());
+                    }
+                }
+                e.refs++;
+                acquired.add(e);
+                byIndex[b.index()] = e;
+                infos.add(b.chunkTable() == null && e.info().chunkTable() != null
+                        ? b.withChunkTable(e.info().chunkTable()) : b);
+            }
+        } catch (IOException | RuntimeException ex) {
+            release(acquired.toArray(new CachedBlob[0]));
+            throw ex;
+        }
+        return new FileBlobDevice(this, infos, byIndex, scheduler.newGroup("device" + infos));
+    }
+
+    /** Attaches the chunk table from the blob's {@code .blob.meta} when the caller gave none. */
+    private BlobInfo withChunkTable(BlobInfo b) {
+        if (b.chunkTable() != null || b.meta() == null || !options.type().isFileBacked()) {
+            return b;
+        }
+        try {
+            return b.withChunkTable(BlobMetaFile.load(options.workDir(), b, backend).table());
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("blob {}: chunk info table unavailable ({}); reads will not be amplified", b.blobId(), e.toString());
+            return b;
+        }
+    }
+
+    synchronized void release(CachedBlob[] blobs) {
+        for (CachedBlob e : blobs) {
+            if (e == null) {
+                continue;
+            }
+            e.refs--;
+            if (e.refs == 0) {
+                open.remove(e.blobId());
+                openBytes.addAndGet(-e.cachedBytes());
+                e.close();
+                if (e.isFileBacked()) {
+                    Map<String, Long> idle = new HashMap<>(idleBytes);
+                    idle.put(e.blobId(), e.cachedBytes());
+                    idleBytes = idle;
+                }
+            }
+        }
+        maybeEvict();
+    }
+
+    /** Called when chunk data enters (positive) or leaves (negative) an open blob's cache. */
+    void onCached(long delta) {
+        openBytes.addAndGet(delta);
+        if (delta > 0) {
+            maybeEvict();
+        }
+    }
+
+    private void maybeEvict() {
+        long limit = options.spaceLimitBytes();
+        if (limit == 0 || closed || !options.type().isFileBacked()) {
+            return;
+        }
+        if (openBytes.get() + sum(idleBytes) > limit && !idleBytes.isEmpty() && evicting.compareAndSet(false, true)) {
+            try {
+                evictUnused();
+            } finally {
+                evicting.set(false);
+            }
+        }
+    }
+
+    private static long sum(Map<String, Long> m) {
+        long n = 0;
+        for (long v : m.values()) {
+            n += v;
+        }
+        return n;
+    }
+
+    /** Re-reads what blobs not in use hold on disk. */
+    private synchronized void rescanIdle() {
+        Map<String, Long> idle = new HashMap<>();
+        for (String id : blobsOnDisk()) {
+            if (!open.containsKey(id)) {
+                idle.put(id, estimateOnDisk(id));
+            }
+        }
+        idleBytes = idle;
+    }
+
+    private List<String> blobsOnDisk() {
+        List<String> ids = new ArrayList<>();
+        try (Stream<Path> s = Files.list(options.workDir())) {
+            s.forEach(p -> {
+                String n = p.getFileName().toString();
+                for (String suffix : new String[] {CachedBlob.CHUNK_MAP_SUFFIX, FileChunkStore.DATA_SUFFIX,
+                        FileChunkStore.RAW_SUFFIX}) {
+                    if (n.endsWith(suffix) && n.length() > suffix.length()) {
+                        String id = n.substring(0, n.length() - suffix.length());
+                        if (!ids.contains(id)) {
+                            ids.add(id);
+                        }
+                        break;
+                    }
+                }
+            });
+        } catch (IOException e) {
+            LOG.warn("cannot list cache directory {}: {}", options.workDir(), e.toString());
+        }
+        return ids;
+    }
+
+    /** Ready fraction of the chunk map times the cache file size; the whole file without a map. */
+    private long estimateOnDisk(String id) {
+        Path dir = options.workDir();
+        long dataSize = sizeOf(dir.resolve(id + FileChunkStore.DATA_SUFFIX)) + sizeOf(dir.resolve(id + FileChunkStore.RAW_SUFFIX));
+        Path mapPath = dir.resolve(id + CachedBlob.CHUNK_MAP_SUFFIX);
+        if (!Files.isRegularFile(mapPath)) {
+            return dataSize;
+        }
+        try {
+            byte[] bytes = Files.readAllBytes(mapPath);
+            if (bytes.length <= 4096) {
+                return 0;
+            }
+            java.nio.ByteBuffer h = java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            if (h.getInt(12) == dev.jnydus.cache.state.PersistedChunkMap.MAGIC_ALL_READY) {
+                return dataSize;
+            }
+            long ready = 0;
+            for (int i = 4096; i < bytes.length; i++) {
+                ready += Integer.bitCount(bytes[i] & 0xff);
+            }
+            long bits = (bytes.length - 4096L) * 8;
+            return dataSize * ready / bits;
+        } catch (IOException e) {
+            return dataSize;
+        }
+    }
+
+    private static long sizeOf(Path p) {
+        try {
+            return Files.isRegularFile(p) ? Files.size(p) : 0;
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private static long lastUsed(Path dir, String id) {
+        for (String suffix : new String[] {CachedBlob.CHUNK_MAP_SUFFIX, FileChunkStore.DATA_SUFFIX, FileChunkStore.RAW_SUFFIX}) {
+            try {
+                Path p = dir.resolve(id + suffix);
+                if (Files.exists(p)) {
+                    return Files.getLastModifiedTime(p).toMillis();
+                }
+            } catch (IOException e) {
+                // try the next file
+            }
+        }
+        return 0;
+    }
+
+    @Override
+    public synchronized int evictUnused() {
+        if (!options.type().isFileBacked()) {
+            return 0;
+        }
+        rescanIdle();
+        long limit = options.spaceLimitBytes();
+        if (limit == 0) {
+            return 0;
+        }
+        long total = openBytes.get() + sum(idleBytes);
+        List<String> candidates = new ArrayList<>(idleBytes.keySet());
+        candidates.sort(Comparator.comparingLong((String id) -> lastUsed(options.workDir(), id)).thenComparing(id -> id));
+        int evicted = 0;
+        for (String id : candidates) {
+            if (total <= limit) {
+                break;
+            }
+            long bytes = idleBytes.getOrDefault(id, 0L);
+            if (deleteFiles(id)) {
+                total -= bytes;
+                evicted++;
+                LOG.info("evicted blob {} ({} bytes) from the cache: usage over the limit of {} bytes", id, bytes, limit);
+            }
+        }
+        if (evicted > 0) {
+            rescanIdle();
+        }
+        return evicted;
+    }
+
+    @Override
+    public synchronized boolean remove(String blobId) {
+        if (open.containsKey(blobId) || !options.type().isFileBacked()) {
+            return false;
+        }
+        boolean removed = deleteFiles(blobId);
+        rescanIdle();
+        return removed;
+    }
+
+    /** Deletes every cache file of a blob (never the bare {@code <blob_id>}: with --localfs-dir it is the blob). */
+    private boolean deleteFiles(String id) {
+        boolean any = false;
+        for (String suffix : new String[] {CachedBlob.CHUNK_MAP_SUFFIX, FileChunkStore.DATA_SUFFIX, FileChunkStore.RAW_SUFFIX,
+                BlobMetaFile.SUFFIX, ".blob.digest", ".blob.toc"}) {
+            try {
+                any |= Files.deleteIfExists(options.workDir().resolve(id + suffix));
+            } catch (IOException e) {
+                LOG.warn("cannot delete cache file {}{}: {}", id, suffix, e.toString());
+            }
+        }
+        if (hot != null) {
+            hot.asMap().keySet().removeIf(k -> k.blobId().equals(id));
+        }
+        return any;
+    }
+
+    @Override
+    public synchronized CacheUsage usage() {
+        if (options.type().isFileBacked()) {
+            rescanIdle();
+        }
+        List<CacheUsage.BlobUsage> list = new ArrayList<>();
+        long total = 0;
+        for (CachedBlob e : open.values()) {
+            list.add(new CacheUsage.BlobUsage(e.blobId(), e.cachedBytes(), true));
+            total += e.cachedBytes();
+        }
+        for (Map.Entry<String, Long> e : idleBytes.entrySet()) {
+            list.add(new CacheUsage.BlobUsage(e.getKey(), e.getValue(), false));
+            total += e.getValue();
+        }
+        list.sort(Comparator.comparingLong(CacheUsage.BlobUsage::bytes).reversed().thenComparing(CacheUsage.BlobUsage::blobId));
+        return new CacheUsage(total, options.spaceLimitBytes(), list);
+    }
+
+    @Override
+    public synchronized BlobcacheMetrics metrics() {
+        boolean allReady = !open.isEmpty();
+        for (CachedBlob e : open.values()) {
+            allReady &= e.isAllReady();
+        }
+        long begin = prefetchMetrics.beginEpochMillis();
+        long end = prefetchMetrics.endEpochMillis();
+        return new BlobcacheMetrics(
+                new ArrayList<>(underlyingFiles),
+                options.workDir() == null ? "" : options.workDir().toString(),
+                metrics.partialHits.sum(),
+                metrics.wholeHits.sum(),
+                metrics.total.sum(),
+                metrics.entriesCount.sum(),
+                prefetchMetrics.dataAmount(),
+                prefetchMetrics.requestsCount(),
+                prefetchMetrics.workers(),
+                prefetchMetrics.unmergedChunks(),
+                prefetchMetrics.cumulativeTimeMillis(),
+                begin / 1000, begin % 1000,
+                end / 1000, end % 1000,
+                metrics.bufferedBackendSize.sum(),
+                allReady);
+    }
+
+    /** Repairs made when blob {@code blobId} was opened, while it is open (for tests). */
+    synchronized List<String> repairs(String blobId) {
+        CachedBlob e = open.get(blobId);
+        return e == null ? List.of() : e.repairs();
+    }
+
+    @Override
+    public void close() {
+        List<CachedBlob> all;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            all = new ArrayList<>(open.values());
+            open.clear();
+        }
+        scheduler.close();
+        for (CachedBlob e : all) {
+            e.close();
+        }
+    }
+}

@@ -1,0 +1,181 @@
+package dev.jnydus.fuse.transport.dev;
+
+import dev.jnydus.common.FsException;
+import dev.jnydus.fuse.server.Server;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a {@link Server} on N threads over one {@link FuseSession}, each thread with its own cloned
+ * /dev/fuse descriptor ({@link DevFuseChannel}) and its own pair of direct buffers.
+ *
+ * <p>Workers end when the session ends (unmount or abort: the device answers ENODEV) or when
+ * {@link #stop} wakes them; stopping leaves the mount and the session descriptor alone, so a
+ * successor (or a new pool) can serve the same connection. {@link #termination()} completes when
+ * the last worker exited, exceptionally if one failed.
+ */
+public final class FuseWorkers implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(FuseWorkers.class);
+
+    /** Worker threads nydusd starts when not told otherwise ({@code --fuse-threads}). */
+    public static final int DEFAULT_THREADS = 4;
+
+    private final Waker waker;
+    private final List<Thread> threads;
+    private final CompletableFuture<Void> termination = new CompletableFuture<>();
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+    private FuseWorkers(Waker waker, List<Thread> threads) {
+        this.waker = waker;
+        this.threads = threads;
+    }
+
+    /** Starts {@code count} workers on daemon threads named {@code fuse-worker-N}. */
+    public static FuseWorkers start(FuseSession session, Server server, int count) throws IOException {
+        AtomicInteger n = new AtomicInteger();
+        return start(session, server, count, r -> {
+            Thread t = new Thread(r, "fuse-worker-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Clones one channel per worker (so a failure to clone is reported here, before any thread
+     * runs), then starts the threads from {@code threadFactory}.
+     *
+     * @param count 1..1024, as nydusd's {@code --fuse-threads}
+     */
+    public static FuseWorkers start(FuseSession session, Server server, int count, ThreadFactory threadFactory)
+            throws IOException {
+        Objects.requireNonNull(session, "session");
+        Objects.requireNonNull(server, "server");
+        if (count < 1 || count > 1024) {
+            throw new IllegalArgumentException("worker count must be 1..1024, got " + count);
+        }
+        Waker waker = new Waker();
+        List<DevFuseChannel> channels = new ArrayList<>();
+        try {
+            for (int i = 0; i < count; i++) {
+                channels.add(DevFuseChannel.clone(session.fd(), waker));
+            }
+        } catch (IOException | RuntimeException e) {
+            channels.forEach(DevFuseChannel::close);
+            waker.close();
+            throw e;
+        }
+        List<Thread> threads = new ArrayList<>();
+        AtomicInteger alive = new AtomicInteger(count);
+        FuseWorkers pool = new FuseWorkers(waker, threads);
+        for (DevFuseChannel ch : channels) {
+            Thread t = threadFactory.newThread(() -> pool.run(server, ch, alive));
+            if (t == null) {
+                throw new IllegalStateException("thread factory returned null");
+            }
+            threads.add(t);
+        }
+        threads.forEach(Thread::start);
+        LOG.info("started {} FUSE workers for {}", count, session);
+        return pool;
+    }
+
+    private void run(Server server, DevFuseChannel channel, AtomicInteger alive) {
+        try {
+            server.serve(channel);
+            LOG.debug("FUSE worker on fd {} exits", channel.fdNumber());
+        } catch (Throwable t) {
+            LOG.error("FUSE worker on fd {} failed", channel.fdNumber(), t);
+            failure.compareAndSet(null, t);
+            // One worker failing means the daemon cannot be trusted to answer: stop the others too.
+            wakeQuietly();
+        } finally {
+            channel.close();
+            if (alive.decrementAndGet() == 0) {
+                waker.close();
+                Throwable f = failure.get();
+                if (f == null) {
+                    termination.complete(null);
+                } else {
+                    termination.completeExceptionally(f);
+                }
+            }
+        }
+    }
+
+    private void wakeQuietly() {
+        try {
+            waker.wake();
+        } catch (FsException e) {
+            LOG.warn("cannot wake FUSE workers: {}", e.getMessage());
+        }
+    }
+
+    /** Completes when every worker has exited; exceptionally with the first worker failure. */
+    public CompletableFuture<Void> termination() {
+        return termination;
+    }
+
+    public boolean isRunning() {
+        return !termination.isDone();
+    }
+
+    /** Waits for all workers to exit; returns false on timeout. */
+    public boolean awaitTermination(Duration timeout) throws InterruptedException {
+        try {
+            termination.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            return false;
+        } catch (java.util.concurrent.ExecutionException e) {
+            return true;
+        }
+        return true;
+    }
+
+    /**
+     * Asks all workers to exit after the request each is handling, without unmounting; requests
+     * still queued in the kernel stay there for whoever serves the session next. Returns at once;
+     * see {@link #awaitTermination}.
+     */
+    public void stop() {
+        if (isRunning()) {
+            wakeQuietly();
+        }
+    }
+
+    /** The first unexpected worker failure, if any. */
+    public Throwable failure() {
+        return failure.get();
+    }
+
+    /** Number of worker threads started. */
+    public int size() {
+        return threads.size();
+    }
+
+    /**
+     * Stops the workers and waits for them (up to 10 s). The session is left as it is. An interrupt
+     * ends the wait early and stays set on the calling thread.
+     */
+    @Override
+    public void close() {
+        stop();
+        try {
+            if (!awaitTermination(Duration.ofSeconds(10))) {
+                LOG.warn("FUSE workers did not stop within 10 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

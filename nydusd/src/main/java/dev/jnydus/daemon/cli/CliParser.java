@@ -1,0 +1,434 @@
+package dev.jnydus.daemon.cli;
+
+import java.math.BigInteger;
+import java.util.Optional;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+
+/**
+ * nydusd's command line, option for option as upstream's clap definition in
+ * {@code src/bin/nydusd/main.rs}: the same names, short forms, aliases, defaults, value checks,
+ * conflicts and requirements, with clap's wording for the errors.
+ *
+ * <p>Two deliberate differences, both more permissive: global options are accepted before the
+ * subcommand too (clap's {@code args_conflicts_with_subcommands} makes any option before a
+ * subcommand turn the subcommand name into an unexpected argument), and {@code --dedup-db} is
+ * honoured after {@code fuse} as well (upstream only reads it at top level).
+ */
+public final class CliParser {
+    /** What the command line asks for. */
+    public sealed interface Outcome permits Run, Help, Version {
+    }
+
+    /** Start a daemon. */
+    public record Run(DaemonArgs args) implements Outcome {
+    }
+
+    /** Print {@code text} (the usage of the command or subcommand) and exit 0. */
+    public record Help(String text) implements Outcome {
+    }
+
+    /** Print {@link BuildInfo#versionText()} and exit 0. */
+    public record Version() implements Outcome {
+    }
+
+    static final int MAX_THREADS = 1024;
+    private static final BigInteger U64_MAX = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
+
+    // Global options.
+    static final String APISOCK = "--apisock";
+    static final String CONFIG = "--config";
+    static final String ID = "--id";
+    static final String SUPERVISOR = "--supervisor";
+    static final String LOG_LEVEL = "--log-level";
+    static final String LOG_FILE = "--log-file";
+    static final String LOG_ROTATION_SIZE = "--log-rotation-size";
+    static final String RLIMIT_NOFILE = "--rlimit-nofile";
+    static final String UPGRADE = "--upgrade";
+    // FUSE options.
+    static final String MOUNTPOINT = "--mountpoint";
+    static final String FAILOVER_POLICY = "--failover-policy";
+    static final String FUSE_THREADS = "--fuse-threads";
+    static final String WRITABLE = "--writable";
+    // Filesystem options.
+    static final String BOOTSTRAP = "--bootstrap";
+    static final String LOCALFS_DIR = "--localfs-dir";
+    static final String SHARED_DIR = "--shared-dir";
+    static final String PREFETCH_FILES = "--prefetch-files";
+    static final String VIRTUAL_MOUNTPOINT = "--virtual-mountpoint";
+    static final String DEDUP_DB = "--dedup-db";
+    // singleton options.
+    static final String FSCACHE = "--fscache";
+    static final String FSCACHE_TAG = "--fscache-tag";
+    static final String FSCACHE_THREADS = "--fscache-threads";
+    // virtiofs options.
+    static final String SOCK = "--sock";
+    static final String HYBRID_MODE = "--hybrid-mode";
+
+    static final String FUSE_CMD = "fuse";
+    static final String SINGLETON_CMD = "singleton";
+    static final String VIRTIOFS_CMD = "virtiofs";
+
+    private CliParser() {
+    }
+
+    /** Parses {@code argv}; usage errors are {@link UsageException}, bad numbers {@link StartupException}. */
+    public static Outcome parse(String... argv) throws UsageException, StartupException {
+        CommandLine cl = commandLine();
+        ParseResult root;
+        try {
+            root = cl.parseArgs(argv);
+        } catch (ParameterException e) {
+            throw new UsageException(e.getMessage());
+        }
+        ParseResult sub = root.subcommand();
+        if (root.isVersionHelpRequested()) {
+            return new Version();
+        }
+        if (root.isUsageHelpRequested()) {
+            return new Help(cl.getUsageMessage());
+        }
+        if (sub != null && sub.isUsageHelpRequested()) {
+            return new Help(cl.getSubcommands().get(sub.commandSpec().name()).getUsageMessage());
+        }
+        if (sub != null) {
+            for (OptionSpec o : root.matchedOptions()) {
+                if (!isGlobal(o.longestName())) {
+                    throw new UsageException("the subcommand '" + sub.commandSpec().name()
+                            + "' cannot be used with '" + display(o.longestName()) + "'");
+                }
+            }
+        }
+        Matches m = new Matches(root, sub);
+        GlobalOptions global = globals(m);
+        String name = sub == null ? "" : sub.commandSpec().name();
+        Service service;
+        switch (name) {
+            case "":
+            case FUSE_CMD:
+                service = fuse(m, global);
+                break;
+            case SINGLETON_CMD:
+                service = singleton(m);
+                break;
+            case VIRTIOFS_CMD:
+                service = virtiofs(m, global);
+                break;
+            default:
+                throw new IllegalStateException("unknown subcommand " + name);
+        }
+        requirePair(m, ID, SUPERVISOR);
+        requirePair(m, SUPERVISOR, ID);
+        return new Run(new DaemonArgs(global, service, name));
+    }
+
+    private static GlobalOptions globals(Matches m) throws UsageException, StartupException {
+        String level = m.global(LOG_LEVEL).orElse(LogLevel.INFO.cliName());
+        LogLevel logLevel = null;
+        for (LogLevel l : LogLevel.values()) {
+            if (l.cliName().equals(level)) {
+                logLevel = l;
+            }
+        }
+        if (logLevel == null) {
+            throw invalidValue(level, LOG_LEVEL, "[possible values: trace, debug, info, warn, error]");
+        }
+        String rotation = m.global(LOG_ROTATION_SIZE).orElse("0");
+        long rotationSize;
+        try {
+            rotationSize = parseU64(rotation);
+        } catch (NumberFormatException e) {
+            throw new StartupException("Invalid log rotation size: " + e.getMessage());
+        }
+        long rlimit;
+        try {
+            rlimit = parseU64(m.global(RLIMIT_NOFILE).orElse(Long.toString(GlobalOptions.DEFAULT_RLIMIT_NOFILE)));
+        } catch (NumberFormatException e) {
+            throw new StartupException("invalid value for option `rlimit-nofile`");
+        }
+        return new GlobalOptions(m.global(APISOCK), m.global(CONFIG), m.global(ID), m.global(SUPERVISOR),
+                logLevel, m.global(LOG_FILE), rotationSize, rlimit, m.globalFlag(UPGRADE));
+    }
+
+    private static Service.Fuse fuse(Matches m, GlobalOptions global) throws UsageException {
+        String policyName = m.local(FAILOVER_POLICY).orElse(FailoverPolicy.RESEND.cliName());
+        FailoverPolicy policy = null;
+        for (FailoverPolicy p : FailoverPolicy.values()) {
+            if (p.cliName().equals(policyName)) {
+                policy = p;
+            }
+        }
+        if (policy == null) {
+            throw invalidValue(policyName, FAILOVER_POLICY, "[possible values: none, resend, flush]");
+        }
+        int threads = threads(m.local(FUSE_THREADS), FUSE_THREADS, FuseOptions.DEFAULT_THREADS);
+        FsOptions fs = fsOptions(m, global);
+        Optional<String> mountpoint = m.local(MOUNTPOINT);
+        if (mountpoint.isEmpty()) {
+            throw missing(MOUNTPOINT);
+        }
+        return new Service.Fuse(new FuseOptions(mountpoint.get(), policy, threads, m.localFlag(WRITABLE)), fs);
+    }
+
+    private static FsOptions fsOptions(Matches m, GlobalOptions global) throws UsageException {
+        conflict(m.local(BOOTSTRAP), BOOTSTRAP, m.local(SHARED_DIR), SHARED_DIR);
+        conflict(m.local(LOCALFS_DIR), LOCALFS_DIR, global.config(), CONFIG);
+        if (m.local(PREFETCH_FILES).isPresent() && m.local(BOOTSTRAP).isEmpty()) {
+            throw missing(BOOTSTRAP);
+        }
+        return new FsOptions(m.local(BOOTSTRAP), m.local(LOCALFS_DIR), m.local(SHARED_DIR),
+                m.local(PREFETCH_FILES), m.local(VIRTUAL_MOUNTPOINT).orElse(FsOptions.DEFAULT_VIRTUAL_MOUNTPOINT),
+                m.local(DEDUP_DB));
+    }
+
+    private static Service.Singleton singleton(Matches m) throws UsageException {
+        int threads = threads(m.local(FSCACHE_THREADS), FSCACHE_THREADS, SingletonOptions.DEFAULT_THREADS);
+        if (m.local(FSCACHE_TAG).isPresent() && m.local(FSCACHE).isEmpty()) {
+            throw missing(FSCACHE);
+        }
+        return new Service.Singleton(new SingletonOptions(m.local(FSCACHE), m.local(FSCACHE_TAG), threads));
+    }
+
+    private static Service.Virtiofs virtiofs(Matches m, GlobalOptions global) throws UsageException {
+        FsOptions fs = fsOptions(m, global);
+        Optional<String> sock = m.local(SOCK);
+        if (sock.isEmpty()) {
+            throw missing(SOCK);
+        }
+        return new Service.Virtiofs(sock.get(), m.localFlag(HYBRID_MODE), fs);
+    }
+
+    /** upstream's validate_threads_configuration. */
+    static int threads(Optional<String> value, String option, int dflt) throws UsageException {
+        if (value.isEmpty()) {
+            return dflt;
+        }
+        String v = value.get();
+        long n;
+        try {
+            n = parseU64(v);
+        } catch (NumberFormatException e) {
+            throw invalidValue(v, option, "invalid thread number configuration: " + v);
+        }
+        if (n < 1 || n > MAX_THREADS) {
+            throw invalidValue(v, option, "invalid thread number " + n + ", valid range: [1-1024]");
+        }
+        return (int) n;
+    }
+
+    /** Rust's {@code u64::from_str}, with its error texts; values above Long.MAX_VALUE saturate. */
+    static long parseU64(String s) {
+        String digits = s.startsWith("+") ? s.substring(1) : s;
+        if (digits.isEmpty()) {
+            throw new NumberFormatException(s.isEmpty() ? "cannot parse integer from empty string"
+                    : "invalid digit found in string");
+        }
+        for (int i = 0; i < digits.length(); i++) {
+            char c = digits.charAt(i);
+            if (c < '0' || c > '9') {
+                throw new NumberFormatException("invalid digit found in string");
+            }
+        }
+        BigInteger b = new BigInteger(digits);
+        if (b.compareTo(U64_MAX) > 0) {
+            throw new NumberFormatException("number too large to fit in target type");
+        }
+        return b.bitLength() > 63 ? Long.MAX_VALUE : b.longValue();
+    }
+
+    private static void conflict(Optional<String> a, String aName, Optional<String> b, String bName)
+            throws UsageException {
+        if (a.isPresent() && b.isPresent()) {
+            throw new UsageException("the argument '" + display(aName) + "' cannot be used with '"
+                    + display(bName) + "'");
+        }
+    }
+
+    private static void requirePair(Matches m, String present, String required) throws UsageException {
+        if (m.global(present).isPresent() && m.global(required).isEmpty()) {
+            throw missing(required);
+        }
+    }
+
+    private static UsageException missing(String option) {
+        return new UsageException("the following required arguments were not provided: " + display(option));
+    }
+
+    private static UsageException invalidValue(String value, String option, String why) {
+        String sep = why.startsWith("[") ? " " : ": ";
+        return new UsageException("invalid value '" + value + "' for '" + display(option) + "'" + sep + why);
+    }
+
+    /** clap's rendering of an option that takes a value: {@code --name <name>}. */
+    static String display(String option) {
+        if (option.equals(UPGRADE) || option.equals(WRITABLE) || option.equals(HYBRID_MODE)) {
+            return option;
+        }
+        return option + " <" + option.substring(2) + ">";
+    }
+
+    private static boolean isGlobal(String option) {
+        switch (option) {
+            case APISOCK:
+            case CONFIG:
+            case ID:
+            case SUPERVISOR:
+            case LOG_LEVEL:
+            case LOG_FILE:
+            case LOG_ROTATION_SIZE:
+            case RLIMIT_NOFILE:
+            case UPGRADE:
+            case "--help":
+            case "--version":
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /** Values from the subcommand's parse result, globals falling back to the top level. */
+    private static final class Matches {
+        private final ParseResult root;
+        private final ParseResult level;
+
+        Matches(ParseResult root, ParseResult sub) {
+            this.root = root;
+            this.level = sub == null ? root : sub;
+        }
+
+        Optional<String> global(String name) {
+            if (level.hasMatchedOption(name)) {
+                return Optional.of(level.matchedOptionValue(name, ""));
+            }
+            if (root.hasMatchedOption(name)) {
+                return Optional.of(root.matchedOptionValue(name, ""));
+            }
+            return Optional.empty();
+        }
+
+        boolean globalFlag(String name) {
+            return level.hasMatchedOption(name) || root.hasMatchedOption(name);
+        }
+
+        Optional<String> local(String name) {
+            if (level.commandSpec().findOption(name) == null || !level.hasMatchedOption(name)) {
+                return Optional.empty();
+            }
+            return Optional.of(level.matchedOptionValue(name, ""));
+        }
+
+        boolean localFlag(String name) {
+            return level.commandSpec().findOption(name) != null && level.hasMatchedOption(name);
+        }
+    }
+
+    // ---- the picocli model ----
+
+    static CommandLine commandLine() {
+        CommandSpec root = CommandSpec.create().name("nydusd");
+        root.usageMessage().description("Nydus daemon to provide BlobCache, FsCache, FUSE, Virtio-fs "
+                + "and container image services");
+        help(root);
+        root.addOption(OptionSpec.builder("-V", "--version").versionHelp(true)
+                .description("Print version").build());
+        globalOptions(root);
+        fuseOptions(root);
+        fsOptions(root);
+
+        CommandSpec fuse = CommandSpec.create().name(FUSE_CMD);
+        fuse.usageMessage().description("Run the Nydus daemon as a dedicated FUSE server");
+        help(fuse);
+        globalOptions(fuse);
+        fuseOptions(fuse);
+        fsOptions(fuse);
+        root.addSubcommand(FUSE_CMD, fuse);
+
+        CommandSpec virtiofs = CommandSpec.create().name(VIRTIOFS_CMD);
+        virtiofs.usageMessage().description("Run the Nydus daemon as a dedicated virtio-fs server "
+                + "(not supported by this implementation)");
+        help(virtiofs);
+        globalOptions(virtiofs);
+        virtiofs.addOption(flag("Enables both `RAFS` and `passthroughfs` filesystem drivers", HYBRID_MODE));
+        virtiofs.addOption(option("Path to the vhost-user API socket", SOCK));
+        fsOptions(virtiofs);
+        root.addSubcommand(VIRTIOFS_CMD, virtiofs);
+
+        CommandSpec singleton = CommandSpec.create().name(SINGLETON_CMD);
+        singleton.usageMessage().description(
+                "Run the Nydus daemon to host multiple blobcache/fscache/fuse/virtio-fs services");
+        help(singleton);
+        globalOptions(singleton);
+        singleton.addOption(option("Working directory for Linux fscache driver to store cache files",
+                FSCACHE, "-F"));
+        singleton.addOption(option("Tag to identify the fscache daemon instance", FSCACHE_TAG));
+        singleton.addOption(option("Number of working threads to serve fscache requests [default: 4]",
+                FSCACHE_THREADS));
+        root.addSubcommand(SINGLETON_CMD, singleton);
+
+        CommandLine cl = new CommandLine(root);
+        // "@file" would silently read arguments from a file; nydusd has no such syntax.
+        cl.setExpandAtFiles(false);
+        cl.setCaseInsensitiveEnumValuesAllowed(false);
+        cl.setAbbreviatedOptionsAllowed(false);
+        cl.setAbbreviatedSubcommandsAllowed(false);
+        cl.setOverwrittenOptionsAllowed(false);
+        cl.setUnmatchedArgumentsAllowed(false);
+        return cl;
+    }
+
+    private static void help(CommandSpec spec) {
+        spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true).description("Print help").build());
+    }
+
+    private static void globalOptions(CommandSpec spec) {
+        spec.addOption(option("Path to the Nydus daemon administration API socket", APISOCK, "-A"));
+        spec.addOption(option("Path to the Nydus daemon configuration file", CONFIG, "-C"));
+        spec.addOption(option("Service instance identifier", ID));
+        spec.addOption(option("Log level: trace, debug, info, warn, error [default: info]", LOG_LEVEL, "-l"));
+        spec.addOption(option("Log messages to the file. Default extension \".log\" will be used if no "
+                + "extension specified.", LOG_FILE, "-L"));
+        spec.addOption(option("Specify log rotation size(MB), 0 to disable [default: 0]", LOG_ROTATION_SIZE));
+        spec.addOption(option("Set rlimit for maximum file descriptor number (0 leaves it unchanged) "
+                + "[default: 1000000]", RLIMIT_NOFILE));
+        spec.addOption(option("Path to the Nydus daemon supervisor API socket", SUPERVISOR));
+        spec.addOption(flag("Start Nydus daemon in upgrade mode", UPGRADE));
+    }
+
+    private static void fuseOptions(CommandSpec spec) {
+        spec.addOption(option("Mountpoint for the FUSE filesystem, target for `mount.fuse`", MOUNTPOINT, "-M"));
+        spec.addOption(option("FUSE server failover policy: none, resend, flush [default: resend]",
+                FAILOVER_POLICY));
+        spec.addOption(option("Number of worker threads to serve FUSE I/O requests [default: 4]",
+                FUSE_THREADS, "--thread-num"));
+        spec.addOption(flag("Mounts FUSE filesystem in rw mode", WRITABLE));
+    }
+
+    private static void fsOptions(CommandSpec spec) {
+        spec.addOption(option("Path to the RAFS filesystem metadata file", BOOTSTRAP, "-B"));
+        spec.addOption(option("Path to the `localfs` working directory, which also enables the `localfs` "
+                + "storage backend", LOCALFS_DIR, "-D"));
+        spec.addOption(option("Path to the directory to be shared via the `passthroughfs` FUSE driver",
+                SHARED_DIR, "-s"));
+        spec.addOption(option("Path to the prefetch configuration file containing a list of "
+                + "directories/files separated by newlines", PREFETCH_FILES));
+        spec.addOption(option("Mountpoint within the FUSE/virtiofs device to mount the RAFS/passthroughfs "
+                + "filesystem [default: /]", VIRTUAL_MOUNTPOINT, "-m"));
+        spec.addOption(option("Database file for chunk deduplication", DEDUP_DB));
+    }
+
+    private static OptionSpec option(String description, String... names) {
+        return OptionSpec.builder(names)
+                .paramLabel("<" + names[0].substring(2) + ">")
+                .type(String.class)
+                .arity("1")
+                .description(description)
+                .build();
+    }
+
+    private static OptionSpec flag(String description, String name) {
+        return OptionSpec.builder(name).type(boolean.class).arity("0").description(description).build();
+    }
+}

@@ -1,0 +1,15 @@
+package dev.jnydus.daemon.cli;
+
+/**
+ * Starts and runs the daemon a {@link StartupPlan} describes; implemented by the daemon package
+ * and found by {@link Main} through {@link java.util.ServiceLoader}.
+ *
+ * <p>Contract: set RLIMIT_NOFILE (see {@link RlimitPolicy}), create the service, mount the
+ * startup filesystem unless upgrading or taking over, start the API server, then block until
+ * shutdown. Returning normally means exit status 0; throwing means the startup failed, and
+ * {@link NydusdCli} prints {@code Error: <message>} and exits 1.
+ */
+@FunctionalInterface
+public interface DaemonLauncher {
+    void launch(StartupPlan plan) throws Exception;
+}

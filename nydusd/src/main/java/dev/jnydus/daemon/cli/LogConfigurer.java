@@ -1,0 +1,13 @@
+package dev.jnydus.daemon.cli;
+
+import java.util.Optional;
+
+/** Installs the process's logging from {@code --log-level}, {@code --log-file} and rotation. */
+@FunctionalInterface
+public interface LogConfigurer {
+    /**
+     * @param logFile the {@code --log-file} argument; empty logs to stderr
+     * @param rotationSizeMib rotate at this size, 0 = never
+     */
+    void configure(LogLevel level, Optional<String> logFile, long rotationSizeMib) throws StartupException;
+}

@@ -1,0 +1,20 @@
+package dev.jnydus.daemon.cli;
+
+import java.util.ServiceLoader;
+
+/** The {@code nydusd} entry point: the real streams, environment, logging and launcher. */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] argv) {
+        DaemonLauncher launcher = ServiceLoader.load(DaemonLauncher.class).findFirst()
+                .orElse(plan -> {
+                    throw new StartupException("this build has no daemon launcher (no "
+                            + DaemonLauncher.class.getName() + " service registered)");
+                });
+        int status = new NydusdCli(System.out, System.err, System.getenv(), BuildInfo.current(),
+                new LogbackConfigurer(), launcher).run(argv);
+        System.exit(status);
+    }
+}

@@ -1,0 +1,94 @@
+package dev.jnydus.daemon.cli;
+
+import java.io.PrintStream;
+import java.util.Map;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * nydusd's {@code main} without the {@code System.exit}: parse, set up logging, resolve the
+ * startup files, launch. Exit statuses are upstream's:
+ * <ul>
+ *   <li>0 — help, version, or the daemon ran and stopped normally;</li>
+ *   <li>1 — startup failed: one {@code Error: <message>} line on stderr (also logged);</li>
+ *   <li>2 — the command line is malformed: {@code error: <message>} as clap prints it.</li>
+ * </ul>
+ */
+public final class NydusdCli {
+    public static final int EXIT_OK = 0;
+    public static final int EXIT_STARTUP_FAILED = 1;
+    public static final int EXIT_USAGE = 2;
+
+    private static final Logger LOG = LoggerFactory.getLogger(NydusdCli.class);
+
+    private final PrintStream out;
+    private final PrintStream err;
+    private final Map<String, String> env;
+    private final BuildInfo buildInfo;
+    private final LogConfigurer logConfigurer;
+    private final DaemonLauncher launcher;
+
+    public NydusdCli(PrintStream out, PrintStream err, Map<String, String> env, BuildInfo buildInfo,
+                     LogConfigurer logConfigurer, DaemonLauncher launcher) {
+        this.out = Objects.requireNonNull(out, "out");
+        this.err = Objects.requireNonNull(err, "err");
+        this.env = Map.copyOf(env);
+        this.buildInfo = Objects.requireNonNull(buildInfo, "buildInfo");
+        this.logConfigurer = Objects.requireNonNull(logConfigurer, "logConfigurer");
+        this.launcher = Objects.requireNonNull(launcher, "launcher");
+    }
+
+    public int run(String... argv) {
+        CliParser.Outcome outcome;
+        try {
+            outcome = CliParser.parse(argv);
+        } catch (UsageException e) {
+            err.println("error: " + e.getMessage());
+            err.println();
+            err.println("For more information, try '--help'.");
+            err.flush();
+            return EXIT_USAGE;
+        } catch (StartupException e) {
+            return fail(e);
+        }
+        if (outcome instanceof CliParser.Version) {
+            out.print(buildInfo.versionText());
+            out.flush();
+            return EXIT_OK;
+        }
+        if (outcome instanceof CliParser.Help) {
+            out.print(((CliParser.Help) outcome).text());
+            out.flush();
+            return EXIT_OK;
+        }
+        DaemonArgs args = ((CliParser.Run) outcome).args();
+        try {
+            GlobalOptions g = args.global();
+            logConfigurer.configure(g.logLevel(), g.logFile(), g.logRotationSizeMib());
+            LOG.info(buildInfo.programInfo());
+            StartupPlan plan = new StartupResolver(env).resolve(args);
+            launcher.launch(plan);
+            return EXIT_OK;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return fail(e);
+        } catch (Exception e) {
+            return fail(e);
+        }
+    }
+
+    private int fail(Exception e) {
+        String msg = e.getMessage() == null ? e.getClass().getName() : e.getMessage();
+        // One line, whatever the message holds.
+        msg = msg.replace('\n', ' ');
+        if (e instanceof StartupException) {
+            LOG.error(msg);
+        } else {
+            LOG.error(msg, e);
+        }
+        err.println("Error: " + msg);
+        err.flush();
+        return EXIT_STARTUP_FAILED;
+    }
+}

@@ -1,0 +1,106 @@
+package dev.jnydus.rafs.layout;
+
+import dev.jnydus.rafs.metadata.RafsFormatException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * A read-only, memory-mapped bootstrap with bounds-checked little-endian reads. Every read names the
+ * field it decodes, so that a pointer past the end becomes a {@link RafsFormatException} saying
+ * which field was wrong instead of an {@link IndexOutOfBoundsException}. Thread-safe: only absolute
+ * reads are used on the shared buffer.
+ */
+public final class MetaBuffer {
+    private final ByteBuffer buf;
+    private final long size;
+
+    private MetaBuffer(ByteBuffer buf) {
+        this.buf = buf.order(ByteOrder.LITTLE_ENDIAN);
+        this.size = buf.capacity();
+    }
+
+    public static MetaBuffer map(Path path) throws IOException {
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size > Integer.MAX_VALUE) {
+                throw new RafsFormatException("bootstrap " + path + " is " + size + " bytes, larger than 2 GiB");
+            }
+            MappedByteBuffer mapped = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
+            return new MetaBuffer(mapped);
+        }
+    }
+
+    /** Wraps bytes already in memory (tests, fuzzing). */
+    public static MetaBuffer wrap(byte[] bytes) {
+        return new MetaBuffer(ByteBuffer.wrap(bytes));
+    }
+
+    public long size() {
+        return size;
+    }
+
+    /** Fails unless {@code [offset, offset+length)} lies in the bootstrap. */
+    public void check(long offset, long length, String field) throws RafsFormatException {
+        if (offset < 0 || length < 0 || offset > size || length > size - offset) {
+            throw new RafsFormatException(field + ": range " + offset + "+" + length + " is outside the bootstrap ("
+                    + size + " bytes)");
+        }
+    }
+
+    public int u8(long off, String field) throws RafsFormatException {
+        check(off, 1, field);
+        return buf.get((int) off) & 0xFF;
+    }
+
+    public int u16(long off, String field) throws RafsFormatException {
+        check(off, 2, field);
+        return buf.getShort((int) off) & 0xFFFF;
+    }
+
+    public long u32(long off, String field) throws RafsFormatException {
+        check(off, 4, field);
+        return Integer.toUnsignedLong(buf.getInt((int) off));
+    }
+
+    public int i32(long off, String field) throws RafsFormatException {
+        check(off, 4, field);
+        return buf.getInt((int) off);
+    }
+
+    public long u64(long off, String field) throws RafsFormatException {
+        check(off, 8, field);
+        return buf.getLong((int) off);
+    }
+
+    public byte[] bytes(long off, int len, String field) throws RafsFormatException {
+        check(off, len, field);
+        byte[] out = new byte[len];
+        buf.get((int) off, out);
+        return out;
+    }
+
+    /** Copies bytes into {@code dst} up to its remaining space. */
+    public void copy(long off, ByteBuffer dst, String field) throws RafsFormatException {
+        int len = dst.remaining();
+        check(off, len, field);
+        dst.put(buf.slice((int) off, len));
+    }
+
+    /** Compares {@code name} with the bytes at {@code off} as unsigned bytes, like memcmp then length. */
+    public int compareName(long off, int len, byte[] name) {
+        int n = Math.min(len, name.length);
+        for (int i = 0; i < n; i++) {
+            int a = buf.get((int) off + i) & 0xFF;
+            int b = name[i] & 0xFF;
+            if (a != b) {
+                return a - b;
+            }
+        }
+        return len - name.length;
+    }
+}

@@ -1,0 +1,116 @@
+package dev.jnydus.rafs.v6;
+
+import dev.jnydus.rafs.layout.MetaBuffer;
+import dev.jnydus.rafs.metadata.ChunkRef;
+import dev.jnydus.rafs.metadata.RafsFormatException;
+import java.util.Arrays;
+
+/**
+ * The RAFS v6 chunk info table (80-byte records sorted by digest). Chunk indexes in inodes name a
+ * chunk by (blob index, ci index, block address); this class finds the record for that key.
+ *
+ * <p>The index is built on first use, not at open, so that opening stays cheap: one sorted
+ * {@code long[]} of packed keys (blob index 8 bits | ci index 24 bits | block address 32 bits) and
+ * the record number beside it, 12 bytes per chunk instead of a boxed hash map.
+ */
+final class ChunkTable {
+    static final int RECORD = 80;
+
+    private final MetaBuffer meta;
+    private final long offset;
+    private final int count;
+    private final int blockBits;
+    private volatile long[] keys;
+    private volatile int[] records;
+
+    ChunkTable(MetaBuffer meta, long offset, long size, int blockBits) throws RafsFormatException {
+        if (size % RECORD != 0) {
+            throw new RafsFormatException("invalid s_chunk_table_size " + size + ": not a multiple of 80");
+        }
+        if (size > 0) {
+            meta.check(offset, size, "chunk table (s_chunk_table_offset " + offset + ", s_chunk_table_size " + size + ")");
+        }
+        if (size / RECORD > Integer.MAX_VALUE) {
+            throw new RafsFormatException("invalid s_chunk_table_size " + size);
+        }
+        this.meta = meta;
+        this.offset = offset;
+        this.count = (int) (size / RECORD);
+        this.blockBits = blockBits;
+    }
+
+    int count() {
+        return count;
+    }
+
+    static long key(int blobIndex, int ciIndex, long blkaddr) {
+        return ((long) (blobIndex & 0xFF) << 56) | ((long) (ciIndex & 0xFFFFFF) << 32) | (blkaddr & 0xFFFFFFFFL);
+    }
+
+    private void build() throws RafsFormatException {
+        long[] k = new long[count];
+        for (int i = 0; i < count; i++) {
+            long rec = offset + (long) i * RECORD;
+            int blob = meta.i32(rec + 32, "chunk table blob_index");
+            int ci = meta.i32(rec + 72, "chunk table index");
+            long uncompOff = meta.u64(rec + 56, "chunk table uncompressed_offset");
+            k[i] = key(blob, ci, uncompOff >>> blockBits);
+        }
+        Integer[] order = new Integer[count];
+        for (int i = 0; i < count; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> Long.compareUnsigned(k[a], k[b]));
+        long[] sortedKeys = new long[count];
+        int[] recs = new int[count];
+        for (int i = 0; i < count; i++) {
+            sortedKeys[i] = k[order[i]];
+            recs[i] = order[i];
+        }
+        this.records = recs;
+        this.keys = sortedKeys;
+    }
+
+    /** The record for a chunk index entry, or {@code null} when the table has none. */
+    ChunkRef find(int blobIndex, int ciIndex, long blkaddr) throws RafsFormatException {
+        if (keys == null) {
+            synchronized (this) {
+                if (keys == null) {
+                    build();
+                }
+            }
+        }
+        long want = key(blobIndex, ciIndex, blkaddr);
+        long[] k = keys;
+        int lo = 0;
+        int hi = k.length - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            int c = Long.compareUnsigned(k[mid], want);
+            if (c == 0) {
+                return record(records[mid]);
+            }
+            if (c < 0) {
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return null;
+    }
+
+    ChunkRef record(int i) throws RafsFormatException {
+        long rec = offset + (long) i * RECORD;
+        byte[] digest = meta.bytes(rec, 32, "chunk table block_id");
+        int blobIndex = meta.i32(rec + 32, "chunk table blob_index");
+        int flags = meta.i32(rec + 36, "chunk table flags");
+        int compSize = meta.i32(rec + 40, "chunk table compressed_size");
+        int uncompSize = meta.i32(rec + 44, "chunk table uncompressed_size");
+        long compOff = meta.u64(rec + 48, "chunk table compressed_offset");
+        long uncompOff = meta.u64(rec + 56, "chunk table uncompressed_offset");
+        long fileOff = meta.u64(rec + 64, "chunk table file_offset");
+        int index = meta.i32(rec + 72, "chunk table index");
+        int crc = meta.i32(rec + 76, "chunk table crc32");
+        return new ChunkRef(blobIndex, index, flags, compOff, compSize, uncompOff, uncompSize, fileOff, digest, crc);
+    }
+}

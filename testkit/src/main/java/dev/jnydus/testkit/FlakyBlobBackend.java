@@ -1,0 +1,164 @@
+package dev.jnydus.testkit;
+
+import dev.jnydus.backend.BackendException;
+import dev.jnydus.backend.BlobBackend;
+import dev.jnydus.backend.BlobReader;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Wraps a backend and injects faults: a failure on the Nth request, short reads, a fixed delay per
+ * request (a slow or stalled network), requests held until a latch opens, and corrupted bytes.
+ * Faults are configured before or while the backend is used; all methods are thread-safe.
+ */
+public final class FlakyBlobBackend implements BlobBackend {
+    private final BlobBackend delegate;
+    private final AtomicInteger requestNo = new AtomicInteger();
+    private final List<Integer> failOn = new CopyOnWriteArrayList<>();
+    private final List<Corruption> corruptions = new CopyOnWriteArrayList<>();
+    private volatile int maxBytesPerRead = Integer.MAX_VALUE;
+    private volatile long delayNanos;
+    private volatile CountDownLatch gate;
+    private volatile boolean failAll;
+
+    private static final class Corruption {
+        final String blobId;
+        final long offset;
+        final AtomicInteger remaining;
+
+        Corruption(String blobId, long offset, int times) {
+            this.blobId = blobId;
+            this.offset = offset;
+            this.remaining = new AtomicInteger(times);
+        }
+    }
+
+    public FlakyBlobBackend(BlobBackend delegate) {
+        this.delegate = delegate;
+    }
+
+    /** The {@code n}-th request (1-based, counted over all blobs) fails with EIO. */
+    public FlakyBlobBackend failOnRequest(int n) {
+        failOn.add(n);
+        return this;
+    }
+
+    /** Every request fails with EIO until called with {@code false}. */
+    public FlakyBlobBackend failAll(boolean fail) {
+        this.failAll = fail;
+        return this;
+    }
+
+    /** Each request delivers at most {@code maxBytes}, so callers must loop. */
+    public FlakyBlobBackend shortReads(int maxBytes) {
+        this.maxBytesPerRead = maxBytes;
+        return this;
+    }
+
+    /** Each request takes at least {@code delay} (a slow backend; requests still run in parallel). */
+    public FlakyBlobBackend delayEachRequest(Duration delay) {
+        this.delayNanos = delay.toNanos();
+        return this;
+    }
+
+    /** Requests block until {@code latch} opens (a stall); {@code null} removes the gate. */
+    public FlakyBlobBackend holdRequestsUntil(CountDownLatch latch) {
+        this.gate = latch;
+        return this;
+    }
+
+    /** The byte at {@code offset} of {@code blobId} is flipped in the next {@code times} reads covering it. */
+    public FlakyBlobBackend corruptByte(String blobId, long offset, int times) {
+        corruptions.add(new Corruption(blobId, offset, times));
+        return this;
+    }
+
+    public int requestCount() {
+        return requestNo.get();
+    }
+
+    @Override
+    public String type() {
+        return delegate.type();
+    }
+
+    @Override
+    public BlobReader open(String blobId) throws IOException {
+        BlobReader inner = delegate.open(blobId);
+        return new BlobReader() {
+            @Override
+            public String blobId() {
+                return inner.blobId();
+            }
+
+            @Override
+            public long size() throws IOException {
+                return inner.size();
+            }
+
+            @Override
+            public int tryRead(ByteBuffer dst, long offset) throws IOException {
+                int no = requestNo.incrementAndGet();
+                waitForGateAndDelay();
+                if (failAll || failOn.contains(no)) {
+                    throw new BackendException("injected failure of request " + no + " (blob " + blobId + " at " + offset + ")");
+                }
+                int start = dst.position();
+                int limit = dst.limit();
+                if (dst.remaining() > maxBytesPerRead) {
+                    dst.limit(start + maxBytesPerRead);
+                }
+                int n;
+                try {
+                    n = inner.tryRead(dst, offset);
+                } finally {
+                    dst.limit(limit);
+                }
+                if (n > 0) {
+                    for (Corruption c : corruptions) {
+                        if (c.blobId.equals(blobId) && c.offset >= offset && c.offset < offset + n
+                                && c.remaining.getAndUpdate(v -> v > 0 ? v - 1 : 0) > 0) {
+                            int at = start + (int) (c.offset - offset);
+                            dst.put(at, (byte) (dst.get(at) ^ 0x5a));
+                        }
+                    }
+                }
+                return n;
+            }
+
+            @Override
+            public void close() {
+                inner.close();
+            }
+        };
+    }
+
+    private void waitForGateAndDelay() throws IOException {
+        try {
+            CountDownLatch g = gate;
+            if (g != null) {
+                g.await();
+            }
+            long d = delayNanos;
+            if (d > 0) {
+                Thread.sleep(d / 1_000_000, (int) (d % 1_000_000));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            InterruptedIOException ie = new InterruptedIOException("backend request interrupted");
+            ie.initCause(e);
+            throw ie;
+        }
+    }
+
+    @Override
+    public void close() {
+        delegate.close();
+    }
+}
