@@ -1,15 +1,12 @@
 package dev.jnydus.builder;
 
-import dev.jnydus.backend.codec.ChunkCodec;
 import dev.jnydus.backend.codec.ChunkDigest;
-import dev.jnydus.common.Compressor;
 import dev.jnydus.common.Digester;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.zip.CRC32C;
 import org.apache.commons.codec.digest.Blake3;
 
 /**
@@ -52,29 +49,40 @@ final class ChunkDumper {
         int chunkSize = options.chunkSize();
         long count = n.chunkCount(chunkSize);
         List<Chunk> chunks = new ArrayList<>((int) Math.min(count, 1 << 16));
-        InodeHasher inodeHasher = new InodeHasher(options.digester());
         for (long i = 0; i < count; i++) {
             long fileOffset = i * chunkSize;
             int len = (int) Math.min(chunkSize, n.size - fileOffset);
             readFully(n, in, len, fileOffset);
-            byte[] d = digest(buf, len);
-            inodeHasher.update(d);
-            Chunk c = dict.get(d, len);
-            if (c != null) {
-                c = c.withFileOffset(fileOffset);
-            } else {
-                CRC32C crc = new CRC32C();
-                crc.update(buf, 0, len);
-                byte[] stored = options.compressor() == Compressor.NONE ? null
-                        : ChunkCodec.compress(options.compressor(), buf, len);
-                c = blob.append(buf, len, stored, d, (int) crc.getValue(), fileOffset).withBlobIndex(blobIndex);
-                dict.putIfAbsent(c);
-            }
-            chunks.add(c);
+            ChunkPipeline.Prepared p = ChunkPipeline.prepare(options, buf, len);
+            chunks.add(store(buf, len, p.digest(), p.crc32(), p.stored(), fileOffset));
             progress.dataRead(len);
         }
         n.chunks = chunks;
-        n.digest = inodeHasher.finish();
+    }
+
+    /** Stores the chunks of {@code n} as the pipeline prepared them. */
+    void dumpFile(Node n, ChunkPipeline pipeline) throws IOException {
+        int chunkSize = options.chunkSize();
+        long count = n.chunkCount(chunkSize);
+        List<Chunk> chunks = new ArrayList<>((int) Math.min(count, 1 << 16));
+        for (long i = 0; i < count; i++) {
+            long fileOffset = i * chunkSize;
+            ChunkPipeline.Prepared p = pipeline.next(n);
+            chunks.add(store(p.data(), p.len(), p.digest(), p.crc32(), p.stored(), fileOffset));
+            progress.dataRead(p.len());
+        }
+        n.chunks = chunks;
+    }
+
+    private Chunk store(byte[] data, int len, byte[] digest, int crc32, byte[] stored, long fileOffset)
+            throws IOException {
+        Chunk c = dict.get(digest, len);
+        if (c != null) {
+            return c.withFileOffset(fileOffset);
+        }
+        c = blob.append(data, len, stored, digest, crc32, fileOffset).withBlobIndex(blobIndex);
+        dict.putIfAbsent(c);
+        return c;
     }
 
     private void readFully(Node n, InputStream in, int len, long fileOffset) throws IOException {

@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * {@code nydus-image create}: builds one RAFS image (bootstrap plus one data blob) from a
@@ -25,10 +27,24 @@ import java.util.Map;
 public final class ImageBuilder {
     private final BuildOptions options;
     private final BuildProgress progress;
+    private final int threads;
 
+    /** A builder that digests and compresses on one thread per available processor. */
     public ImageBuilder(BuildOptions options, BuildProgress progress) {
+        this(options, progress, Runtime.getRuntime().availableProcessors());
+    }
+
+    /**
+     * @param threads threads that digest and compress chunks ahead of the writer (directory
+     *     sources); the output does not depend on it
+     */
+    public ImageBuilder(BuildOptions options, BuildProgress progress, int threads) {
         this.options = options.validate();
         this.progress = progress == null ? BuildProgress.NONE : progress;
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be at least 1, not " + threads);
+        }
+        this.threads = threads;
     }
 
     public BuildResult create(Path source, BuildOutputs outputs) throws IOException {
@@ -85,37 +101,36 @@ public final class ImageBuilder {
     /** Dumps regular files in upstream's blob order; later hard links reuse the first link's chunks. */
     private void dumpDirectoryData(BootstrapLayout layout, ChunkDumper dumper) throws IOException {
         List<Node> order = layout.prefetch.dumpOrder();
+        List<Node> toRead = new ArrayList<>();
+        Map<List<Long>, Node> firstLink = new HashMap<>();
         long total = 0;
         for (Node n : order) {
-            if (n.isReg()) {
+            if (n.isReg() && n.overlay.isUpper()
+                    && firstLink.putIfAbsent(List.of((long) n.layer, n.srcIno, n.srcDev), n) == null) {
+                toRead.add(n);
                 total += n.size;
             }
         }
         progress.scanned(order.size(), total);
-        Map<List<Long>, Node> dumped = new HashMap<>();
-        for (Node n : order) {
-            if (!n.overlay.isUpper()) {
-                continue;
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "nydus-image-chunk");
+            t.setDaemon(true);
+            return t;
+        });
+        try (ChunkPipeline pipeline = new ChunkPipeline(options, pool, toRead)) {
+            for (Node n : order) {
+                if (!n.isReg() || !n.overlay.isUpper()) {
+                    continue;
+                }
+                Node first = firstLink.get(List.of((long) n.layer, n.srcIno, n.srcDev));
+                if (first != n) {
+                    n.chunks = new ArrayList<>(first.chunks);
+                    continue;
+                }
+                dumper.dumpFile(n, pipeline);
             }
-            if (!n.isReg()) {
-                dumper.digestNonRegular(n);
-                continue;
-            }
-            List<Long> key = List.of((long) n.layer, n.srcIno, n.srcDev);
-            Node first = dumped.get(key);
-            if (first != null) {
-                n.chunks = new ArrayList<>(first.chunks);
-                n.digest = first.digest;
-                continue;
-            }
-            try (InputStream in = Files.newInputStream(n.source)) {
-                dumper.dumpFile(n, in);
-            } catch (BuildException e) {
-                throw e;
-            } catch (IOException e) {
-                throw new BuildException(n.source + ": cannot read: " + DirectoryScanner.reason(e), e);
-            }
-            dumped.put(key, n);
+        } finally {
+            pool.shutdownNow();
         }
     }
 

@@ -79,6 +79,9 @@ final class CreateCommand implements Callable<Integer> {
     @Option(names = {"-J", "--output-json"}, description = "File path to save the result in JSON format")
     Path outputJson;
 
+    @Option(names = "--threads", description = "Threads digesting and compressing chunks (jnydus; default: CPUs)")
+    Integer threads;
+
     @Override
     public Integer call() throws Exception {
         BuildOptions o = options();
@@ -90,7 +93,8 @@ final class CreateCommand implements Callable<Integer> {
         }
         BuildOutputs outputs = new BuildOutputs(bootstrap, blobDir, blob);
         try (TerminalProgress progress = TerminalProgress.forStderr()) {
-            BuildResult r = new ImageBuilder(o, progress).create(source, outputs);
+            int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+            BuildResult r = new ImageBuilder(o, progress, t).create(source, outputs);
             if (outputJson != null) {
                 ResultJson.write(outputJson, r, o);
             }
