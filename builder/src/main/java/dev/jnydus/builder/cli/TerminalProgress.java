@@ -12,23 +12,27 @@ final class TerminalProgress implements BuildProgress, AutoCloseable {
 
     private final PrintStream out;
     private final boolean enabled;
-    private final long start = System.nanoTime();
+    private final java.util.function.LongSupplier nanoTime;
+    private final long start;
     private long last;
     private long entries;
     private long bytes;
     private long total = -1;
     private boolean drawn;
 
-    private TerminalProgress(PrintStream out, boolean enabled) {
+    TerminalProgress(PrintStream out, boolean enabled, java.util.function.LongSupplier nanoTime) {
         this.out = out;
         this.enabled = enabled;
+        this.nanoTime = nanoTime;
+        this.start = nanoTime.getAsLong();
+        this.last = start - INTERVAL_NANOS;
     }
 
     static TerminalProgress forStderr() {
         // System.console() is null unless both stdin and stdout are terminals; TERM is a good proxy
         // for "stderr goes to a person".
         boolean tty = System.console() != null && System.getenv("TERM") != null && !"dumb".equals(System.getenv("TERM"));
-        return new TerminalProgress(System.err, tty);
+        return new TerminalProgress(System.err, tty, System::nanoTime);
     }
 
     @Override
@@ -53,7 +57,7 @@ final class TerminalProgress implements BuildProgress, AutoCloseable {
         if (!enabled) {
             return;
         }
-        long now = System.nanoTime();
+        long now = nanoTime.getAsLong();
         if (!force && now - last < INTERVAL_NANOS) {
             return;
         }
