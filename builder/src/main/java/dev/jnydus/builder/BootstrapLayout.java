@@ -34,8 +34,7 @@ final class BootstrapLayout {
     private final Map<HardlinkKey, List<Node>> inodeMap = new HashMap<>();
     /** Current v6 write position (relative to the metadata base). */
     long offset = BLOCK;
-    @SuppressWarnings("unchecked")
-    private final ArrayDeque<Long>[] available = new ArrayDeque[(int) (BLOCK / SLOT)];
+    private final List<ArrayDeque<Long>> available = new ArrayList<>();
 
     private record HardlinkKey(int layer, long ino, long dev) {
     }
@@ -44,8 +43,8 @@ final class BootstrapLayout {
         this.v6 = v6;
         this.chunkSize = chunkSize;
         this.prefetch = prefetch;
-        for (int i = 0; i < available.length; i++) {
-            available[i] = new ArrayDeque<>();
+        for (int i = 0; i < BLOCK / SLOT; i++) {
+            available.add(new ArrayDeque<>());
         }
     }
 
@@ -229,7 +228,7 @@ final class BootstrapLayout {
         int min = (int) ((size + SLOT - 1) / SLOT);
         int max = (int) ((BLOCK + SLOT - 1) / SLOT);
         for (int idx = min; idx < max; idx++) {
-            Long blk = available[idx].pollFirst();
+            Long blk = available.get(idx).pollFirst();
             if (blk != null) {
                 long off = blk + BLOCK - (long) idx * SLOT;
                 appendAvailable(off + (long) min * SLOT);
@@ -242,7 +241,7 @@ final class BootstrapLayout {
     private void appendAvailable(long off) {
         if (off % BLOCK != 0) {
             long avail = BLOCK - off % BLOCK;
-            available[(int) (avail / SLOT)].addLast(off / BLOCK * BLOCK);
+            available.get((int) (avail / SLOT)).addLast(off / BLOCK * BLOCK);
         }
     }
 

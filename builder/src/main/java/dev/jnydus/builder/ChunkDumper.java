@@ -13,7 +13,7 @@ import org.apache.commons.codec.digest.Blake3;
  * Cuts regular files into chunks and stores the new ones (upstream
  * {@code Node::dump_node_data_with_reader}): digest of the uncompressed bytes, CRC-32C, lookup in
  * the chunk dictionary, otherwise compression (kept only if strictly smaller) and append to the
- * blob. Also computes the v5 inode digests of non-directories (rafs-format 8.3).
+ * blob.
  */
 final class ChunkDumper {
     private final BuildOptions options;
@@ -32,18 +32,9 @@ final class ChunkDumper {
         this.buf = new byte[options.chunkSize()];
     }
 
-    /** Sets the v5 digest of a symlink or special file (they have no data). */
-    void digestNonRegular(Node n) {
-        if (n.isSymlink()) {
-            n.digest = digest(n.symlink, n.symlink.length);
-        } else if (!n.isDir()) {
-            n.digest = digest(new byte[0], 0);
-        }
-    }
-
     /**
      * Reads exactly {@code n.size} bytes from {@code in}, chunk by chunk, and fills
-     * {@code n.chunks} and {@code n.digest}.
+     * {@code n.chunks}.
      */
     void dumpFile(Node n, InputStream in) throws IOException {
         int chunkSize = options.chunkSize();
@@ -101,10 +92,6 @@ final class ChunkDumper {
             }
             got += r;
         }
-    }
-
-    byte[] digest(byte[] data, int len) {
-        return ChunkDigest.digest(options.digester(), data, 0, len);
     }
 
     /** Digest over a sequence of digests (v5 file and directory digests). */

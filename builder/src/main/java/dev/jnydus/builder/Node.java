@@ -74,28 +74,6 @@ final class Node {
         this.source = source;
     }
 
-    /** A copy with the same attributes and chunks but fresh layout fields. */
-    Node copyForPath(String newPath) {
-        Node n = new Node(newPath, source);
-        n.mode = mode;
-        n.uid = uid;
-        n.gid = gid;
-        n.mtime = mtime;
-        n.mtimeNsec = mtimeNsec;
-        n.size = size;
-        n.rdev = rdev;
-        n.symlink = symlink;
-        n.xattrs.putAll(xattrs);
-        n.layer = layer;
-        n.srcIno = srcIno;
-        n.srcDev = srcDev;
-        n.tarHardlink = tarHardlink;
-        n.overlay = overlay;
-        n.chunks = new ArrayList<>(chunks);
-        n.digest = digest;
-        return n;
-    }
-
     int type() {
         return mode & S_IFMT;
     }

@@ -19,6 +19,7 @@ final class Prefetch {
     private final List<Node> prefetchFiles = new ArrayList<>();
     private final List<Integer> prefetchRank = new ArrayList<>();
     private final List<Node> others = new ArrayList<>();
+    private Map<String, Integer> rank;
 
     Prefetch(List<String> input) {
         this.enabled = input != null;
@@ -89,14 +90,13 @@ final class Prefetch {
     }
 
     private int indexOf(String pattern) {
-        int i = 0;
-        for (String k : patterns.keySet()) {
-            if (k.equals(pattern)) {
-                return i;
+        if (rank == null) {
+            rank = new java.util.HashMap<>();
+            for (String k : patterns.keySet()) {
+                rank.put(k, rank.size());
             }
-            i++;
         }
-        return -1;
+        return rank.get(pattern);
     }
 
     /** Nodes in blob dump order: prefetch files by pattern order (stable), then the rest. */

@@ -184,7 +184,6 @@ final class TarScanner {
             n.srcDev = target.srcDev;
             n.size = target.size;
             n.chunks = new ArrayList<>(target.chunks);
-            n.digest = target.digest;
             n.xattrs.clear();
             n.xattrs.putAll(target.xattrs);
         } else {
@@ -198,8 +197,6 @@ final class TarScanner {
                 } catch (BuildException ex) {
                     throw new BuildException(source + ": tar entry " + ex.getMessage(), ex);
                 }
-            } else {
-                dumper.digestNonRegular(n);
             }
         }
         insert(root, n);

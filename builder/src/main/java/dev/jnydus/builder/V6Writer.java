@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.TreeMap;
 
 /**
@@ -120,7 +119,6 @@ final class V6Writer {
 
         // EROFS superblock.
         byte[] b = img.b;
-        Objects.requireNonNull(b);
         Le.put32(b, SB_OFFSET, 0xE0F5E1E2);
         Le.put32(b, SB_OFFSET + 8, 0x4000_0000);
         b[SB_OFFSET + 12] = 12;

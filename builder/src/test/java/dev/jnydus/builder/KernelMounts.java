@@ -55,13 +55,16 @@ final class KernelMounts implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException, InterruptedException {
+    public void close() throws IOException {
         IOException first = null;
         for (int i = mounts.size() - 1; i >= 0; i--) {
             try {
                 Privileged.run("umount", mounts.get(i).toString());
             } catch (IOException e) {
                 first = first == null ? e : first;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                first = first == null ? new IOException("interrupted while unmounting", e) : first;
             }
         }
         mounts.clear();
@@ -70,6 +73,9 @@ final class KernelMounts implements AutoCloseable {
                 Privileged.run("losetup", "-d", loops.get(i));
             } catch (IOException e) {
                 first = first == null ? e : first;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                first = first == null ? new IOException("interrupted while detaching loops", e) : first;
             }
         }
         loops.clear();
