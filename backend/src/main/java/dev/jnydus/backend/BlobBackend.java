@@ -1,6 +1,7 @@
 package dev.jnydus.backend;
 
 import java.io.IOException;
+import java.util.Optional;
 
 /** A place blobs are stored, addressed by blob id. Thread-safe. */
 public interface BlobBackend extends AutoCloseable {
@@ -11,6 +12,15 @@ public interface BlobBackend extends AutoCloseable {
     /** Opens a reader for one blob. Missing blobs may be reported here or at the first read. */
     BlobReader open(String blobId) throws IOException;
 
+    /**
+     * This backend's read counters, for {@code GET /api/v1/metrics/backend}. Every reader the
+     * backend opens counts into the same object.
+     */
+    default Optional<BackendMetrics> metrics() {
+        return Optional.empty();
+    }
+
+    /** Stops background work (health checks, token refresh) and releases connections. Idempotent. */
     @Override
     default void close() {
     }

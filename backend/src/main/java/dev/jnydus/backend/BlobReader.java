@@ -4,8 +4,13 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /**
- * Reads byte ranges of one blob. Implementations supply {@link #tryRead}; the policy (looping over
- * short reads, what a premature end means) lives in the default methods.
+ * Reads byte ranges of one blob. Implementations supply {@link #tryRead(ByteBuffer, long)}; the
+ * policy (looping over short reads, what a premature end means, the request source) lives in the
+ * default methods. Remote readers override {@link #tryRead(ByteBuffer, long, RequestSource)} to
+ * pass the source on to their retry and routing policy; everything else stays a default.
+ *
+ * <p>Errors are {@link BackendException}s (EIO for the kernel) whose message names the blob and
+ * the range, and never a credential.
  */
 public interface BlobReader extends AutoCloseable {
 
@@ -21,12 +26,25 @@ public interface BlobReader extends AutoCloseable {
      */
     int tryRead(ByteBuffer dst, long offset) throws IOException;
 
+    /**
+     * As {@link #tryRead(ByteBuffer, long)}, on behalf of {@code source}. Readers without a
+     * per-source policy ignore the source.
+     */
+    default int tryRead(ByteBuffer dst, long offset, RequestSource source) throws IOException {
+        return tryRead(dst, offset);
+    }
+
     /** Fills {@code dst} from {@code offset}; a blob that ends first is an error naming the blob. */
     default void readFully(ByteBuffer dst, long offset) throws IOException {
+        readFully(dst, offset, RequestSource.ON_DEMAND);
+    }
+
+    /** Fills {@code dst} from {@code offset} on behalf of {@code source}. */
+    default void readFully(ByteBuffer dst, long offset, RequestSource source) throws IOException {
         long pos = offset;
         int wanted = dst.remaining();
         while (dst.hasRemaining()) {
-            int n = tryRead(dst, pos);
+            int n = tryRead(dst, pos, source);
             if (n < 0) {
                 throw new BackendException("blob " + blobId() + " ends at " + pos + ", wanted " + wanted
                         + " bytes from " + offset);
@@ -37,8 +55,13 @@ public interface BlobReader extends AutoCloseable {
 
     /** Reads {@code length} bytes from {@code offset} into a new array. */
     default byte[] read(long offset, int length) throws IOException {
+        return read(offset, length, RequestSource.ON_DEMAND);
+    }
+
+    /** Reads {@code length} bytes from {@code offset} into a new array on behalf of {@code source}. */
+    default byte[] read(long offset, int length, RequestSource source) throws IOException {
         byte[] out = new byte[length];
-        readFully(ByteBuffer.wrap(out), offset);
+        readFully(ByteBuffer.wrap(out), offset, source);
         return out;
     }
 

@@ -1,9 +1,12 @@
 package dev.jnydus.backend.localfs;
 
 import dev.jnydus.backend.BackendException;
+import dev.jnydus.backend.BackendMetrics;
 import dev.jnydus.backend.BlobBackend;
 import dev.jnydus.backend.BlobReader;
+import dev.jnydus.backend.options.LocalFsOptions;
 import dev.jnydus.common.Errno;
+import dev.jnydus.common.Ticker;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -13,6 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Blobs in local files: {@code <dir>/<blob_id>} (then each alternative directory), or one file for
@@ -21,10 +25,23 @@ import java.util.List;
 public final class LocalFsBackend implements BlobBackend {
     private final List<Path> dirs;
     private final Path blobFile;
+    private final BackendMetrics metrics;
 
-    private LocalFsBackend(List<Path> dirs, Path blobFile) {
+    private LocalFsBackend(List<Path> dirs, Path blobFile, Ticker ticker) {
         this.dirs = List.copyOf(dirs);
         this.blobFile = blobFile;
+        this.metrics = new BackendMetrics("localfs", ticker);
+    }
+
+    /** From the typed options; {@code ticker} times reads for the metrics. */
+    public static LocalFsBackend create(LocalFsOptions o, Ticker ticker) {
+        if (o.blobFile() != null) {
+            return new LocalFsBackend(List.of(), o.blobFile(), ticker);
+        }
+        List<Path> all = new ArrayList<>();
+        all.add(o.dir());
+        all.addAll(o.altDirs());
+        return new LocalFsBackend(all, null, ticker);
     }
 
     /** Blobs named by id under {@code dir}, then under each of {@code altDirs}. */
@@ -32,7 +49,7 @@ public final class LocalFsBackend implements BlobBackend {
         List<Path> all = new ArrayList<>();
         all.add(dir);
         all.addAll(altDirs);
-        return new LocalFsBackend(all, null);
+        return new LocalFsBackend(all, null, Ticker.system());
     }
 
     public static LocalFsBackend ofDir(Path dir) {
@@ -41,7 +58,7 @@ public final class LocalFsBackend implements BlobBackend {
 
     /** Every blob id reads from the same file. */
     public static LocalFsBackend ofFile(Path blobFile) {
-        return new LocalFsBackend(List.of(), blobFile);
+        return new LocalFsBackend(List.of(), blobFile, Ticker.system());
     }
 
     @Override
@@ -50,18 +67,33 @@ public final class LocalFsBackend implements BlobBackend {
     }
 
     @Override
+    public Optional<BackendMetrics> metrics() {
+        return Optional.of(metrics);
+    }
+
+    @Override
     public BlobReader open(String blobId) throws IOException {
         if (blobFile != null) {
-            return new FileBlobReader(blobId, blobFile);
+            return new FileBlobReader(blobId, blobFile, metrics);
         }
         if (blobId.isEmpty() || blobId.contains("/") || blobId.equals(".") || blobId.equals("..")) {
             throw new BackendException(Errno.EINVAL, "invalid blob id '" + blobId + "'", null);
         }
+        // As upstream: the first non-empty <dir>/<blob_id>; an empty file only when nothing better exists.
+        Path empty = null;
         for (Path d : dirs) {
             Path p = d.resolve(blobId);
             if (Files.isRegularFile(p)) {
-                return new FileBlobReader(blobId, p);
+                if (Files.size(p) > 0) {
+                    return new FileBlobReader(blobId, p, metrics);
+                }
+                if (empty == null) {
+                    empty = p;
+                }
             }
+        }
+        if (empty != null) {
+            return new FileBlobReader(blobId, empty, metrics);
         }
         throw new BackendException("blob " + blobId + " not found in " + dirs,
                 new NoSuchFileException(dirs.isEmpty() ? blobId : dirs.get(0).resolve(blobId).toString()));
@@ -71,10 +103,12 @@ public final class LocalFsBackend implements BlobBackend {
         private final String blobId;
         private final Path path;
         private final FileChannel channel;
+        private final BackendMetrics metrics;
 
-        FileBlobReader(String blobId, Path path) throws IOException {
+        FileBlobReader(String blobId, Path path, BackendMetrics metrics) throws IOException {
             this.blobId = blobId;
             this.path = path;
+            this.metrics = metrics;
             try {
                 this.channel = FileChannel.open(path, StandardOpenOption.READ);
             } catch (IOException e) {
@@ -97,8 +131,10 @@ public final class LocalFsBackend implements BlobBackend {
             if (!dst.hasRemaining()) {
                 return 0;
             }
-            try {
-                return channel.read(dst, offset);
+            try (BackendMetrics.Recorder r = metrics.begin(dst.remaining())) {
+                int n = channel.read(dst, offset);
+                r.success(Math.max(n, 0));
+                return n;
             } catch (IOException e) {
                 throw new BackendException("read of blob " + blobId + " at " + offset + " from " + path + " failed: " + e, e);
             }

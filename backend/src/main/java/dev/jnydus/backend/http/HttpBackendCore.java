@@ -1,0 +1,173 @@
+package dev.jnydus.backend.http;
+
+import dev.jnydus.backend.BackendEnvironment;
+import dev.jnydus.backend.BackendException;
+import dev.jnydus.backend.BackendMetrics;
+import dev.jnydus.backend.options.MirrorOptions;
+import dev.jnydus.backend.options.NetworkOptions;
+import dev.jnydus.backend.options.ProxyOptions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import okhttp3.Headers;
+import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What every HTTP backend shares: its OkHttp clients, metrics, proxy or mirror state with their
+ * health checkers, and the interceptor chain in its fixed order
+ *
+ * <pre>
+ *   Metrics -> Retry -> (ProxyFallback | MirrorFallback) -> auth/signing -> Redirect -> Transport
+ * </pre>
+ *
+ * A backend builds the core, then {@link #install}s its auth interceptor once, then opens
+ * {@link HttpBlobReader}s with its URL builder. {@link #close} stops the health checks and drops
+ * connections.
+ */
+public final class HttpBackendCore implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpBackendCore.class);
+
+    private final String type;
+    private final NetworkOptions net;
+    private final BackendEnvironment env;
+    private final BackendMetrics metrics;
+    private final OkHttpClient direct;
+    private final OkHttpClient proxied;
+    private final Activity activity;
+    private final List<HealthChecker> checkers = new ArrayList<>();
+    private ProxyFallbackInterceptor proxy;
+    private MirrorFallbackInterceptor mirrors;
+    private RedirectInterceptor redirect;
+    private InterceptorChain chain;
+
+    public HttpBackendCore(String type, NetworkOptions net, BackendEnvironment env) throws BackendException {
+        this.type = type;
+        this.net = net;
+        this.env = env;
+        this.metrics = new BackendMetrics(type, env.ticker());
+        this.direct = HttpClients.direct(net);
+        ProxyOptions p = net.proxy();
+        this.proxied = p.enabled() ? HttpClients.viaProxy(direct, p.url()) : null;
+        this.activity = new Activity(env.ticker());
+        if (!p.dragonflySchedulerEndpoint().isEmpty()) {
+            LOG.warn("{} backend: dragonfly_scheduler_endpoint is not supported; using the HTTP proxy {}", type,
+                    Redact.url(p.url()));
+        }
+    }
+
+    public String type() {
+        return type;
+    }
+
+    public BackendMetrics metrics() {
+        return metrics;
+    }
+
+    /** The direct client, for requests that never go through proxy or mirrors (token requests). */
+    public OkHttpClient directClient() {
+        return direct;
+    }
+
+    public BackendEnvironment environment() {
+        return env;
+    }
+
+    /**
+     * Builds the chain around {@code auth} and starts health checks.
+     *
+     * @param auth the backend's auth or signing interceptors, in order (may be empty)
+     * @param blobUrlScheme scheme forced on redirect locations, or empty
+     * @param blobRedirectedHost host forced on redirect locations, or empty
+     * @param authorized whether requests already carry credentials (mirrors without {@code auth_through})
+     */
+    public synchronized InterceptorChain install(List<Interceptor> auth, String blobUrlScheme, String blobRedirectedHost,
+            BooleanSupplier authorized) {
+        if (chain != null) {
+            throw new IllegalStateException(type + " backend: chain already installed");
+        }
+        List<Interceptor> list = new ArrayList<>();
+        list.add(new MetricsInterceptor(metrics));
+        list.add(new RetryInterceptor(RetryPolicy.forRetryLimit(net.retryLimit()), env.sleeper(), env.random()));
+        ProxyOptions p = net.proxy();
+        if (p.enabled()) {
+            proxy = new ProxyFallbackInterceptor(p.fallback(), p.useHttp(), activity);
+            list.add(proxy);
+            if (!p.pingUrl().isEmpty()) {
+                ProxyFallbackInterceptor px = proxy;
+                HealthChecker hc = new HealthChecker("proxy " + Redact.url(p.url()), HttpUrl.get(p.pingUrl()),
+                        Headers.of(), code -> code >= 200 && code < 400,
+                        HttpClients.pinger(direct, net.connectTimeout()), p.checkInterval(), p.checkPauseElapsed(),
+                        activity, () -> true, px::setHealthy);
+                checkers.add(hc);
+            }
+        } else if (!net.mirrors().isEmpty()) {
+            List<MirrorFallbackInterceptor.Mirror> ms = new ArrayList<>();
+            for (MirrorOptions mo : net.mirrors()) {
+                MirrorFallbackInterceptor.Mirror m = new MirrorFallbackInterceptor.Mirror(mo);
+                ms.add(m);
+                HealthChecker hc = new HealthChecker("mirror " + Redact.url(m.base),
+                        HttpUrl.get(mo.effectivePingUrl()), m.headers, code -> code < 500,
+                        HttpClients.pinger(direct, net.timeout()), mo.healthCheckInterval(),
+                        mo.healthCheckPauseElapsed(), activity, () -> !m.enabled.get(), m::checked);
+                checkers.add(hc);
+            }
+            mirrors = new MirrorFallbackInterceptor(ms, authorized, activity);
+            list.add(mirrors);
+        }
+        list.addAll(auth);
+        redirect = new RedirectInterceptor(blobUrlScheme, blobRedirectedHost, env.clock());
+        list.add(redirect);
+        chain = new InterceptorChain(list, new OkHttpTransport(direct, proxied, HttpClients.defaultHeaders(env.env())));
+        for (HealthChecker hc : checkers) {
+            hc.start(env.scheduler());
+        }
+        return chain;
+    }
+
+    /** A reader of {@code blobId} over the installed chain. */
+    public HttpBlobReader reader(String blobId, Function<String, HttpUrl> urls) {
+        InterceptorChain c;
+        synchronized (this) {
+            c = chain;
+        }
+        if (c == null) {
+            throw new IllegalStateException(type + " backend: no chain installed");
+        }
+        return new HttpBlobReader(blobId, urls, c);
+    }
+
+    /** Whether the proxy is currently considered healthy; true when there is no proxy. */
+    public boolean proxyHealthy() {
+        return proxy == null || proxy.healthy();
+    }
+
+    /** Whether each mirror, in order, is currently enabled. */
+    public List<Boolean> mirrorsEnabled() {
+        List<Boolean> out = new ArrayList<>();
+        if (mirrors != null) {
+            for (MirrorFallbackInterceptor.Mirror m : mirrors.mirrors()) {
+                out.add(m.enabled.get());
+            }
+        }
+        return out;
+    }
+
+    /** Runs every health check once now (tests, and the API's "check now"). */
+    public void checkHealthNow() {
+        for (HealthChecker hc : checkers) {
+            hc.checkOnce();
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        for (HealthChecker hc : checkers) {
+            hc.close();
+        }
+        HttpClients.shutdown(direct);
+    }
+}

@@ -1,0 +1,82 @@
+package dev.jnydus.backend.httpproxy;
+
+import dev.jnydus.backend.BackendEnvironment;
+import dev.jnydus.backend.BackendException;
+import dev.jnydus.backend.BackendMetrics;
+import dev.jnydus.backend.BlobBackend;
+import dev.jnydus.backend.BlobReader;
+import dev.jnydus.backend.http.HttpBackendCore;
+import dev.jnydus.backend.options.HttpProxyOptions;
+import dev.jnydus.common.Errno;
+import java.util.List;
+import java.util.Optional;
+import okhttp3.HttpUrl;
+
+/**
+ * The remote form of upstream's {@code http-proxy} backend (nydusd-interface 5.7): {@code HEAD}
+ * for the size, ranged {@code GET} for data, through the common chain including {@code proxy}
+ * settings. The Unix-socket form (one blob per socket, the id never sent) is refused when the
+ * backend is created.
+ */
+public final class HttpProxyBackend implements BlobBackend {
+    private final HttpBackendCore core;
+    private final HttpUrl base;
+
+    private HttpProxyBackend(HttpBackendCore core, HttpUrl base) {
+        this.core = core;
+        this.base = base;
+    }
+
+    public static HttpProxyBackend create(HttpProxyOptions o, BackendEnvironment env) throws BackendException {
+        if (o.unixSocket()) {
+            throw new BackendException(Errno.EOPNOTSUPP, "http-proxy over a Unix socket (addr '" + o.addr()
+                    + "') is not supported; use an http:// or https:// addr", null);
+        }
+        HttpUrl addr = HttpUrl.parse(o.addr());
+        if (addr == null) {
+            throw new BackendException(Errno.EINVAL, "http-proxy addr '" + o.addr() + "' is not a URL", null);
+        }
+        HttpUrl.Builder b = addr.newBuilder();
+        String path = o.path();
+        while (path.startsWith("/")) {
+            path = path.substring(1);
+        }
+        if (!path.isEmpty()) {
+            b.addPathSegments(path);
+        }
+        HttpBackendCore core = new HttpBackendCore("http-proxy", o.network(), env);
+        core.install(List.of(), "", "", () -> true);
+        return new HttpProxyBackend(core, b.build());
+    }
+
+    HttpUrl url(String blobId) {
+        return base.newBuilder().addPathSegment(blobId).build();
+    }
+
+    @Override
+    public String type() {
+        return "http-proxy";
+    }
+
+    @Override
+    public BlobReader open(String blobId) throws BackendException {
+        if (blobId == null || blobId.isEmpty() || blobId.contains("/")) {
+            throw new BackendException(Errno.EINVAL, "invalid http-proxy blob id '" + blobId + "'", null);
+        }
+        return core.reader(blobId, this::url);
+    }
+
+    @Override
+    public Optional<BackendMetrics> metrics() {
+        return Optional.of(core.metrics());
+    }
+
+    public HttpBackendCore http() {
+        return core;
+    }
+
+    @Override
+    public void close() {
+        core.close();
+    }
+}

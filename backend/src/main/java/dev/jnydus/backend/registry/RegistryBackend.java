@@ -1,0 +1,104 @@
+package dev.jnydus.backend.registry;
+
+import dev.jnydus.backend.BackendEnvironment;
+import dev.jnydus.backend.BackendException;
+import dev.jnydus.backend.BackendMetrics;
+import dev.jnydus.backend.BlobBackend;
+import dev.jnydus.backend.BlobReader;
+import dev.jnydus.backend.http.HttpBackendCore;
+import dev.jnydus.backend.http.Interceptor;
+import dev.jnydus.backend.options.RegistryOptions;
+import dev.jnydus.common.Errno;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Blobs of one image repository in an OCI distribution registry. Build with {@link #create};
+ * thread-safe; {@link #close} stops health checks and token refresh.
+ *
+ * <p>Credentials: {@code IMAGE_PULL_AUTH} from the environment, when set, overrides the
+ * configured {@code auth} (as upstream's nydusd does); {@code registry_token} seeds a bearer token.
+ */
+public final class RegistryBackend implements BlobBackend {
+    static final String IMAGE_PULL_AUTH = "IMAGE_PULL_AUTH";
+    private static final Pattern BLOB_ID = Pattern.compile("[A-Za-z0-9]+");
+
+    private final HttpBackendCore core;
+    private final RegistryUrls urls;
+    private final RegistryAuth auth;
+
+    private RegistryBackend(HttpBackendCore core, RegistryUrls urls, RegistryAuth auth) {
+        this.core = core;
+        this.urls = urls;
+        this.auth = auth;
+    }
+
+    public static RegistryBackend create(RegistryOptions options, BackendEnvironment env) throws BackendException {
+        String basic = options.auth();
+        String fromEnv = env.env().getOrDefault(IMAGE_PULL_AUTH, "").trim();
+        if (!fromEnv.isEmpty()) {
+            try {
+                options = options.withAuth(fromEnv);
+            } catch (IllegalArgumentException e) {
+                throw new BackendException(Errno.EINVAL, IMAGE_PULL_AUTH + ": " + e.getMessage(), null);
+            }
+            basic = fromEnv;
+        }
+        RegistryUrls urls;
+        try {
+            urls = new RegistryUrls(options);
+        } catch (IllegalArgumentException e) {
+            throw new BackendException(Errno.EINVAL, e.getMessage(), e);
+        }
+        HttpBackendCore core = new HttpBackendCore("registry", options.network(), env);
+        RegistryAuth auth = new RegistryAuth(new TokenFetcher(core.directClient()), basic, options.registryToken(),
+                env.ticker(), env.random(), env.executor());
+        List<Interceptor> authStep = new ArrayList<>();
+        authStep.add(new RegistryAuthInterceptor(auth));
+        if (options.network().skipVerify() && options.https()) {
+            authStep.add(new TlsFallbackInterceptor(urls));
+        }
+        core.install(authStep, options.blobUrlScheme(), options.blobRedirectedHost(), auth::authorized);
+        return new RegistryBackend(core, urls, auth);
+    }
+
+    @Override
+    public String type() {
+        return "registry";
+    }
+
+    @Override
+    public BlobReader open(String blobId) throws BackendException {
+        if (blobId == null || !BLOB_ID.matcher(blobId).matches()) {
+            throw new BackendException(Errno.EINVAL, "invalid registry blob id '" + blobId + "'", null);
+        }
+        return core.reader(blobId, urls::blob);
+    }
+
+    @Override
+    public Optional<BackendMetrics> metrics() {
+        return Optional.of(core.metrics());
+    }
+
+    /** The shared HTTP machinery: proxy and mirror health, for the API and for tests. */
+    public HttpBackendCore http() {
+        return core;
+    }
+
+    /** Applies a hot {@code registry_auth} update (base64 {@code user:password}; empty clears). */
+    public void updateAuth(String base64UserPassword) {
+        auth.updateCredentials(base64UserPassword == null ? "" : base64UserPassword.trim());
+    }
+
+    @Override
+    public void close() {
+        core.close();
+    }
+
+    @Override
+    public String toString() {
+        return "RegistryBackend[" + urls.blob("<id>").toString().replace("sha256:%3Cid%3E", "") + "]";
+    }
+}

@@ -1,0 +1,73 @@
+package dev.jnydus.backend.s3;
+
+import dev.jnydus.backend.BackendEnvironment;
+import dev.jnydus.backend.BackendException;
+import dev.jnydus.backend.BackendMetrics;
+import dev.jnydus.backend.BlobBackend;
+import dev.jnydus.backend.BlobReader;
+import dev.jnydus.backend.http.HttpBackendCore;
+import dev.jnydus.backend.options.S3Options;
+import dev.jnydus.common.Errno;
+import java.util.List;
+import java.util.Optional;
+import okhttp3.HttpUrl;
+
+/**
+ * Blobs as objects of an S3 bucket, path style: {@code <scheme>://<endpoint>/<bucket>/<object_prefix><blob_id>}.
+ * Metrics report {@code backend_type} {@code "s3"} (upstream reports {@code "oss"} for S3).
+ */
+public final class S3Backend implements BlobBackend {
+    private final HttpBackendCore core;
+    private final HttpUrl base;
+    private final String prefix;
+
+    private S3Backend(HttpBackendCore core, HttpUrl base, String prefix) {
+        this.core = core;
+        this.base = base;
+        this.prefix = prefix;
+    }
+
+    public static S3Backend create(S3Options o, BackendEnvironment env) throws BackendException {
+        HttpUrl root = HttpUrl.parse(o.scheme() + "://" + o.endpoint() + "/");
+        if (root == null) {
+            throw new BackendException(Errno.EINVAL, "s3 endpoint '" + o.endpoint() + "' is not a valid host[:port]",
+                    null);
+        }
+        HttpUrl base = root.newBuilder().addPathSegment(o.bucketName()).build();
+        HttpBackendCore core = new HttpBackendCore("s3", o.network(), env);
+        core.install(List.of(new S3SigningInterceptor(o.accessKeyId(), o.accessKeySecret(), o.region(), env.clock())),
+                "", "", () -> true);
+        return new S3Backend(core, base, o.objectPrefix());
+    }
+
+    HttpUrl url(String blobId) {
+        return base.newBuilder().addPathSegments(prefix + blobId).build();
+    }
+
+    @Override
+    public String type() {
+        return "s3";
+    }
+
+    @Override
+    public BlobReader open(String blobId) throws BackendException {
+        if (blobId == null || blobId.isEmpty() || blobId.contains("/")) {
+            throw new BackendException(Errno.EINVAL, "invalid s3 blob id '" + blobId + "'", null);
+        }
+        return core.reader(blobId, this::url);
+    }
+
+    @Override
+    public Optional<BackendMetrics> metrics() {
+        return Optional.of(core.metrics());
+    }
+
+    public HttpBackendCore http() {
+        return core;
+    }
+
+    @Override
+    public void close() {
+        core.close();
+    }
+}
