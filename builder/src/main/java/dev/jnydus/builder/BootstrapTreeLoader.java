@@ -21,12 +21,18 @@ final class BootstrapTreeLoader {
     private final int layer;
     private final int[] blobMap;
     private final String source;
+    private final Overlay overlay;
 
-    BootstrapTreeLoader(RafsSuper rs, int layer, int[] blobMap, String source) {
+    /**
+     * @param overlay {@link Overlay#LOWER} for a parent image (its data is never dumped again),
+     *     {@link Overlay#UPPER_ADDITION} for a layer being merged
+     */
+    BootstrapTreeLoader(RafsSuper rs, int layer, int[] blobMap, String source, Overlay overlay) {
         this.rs = rs;
         this.layer = layer;
         this.blobMap = blobMap;
         this.source = source;
+        this.overlay = overlay;
     }
 
     Tree load() throws BuildException {
@@ -76,7 +82,7 @@ final class BootstrapTreeLoader {
         n.mtimeNsec = inode.mtimeNsec();
         n.size = inode.size();
         n.rdev = inode.rdev();
-        n.overlay = Overlay.UPPER_ADDITION;
+        n.overlay = overlay;
         if (inode.isSymlink()) {
             n.symlink = inode.symlinkTarget();
         }

@@ -22,6 +22,9 @@ import java.util.List;
  * @param alignedChunk also store uncompressed chunks at 4 KiB aligned blob offsets, so that the data
  *     blob is itself an EROFS extra device (compressor none)
  * @param blobId a caller-chosen blob id, or {@code null} for sha256 of the blob file
+ * @param parentBootstrap the bootstrap of the layers below ({@code --parent-bootstrap}), or
+ *     {@code null}: the new image is then the merge of that image and the source, whose chunks
+ *     already stored in the parent's blobs are referenced there
  */
 public record BuildOptions(
         SourceType type,
@@ -34,7 +37,8 @@ public record BuildOptions(
         boolean repeatable,
         boolean blobToc,
         boolean alignedChunk,
-        String blobId) {
+        String blobId,
+        java.nio.file.Path parentBootstrap) {
 
     public static final int DEFAULT_CHUNK_SIZE = 0x100000;
     public static final int MIN_CHUNK_SIZE = 0x1000;
@@ -43,63 +47,69 @@ public record BuildOptions(
     /** Upstream's defaults: directory, v6, zstd, blake3, 1 MiB chunks, OCI whiteouts, no prefetch; ToC on. */
     public static BuildOptions defaults() {
         return new BuildOptions(SourceType.DIRECTORY, 6, Compressor.ZSTD, Digester.BLAKE3, DEFAULT_CHUNK_SIZE,
-                WhiteoutSpec.OCI, null, false, true, false, null);
+                WhiteoutSpec.OCI, null, false, true, false, null, null);
     }
 
     public BuildOptions withType(SourceType t) {
         return new BuildOptions(t, fsVersion, compressor, digester, chunkSize, whiteoutSpec, prefetchPatterns,
-                repeatable, blobToc, alignedChunk, blobId);
+                repeatable, blobToc, alignedChunk, blobId, parentBootstrap);
     }
 
     /** Sets the version; the ToC follows it (on for v6, off for v5) unless set afterwards. */
     public BuildOptions withFsVersion(int v) {
         return new BuildOptions(type, v, compressor, digester, chunkSize, whiteoutSpec, prefetchPatterns,
-                repeatable, v == 6, alignedChunk, blobId);
+                repeatable, v == 6, alignedChunk, blobId, parentBootstrap);
     }
 
     public BuildOptions withCompressor(Compressor c) {
         return new BuildOptions(type, fsVersion, c, digester, chunkSize, whiteoutSpec, prefetchPatterns,
-                repeatable, blobToc, alignedChunk, blobId);
+                repeatable, blobToc, alignedChunk, blobId, parentBootstrap);
     }
 
     public BuildOptions withDigester(Digester d) {
         return new BuildOptions(type, fsVersion, compressor, d, chunkSize, whiteoutSpec, prefetchPatterns,
-                repeatable, blobToc, alignedChunk, blobId);
+                repeatable, blobToc, alignedChunk, blobId, parentBootstrap);
     }
 
     public BuildOptions withChunkSize(int size) {
         return new BuildOptions(type, fsVersion, compressor, digester, size, whiteoutSpec, prefetchPatterns,
-                repeatable, blobToc, alignedChunk, blobId);
+                repeatable, blobToc, alignedChunk, blobId, parentBootstrap);
     }
 
     public BuildOptions withWhiteoutSpec(WhiteoutSpec w) {
         return new BuildOptions(type, fsVersion, compressor, digester, chunkSize, w, prefetchPatterns,
-                repeatable, blobToc, alignedChunk, blobId);
+                repeatable, blobToc, alignedChunk, blobId, parentBootstrap);
     }
 
     public BuildOptions withPrefetchPatterns(List<String> patterns) {
         return new BuildOptions(type, fsVersion, compressor, digester, chunkSize, whiteoutSpec,
-                patterns == null ? null : List.copyOf(patterns), repeatable, blobToc, alignedChunk, blobId);
+                patterns == null ? null : List.copyOf(patterns), repeatable, blobToc, alignedChunk, blobId,
+                parentBootstrap);
     }
 
     public BuildOptions withRepeatable(boolean r) {
         return new BuildOptions(type, fsVersion, compressor, digester, chunkSize, whiteoutSpec, prefetchPatterns,
-                r, blobToc, alignedChunk, blobId);
+                r, blobToc, alignedChunk, blobId, parentBootstrap);
     }
 
     public BuildOptions withBlobToc(boolean t) {
         return new BuildOptions(type, fsVersion, compressor, digester, chunkSize, whiteoutSpec, prefetchPatterns,
-                repeatable, t, alignedChunk, blobId);
+                repeatable, t, alignedChunk, blobId, parentBootstrap);
     }
 
     public BuildOptions withAlignedChunk(boolean a) {
         return new BuildOptions(type, fsVersion, compressor, digester, chunkSize, whiteoutSpec, prefetchPatterns,
-                repeatable, blobToc, a, blobId);
+                repeatable, blobToc, a, blobId, parentBootstrap);
     }
 
     public BuildOptions withBlobId(String id) {
         return new BuildOptions(type, fsVersion, compressor, digester, chunkSize, whiteoutSpec, prefetchPatterns,
-                repeatable, blobToc, alignedChunk, id);
+                repeatable, blobToc, alignedChunk, id, parentBootstrap);
+    }
+
+    public BuildOptions withParentBootstrap(java.nio.file.Path parent) {
+        return new BuildOptions(type, fsVersion, compressor, digester, chunkSize, whiteoutSpec, prefetchPatterns,
+                repeatable, blobToc, alignedChunk, blobId, parent);
     }
 
     /** Whether inode uid/gid are kept (upstream: {@code explicit_uidgid = !repeatable}). */

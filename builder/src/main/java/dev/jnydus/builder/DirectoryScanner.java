@@ -26,10 +26,16 @@ final class DirectoryScanner {
 
     private final BuildOptions options;
     private final BuildProgress progress;
+    private final int layer;
 
-    DirectoryScanner(BuildOptions options, BuildProgress progress) {
+    /**
+     * @param layer 0 for a single-layer build, which drops whiteouts; an upper layer (built on a
+     *     parent bootstrap) keeps them for the overlay merge to apply
+     */
+    DirectoryScanner(BuildOptions options, BuildProgress progress, int layer) {
         this.options = options;
         this.progress = progress;
+        this.layer = layer;
     }
 
     Tree scan(Path root) throws BuildException {
@@ -62,7 +68,7 @@ final class DirectoryScanner {
             }
             String path = parent.node.isRoot() ? "/" + name : parent.node.path + "/" + name;
             Node child = node(p, path);
-            if (Whiteouts.typeOf(child, options.whiteoutSpec()) != null
+            if (layer == 0 && Whiteouts.typeOf(child, options.whiteoutSpec()) != null
                     && !Whiteouts.isOverlayfsOpaque(child, options.whiteoutSpec())) {
                 continue; // as per the OCI spec, whiteouts live in layers, never in a final image
             }
@@ -78,6 +84,7 @@ final class DirectoryScanner {
 
     private Node node(Path p, String path) throws BuildException {
         Node n = new Node(path, p);
+        n.layer = layer;
         Map<String, Object> a;
         try {
             a = Files.readAttributes(p, ATTRS, LinkOption.NOFOLLOW_LINKS);

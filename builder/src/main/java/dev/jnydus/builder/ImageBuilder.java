@@ -14,6 +14,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import dev.jnydus.rafs.metadata.BlobInfo;
+import dev.jnydus.rafs.metadata.RafsSuper;
+import dev.jnydus.rafs.metadata.RafsVersion;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -52,25 +55,30 @@ public final class ImageBuilder {
             Path blobTemp = files.temp(outputs.blobFile() != null ? parentOf(outputs.blobFile()) : outputs.blobDir());
             Path bootTemp = files.temp(outputs.bootstrap() != null ? parentOf(outputs.bootstrap()) : outputs.blobDir());
             ChunkDict dict = new ChunkDict();
+            List<BlobEntry> blobs = new ArrayList<>();
+            Tree parent = options.parentBootstrap() == null ? null : loadParent(blobs, dict);
+            int layer = parent == null ? 0 : 1;
             Tree tree;
             BlobEntry blob;
             long dataBytes;
             BootstrapLayout layout;
             try (BlobWriter writer = new BlobWriter(blobTemp, options)) {
                 CountingProgress counting = new CountingProgress(progress);
-                ChunkDumper dumper = new ChunkDumper(options, writer, 0, dict, counting);
+                ChunkDumper dumper = new ChunkDumper(options, writer, blobs.size(), dict, counting);
                 if (options.type() == SourceType.DIRECTORY) {
-                    tree = new DirectoryScanner(options, counting).scan(source);
+                    tree = overlay(parent, new DirectoryScanner(options, counting, layer).scan(source));
                     layout = layout(tree);
                     dumpDirectoryData(layout, dumper);
                 } else {
-                    tree = new TarScanner(options, dumper, counting).scan(source);
+                    tree = overlay(parent, new TarScanner(options, dumper, counting, layer).scan(source));
                     layout = layout(tree);
                 }
                 dataBytes = counting.bytes;
                 blob = writer.chunkCount() > 0 ? writer.finish(options.blobId()) : null;
             }
-            List<BlobEntry> blobs = blob == null ? List.of() : List.of(blob);
+            if (blob != null) {
+                blobs.add(blob);
+            }
             writeBootstrap(tree, layout, blobs, bootTemp);
 
             Path blobPath = null;
@@ -83,12 +91,53 @@ public final class ImageBuilder {
             Path bootPath = outputs.bootstrap() != null ? outputs.bootstrap()
                     : outputs.blobDir().resolve(sha256Hex(bootTemp));
             files.commit(bootTemp, bootPath);
-            return new BuildResult(bootPath, blob == null ? List.of() : List.of(blob.blobId()), blobPath,
-                    layout.indexCount(), dataBytes, blob == null ? 0 : blob.chunkCount(),
-                    blob == null ? 0 : blob.compressedSize());
+            List<String> ids = new ArrayList<>();
+            for (BlobEntry b : blobs) {
+                ids.add(b.blobId());
+            }
+            return new BuildResult(bootPath, ids, blobPath, layout.indexCount(), dataBytes,
+                    blob == null ? 0 : blob.chunkCount(), blob == null ? 0 : blob.compressedSize());
         } finally {
             progress.done();
         }
+    }
+
+    /**
+     * Loads the parent image (upstream {@code Bootstrap::load_parent_bootstrap}): its blobs come
+     * first in the blob table and its chunks seed the dictionary, so data the parent already
+     * stores is referenced, not stored again.
+     */
+    private Tree loadParent(List<BlobEntry> blobs, ChunkDict dict) throws IOException {
+        Path p = options.parentBootstrap();
+        try (RafsSuper rs = RafsSuper.open(p)) {
+            int version = rs.version() == RafsVersion.V5 ? 5 : rs.version() == RafsVersion.V6 ? 6 : 0;
+            if (version != options.fsVersion() || rs.chunkSize() != options.chunkSize()
+                    || rs.digester() != options.digester() || rs.compressor() != options.compressor()
+                    || rs.explicitUidGid() != options.explicitUidGid()) {
+                throw new BuildException(p + ": parent bootstrap is incompatible: v" + version + ", chunk size 0x"
+                        + Integer.toHexString(rs.chunkSize()) + ", " + rs.digester() + ", " + rs.compressor()
+                        + ", explicit uid/gid " + rs.explicitUidGid() + "; this build: v" + options.fsVersion()
+                        + ", chunk size 0x" + Integer.toHexString(options.chunkSize()) + ", " + options.digester() + ", "
+                        + options.compressor() + ", explicit uid/gid " + options.explicitUidGid());
+            }
+            List<BlobInfo> infos = rs.blobs();
+            int[] map = new int[infos.size()];
+            for (int i = 0; i < infos.size(); i++) {
+                blobs.add(BootstrapTreeLoader.entry(infos.get(i)));
+                map[i] = i;
+            }
+            Tree t = new BootstrapTreeLoader(rs, 0, map, p.toString(), Overlay.LOWER).load();
+            t.walkBfs(x -> x.node.chunks.forEach(dict::putIfAbsent));
+            return t;
+        }
+    }
+
+    private Tree overlay(Tree parent, Tree upper) throws BuildException {
+        if (parent == null) {
+            return upper;
+        }
+        new OverlayMerge(options.whiteoutSpec()).merge(parent, upper);
+        return parent;
     }
 
     private BootstrapLayout layout(Tree tree) throws BuildException {

@@ -30,6 +30,17 @@ public final class ImageMerger {
     }
 
     public BuildResult merge(List<Path> sources, Path output) throws IOException {
+        return merge(sources, output, null);
+    }
+
+    /**
+     * Merges into {@code output}, or when it is {@code null} into a file of {@code outputDir}
+     * named by the SHA-256 of the merged bootstrap.
+     */
+    public BuildResult merge(List<Path> sources, Path output, Path outputDir) throws IOException {
+        if (output == null && outputDir == null) {
+            throw new IllegalArgumentException("no output path for the merged bootstrap");
+        }
         if (sources.isEmpty()) {
             throw new BuildException("source bootstrap list is empty, at least one bootstrap is required");
         }
@@ -81,7 +92,7 @@ public final class ImageMerger {
                     }
                     map[i] = idx;
                 }
-                Tree upper = new BootstrapTreeLoader(rs, layer, map, src.toString()).load();
+                Tree upper = new BootstrapTreeLoader(rs, layer, map, src.toString(), Overlay.UPPER_ADDITION).load();
                 if (tree == null) {
                     tree = upper;
                 } else {
@@ -113,8 +124,9 @@ public final class ImageMerger {
         boolean v6 = version == RafsVersion.V6;
         BootstrapLayout layout = new BootstrapLayout(v6, chunkSize, new Prefetch(options.prefetchPatterns()));
         layout.build(tree);
+        Path target;
         try (OutputFiles files = new OutputFiles()) {
-            Path parent = output.toAbsolutePath().getParent();
+            Path parent = output != null ? output.toAbsolutePath().getParent() : outputDir;
             Path tmp = files.temp(parent == null ? Path.of("/") : parent);
             try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 20)) {
                 if (v6) {
@@ -123,13 +135,14 @@ public final class ImageMerger {
                     new V5Writer(layout, blobs, explicitUidGid, compressor, digester, chunkSize).write(tree, out);
                 }
             }
-            files.commit(tmp, output);
+            target = output != null ? output : outputDir.resolve(ImageBuilder.sha256Hex(tmp));
+            files.commit(tmp, target);
         }
         List<String> ids = new ArrayList<>();
         for (BlobEntry b : blobs) {
             ids.add(b.blobId());
         }
-        return new BuildResult(output, ids, null, layout.indexCount(), 0, 0, 0);
+        return new BuildResult(target, ids, null, layout.indexCount(), 0, 0, 0);
     }
 
     /**

@@ -26,12 +26,14 @@ final class TarScanner {
     private final BuildOptions options;
     private final ChunkDumper dumper;
     private final BuildProgress progress;
+    private final int layer;
     private long nextIno;
 
-    TarScanner(BuildOptions options, ChunkDumper dumper, BuildProgress progress) {
+    TarScanner(BuildOptions options, ChunkDumper dumper, BuildProgress progress, int layer) {
         this.options = options;
         this.dumper = dumper;
         this.progress = progress;
+        this.layer = layer;
     }
 
     Tree scan(Path source) throws IOException {
@@ -100,6 +102,7 @@ final class TarScanner {
 
     private Node directory(String path) {
         Node n = new Node(path, null);
+        n.layer = layer;
         n.mode = Node.S_IFDIR | 0755;
         n.nlink = 2;
         n.rdev = Node.NO_RDEV;
@@ -131,6 +134,7 @@ final class TarScanner {
             throw new BuildException(where + ": unsupported tar entry type '" + (char) e.getLinkFlag() + "'");
         }
         Node n = new Node(path, null);
+        n.layer = layer;
         n.mode = (e.getMode() & ~Node.S_IFMT) | type;
         if (options.explicitUidGid()) {
             if (e.getLongUserId() > 0xFFFF_FFFFL || e.getLongGroupId() > 0xFFFF_FFFFL) {

@@ -24,6 +24,9 @@ import picocli.CommandLine.Parameters;
 @Command(name = "create", mixinStandardHelpOptions = true,
         description = "Create RAFS filesystems from directories, tar files or OCI images")
 final class CreateCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Parameters(index = "0", paramLabel = "SOURCE", description = "source from which to build the RAFS filesystem")
     Path source;
 
@@ -79,6 +82,10 @@ final class CreateCommand implements Callable<Integer> {
     @Option(names = {"-J", "--output-json"}, description = "File path to save the result in JSON format")
     Path outputJson;
 
+    @Option(names = "--parent-bootstrap",
+            description = "Bootstrap of the layers below: build the merged image, referencing chunks they store")
+    Path parentBootstrap;
+
     @Option(names = "--threads", description = "Threads digesting and compressing chunks (jnydus; default: CPUs)")
     Integer threads;
 
@@ -95,6 +102,9 @@ final class CreateCommand implements Callable<Integer> {
         try (TerminalProgress progress = TerminalProgress.forStderr()) {
             int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
             BuildResult r = new ImageBuilder(o, progress, t).create(source, outputs);
+            progress.done();
+            spec.commandLine().getOut().print(Summary.of(r));
+            spec.commandLine().getOut().flush();
             if (outputJson != null) {
                 ResultJson.write(outputJson, r, o);
             }
@@ -122,7 +132,8 @@ final class CreateCommand implements Callable<Integer> {
                 .withWhiteoutSpec(WhiteoutSpec.of(whiteoutSpec))
                 .withRepeatable(repeatable)
                 .withAlignedChunk(alignedChunk)
-                .withBlobId(blobId);
+                .withBlobId(blobId)
+                .withParentBootstrap(parentBootstrap);
         if (chunkSize != null) {
             o = o.withChunkSize(parseSize(chunkSize));
         }

@@ -20,11 +20,18 @@ import picocli.CommandLine.Parameters;
 @Command(name = "merge", mixinStandardHelpOptions = true,
         description = "Merge multiple bootstraps into a overlaid bootstrap")
 final class MergeCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Parameters(arity = "1..*", paramLabel = "SOURCE", description = "bootstrap paths, lowest layer first")
     List<Path> sources;
 
-    @Option(names = {"-B", "--bootstrap"}, required = true, description = "Output path of the merged bootstrap")
+    @Option(names = {"-B", "--bootstrap"}, description = "Output path of the merged bootstrap")
     Path bootstrap;
+
+    @Option(names = {"-D", "--blob-dir"},
+            description = "Directory for the merged bootstrap, named by its SHA-256, when --bootstrap is not given")
+    Path blobDir;
 
     @Option(names = "--prefetch-policy", defaultValue = "none",
             description = "none, or fs: read prefetch paths from standard input")
@@ -63,7 +70,15 @@ final class MergeCommand implements Callable<Integer> {
             }
             default -> throw new IllegalArgumentException("invalid prefetch policy '" + prefetchPolicy + "' (none, fs)");
         }
-        BuildResult r = new ImageMerger(o).merge(sources, bootstrap);
+        if (bootstrap == null && blobDir == null) {
+            throw new IllegalArgumentException("both --bootstrap and --blob-dir are missing");
+        }
+        if (bootstrap == null && !java.nio.file.Files.isDirectory(blobDir)) {
+            throw new IllegalArgumentException("directory to store the bootstrap does not exist: " + blobDir);
+        }
+        BuildResult r = new ImageMerger(o).merge(sources, bootstrap, blobDir);
+        spec.commandLine().getOut().print(Summary.of(r));
+        spec.commandLine().getOut().flush();
         if (outputJson != null) {
             ResultJson.write(outputJson, r, null);
         }
