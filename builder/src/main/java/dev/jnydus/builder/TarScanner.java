@@ -7,18 +7,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPInputStream;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
 /**
  * Builds the tree of a tar or tar.gz stream in one pass, dumping file data as entries go by
  * (upstream {@code builder/src/tarball.rs} and {@code TarBuilder}): missing parent directories are
  * created with mode 0755, a later entry for the same path replaces the node but keeps its
  * children, hard links share the target's inode and chunks, {@code SCHILY.xattr.*} PAX records
- * become xattrs. Whiteouts stay in the tree as ordinary entries; merging applies them.
+ * become xattrs (raw bytes, see {@link TarReader}). Whiteouts stay in the tree as ordinary entries; merging applies them.
  */
 final class TarScanner {
     private static final String XATTR_PAX = "SCHILY.xattr.";
@@ -44,11 +41,14 @@ final class TarScanner {
         String last = "(start of archive)";
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(source), 1 << 16);
                 InputStream in = maybeGunzip(raw);
-                TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
+                ) {
+            TarReader tar = new TarReader(in);
             while (true) {
-                TarArchiveEntry e;
+                TarReader.Entry e;
                 try {
-                    e = tar.getNextEntry();
+                    e = tar.next();
+                } catch (java.util.zip.ZipException ex) {
+                    throw ex;
                 } catch (IOException ex) {
                     throw new BuildException(source + ": corrupt or truncated tar after entry " + last + ": "
                             + ex.getMessage(), ex);
@@ -56,13 +56,13 @@ final class TarScanner {
                 if (e == null) {
                     break;
                 }
-                String path = normalize(source, e.getName());
+                String path = normalize(source, e.name());
                 last = path;
                 if (path.equals("/stargz.index.json") || path.equals("/.prefetch.landmark")
                         || path.equals("/.no.prefetch.landmark")) {
                     continue;
                 }
-                entry(source, root, tar, e, path);
+                entry(source, root, tar.data(), e, path);
                 progress.entryScanned();
             }
         } catch (java.util.zip.ZipException ex) {
@@ -110,70 +110,57 @@ final class TarScanner {
         return n;
     }
 
-    private void entry(Path source, Tree root, TarArchiveInputStream tar, TarArchiveEntry e, String path)
+    private void entry(Path source, Tree root, InputStream data, TarReader.Entry e, String path)
             throws IOException {
         String where = source + ": tar entry " + path;
-        int type;
-        if (e.isLink()) {
-            type = Node.S_IFREG;
-        } else if (e.isSymbolicLink()) {
-            type = Node.S_IFLNK;
-        } else if (e.isDirectory()) {
-            type = Node.S_IFDIR;
-        } else if (e.isCharacterDevice()) {
-            type = Node.S_IFCHR;
-        } else if (e.isBlockDevice()) {
-            type = Node.S_IFBLK;
-        } else if (e.isFIFO()) {
-            type = Node.S_IFIFO;
-        } else if (e.isSparse()) {
-            throw new BuildException(where + ": unsupported gnu sparse file extension");
-        } else if (e.isFile()) {
-            type = Node.S_IFREG;
-        } else {
-            throw new BuildException(where + ": unsupported tar entry type '" + (char) e.getLinkFlag() + "'");
-        }
+        int type = switch (e.type()) {
+            case '0', '\0' -> Node.S_IFREG;
+            case '1' -> Node.S_IFREG;
+            case '2' -> Node.S_IFLNK;
+            case '3' -> Node.S_IFCHR;
+            case '4' -> Node.S_IFBLK;
+            case '5' -> Node.S_IFDIR;
+            case '6' -> Node.S_IFIFO;
+            case '7' -> throw new BuildException(where + ": unsupported contiguous entry type");
+            default -> throw new BuildException(where + ": unsupported tar entry type '" + e.type() + "'");
+        };
+        boolean hardlink = e.type() == '1';
         Node n = new Node(path, null);
         n.layer = layer;
-        n.mode = (e.getMode() & ~Node.S_IFMT) | type;
+        n.mode = (e.mode() & ~Node.S_IFMT) | type;
         if (options.explicitUidGid()) {
-            if (e.getLongUserId() > 0xFFFF_FFFFL || e.getLongGroupId() > 0xFFFF_FFFFL) {
-                throw new BuildException(where + ": uid " + e.getLongUserId() + " or gid " + e.getLongGroupId()
-                        + " is out of range");
+            if (e.uid() > 0xFFFF_FFFFL || e.gid() > 0xFFFF_FFFFL) {
+                throw new BuildException(where + ": uid " + e.uid() + " or gid " + e.gid() + " is out of range");
             }
-            n.uid = e.getLongUserId();
-            n.gid = e.getLongGroupId();
+            n.uid = e.uid();
+            n.gid = e.gid();
         }
-        n.mtime = Math.max(0, Math.floorDiv(e.getLastModifiedTime().toMillis(), 1000L));
-        n.size = e.isFile() && !e.isLink() ? e.getSize() : 0;
+        n.mtime = Math.max(0, e.mtime());
+        n.size = type == Node.S_IFREG && !hardlink ? e.size() : 0;
         if (type == Node.S_IFCHR || type == Node.S_IFBLK || type == Node.S_IFIFO) {
-            long major = e.getDevMajor();
-            long minor = e.getDevMinor();
+            long major = e.devMajor();
+            long minor = e.devMinor();
             n.rdev = ((major & 0xFFF) << 8) | (minor & 0xFF) | ((minor & 0xFFF00) << 12);
         } else {
             n.rdev = Node.NO_RDEV;
         }
         if (type == Node.S_IFLNK) {
-            n.symlink = e.getLinkName().getBytes(StandardCharsets.UTF_8);
+            n.symlink = e.linkName().getBytes(StandardCharsets.UTF_8);
             if (n.symlink.length > 0xFFFF) {
                 throw new BuildException(where + ": symlink target is too big");
             }
             n.size = n.symlink.length;
         }
-        for (Map.Entry<String, String> h : e.getExtraPaxHeaders().entrySet()) {
-            if (h.getKey().startsWith(XATTR_PAX)) {
-                byte[] name = h.getKey().substring(XATTR_PAX.length()).getBytes(StandardCharsets.UTF_8);
-                byte[] value = h.getValue().getBytes(StandardCharsets.UTF_8);
-                String why = XattrPrefix.invalidReason(name, value);
-                if (why != null) {
-                    throw new BuildException(where + ": xattr " + new String(name, StandardCharsets.UTF_8) + ": "
-                            + why);
-                }
-                n.xattrs.put(name, value);
+        for (Map.Entry<byte[], byte[]> x : e.xattrs().entrySet()) {
+            String why = XattrPrefix.invalidReason(x.getKey(), x.getValue());
+            if (why != null) {
+                throw new BuildException(where + ": xattr " + new String(x.getKey(), StandardCharsets.UTF_8) + ": "
+                        + why);
             }
+            n.xattrs.put(x.getKey(), x.getValue());
         }
-        if (e.isLink()) {
-            String targetPath = normalize(source, e.getLinkName());
+        if (hardlink) {
+            String targetPath = normalize(source, e.linkName());
             Tree t = find(root, targetPath);
             if (t == null) {
                 throw new BuildException(where + ": unknown target " + targetPath + " for hardlink");
@@ -197,7 +184,7 @@ final class TarScanner {
                     throw new BuildException(where + ": file size 0x" + Long.toHexString(n.size) + " is too big");
                 }
                 try {
-                    dumper.dumpFile(n, tar);
+                    dumper.dumpFile(n, data);
                 } catch (BuildException ex) {
                     throw new BuildException(source + ": tar entry " + ex.getMessage(), ex);
                 }

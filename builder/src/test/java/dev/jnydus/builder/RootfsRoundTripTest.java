@@ -69,6 +69,25 @@ class RootfsRoundTripTest {
         }
     }
 
+    /** The rootfs as an OCI-style layer: GNU tar, gzipped, through the tar-rafs path. */
+    @Test
+    void rootfsTarballReadsBackAsTheRootfs() throws Exception {
+        Path tgz = tmp.resolve("rootfs.tar.gz");
+        Process p = new ProcessBuilder("tar", "--xattrs", "-C", rootfs.toString(), "-czf", tgz.toString(), ".")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        assertThat(p.waitFor()).isZero();
+        Path out = Files.createDirectories(tmp.resolve("tgz"));
+        BuildResult r = new ImageBuilder(BuildOptions.defaults().withType(SourceType.TARGZ), null)
+                .create(tgz, BuildOutputs.toDir(out.resolve("boot"), out));
+        try {
+            // tar keeps whole seconds only.
+            source.assertSameAs(TreeSnapshot.ofImage(r.bootstrap(), out), TreeSnapshot.Compare.image().withoutNsec());
+        } finally {
+            Files.deleteIfExists(r.blob());
+            Files.deleteIfExists(tgz);
+        }
+    }
+
     @Test
     void checkVerifiesEveryChunkOfTheRootfsImage() throws IOException {
         Path out = Files.createDirectories(tmp.resolve("check"));
