@@ -22,9 +22,16 @@ final class ChunkDumper {
     private final ChunkDict dict;
     private final BuildProgress progress;
     private final byte[] buf;
+    private final java.util.concurrent.Executor executor;
 
-    ChunkDumper(BuildOptions options, BlobWriter blob, int blobIndex, ChunkDict dict, BuildProgress progress) {
+    /**
+     * @param executor digests and compresses chunks of a streamed file in parallel, or {@code null}
+     *     to do it on the calling thread
+     */
+    ChunkDumper(BuildOptions options, BlobWriter blob, int blobIndex, ChunkDict dict, BuildProgress progress,
+            java.util.concurrent.Executor executor) {
         this.options = options;
+        this.executor = executor;
         this.blob = blob;
         this.blobIndex = blobIndex;
         this.dict = dict;
@@ -34,21 +41,52 @@ final class ChunkDumper {
 
     /**
      * Reads exactly {@code n.size} bytes from {@code in}, chunk by chunk, and fills
-     * {@code n.chunks}.
+     * {@code n.chunks}. With an executor, up to {@link ChunkPipeline#WINDOW} chunks of the file are
+     * digested and compressed in parallel while the stream is read; they are stored in order.
      */
     void dumpFile(Node n, InputStream in) throws IOException {
         int chunkSize = options.chunkSize();
         long count = n.chunkCount(chunkSize);
         List<Chunk> chunks = new ArrayList<>((int) Math.min(count, 1 << 16));
+        java.util.ArrayDeque<java.util.concurrent.CompletableFuture<ChunkPipeline.Prepared>> window =
+                new java.util.ArrayDeque<>();
+        long stored = 0;
         for (long i = 0; i < count; i++) {
             long fileOffset = i * chunkSize;
             int len = (int) Math.min(chunkSize, n.size - fileOffset);
-            readFully(n, in, len, fileOffset);
-            ChunkPipeline.Prepared p = ChunkPipeline.prepare(options, buf, len);
-            chunks.add(store(buf, len, p.digest(), p.crc32(), p.stored(), fileOffset));
-            progress.dataRead(len);
+            byte[] data = executor == null ? buf : new byte[len];
+            readFully(n, in, data, len, fileOffset);
+            if (executor == null) {
+                ChunkPipeline.Prepared p = ChunkPipeline.prepare(options, data, len);
+                chunks.add(store(data, len, p.digest(), p.crc32(), p.stored(), fileOffset));
+                progress.dataRead(len);
+                continue;
+            }
+            window.add(java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> ChunkPipeline.prepare(options, data, len), executor));
+            if (window.size() >= ChunkPipeline.WINDOW) {
+                chunks.add(storePrepared(n, window.poll(), stored++ * chunkSize));
+            }
+        }
+        while (!window.isEmpty()) {
+            chunks.add(storePrepared(n, window.poll(), stored++ * chunkSize));
         }
         n.chunks = chunks;
+    }
+
+    private Chunk storePrepared(Node n, java.util.concurrent.CompletableFuture<ChunkPipeline.Prepared> f,
+            long fileOffset) throws IOException {
+        ChunkPipeline.Prepared p;
+        try {
+            p = f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BuildException(n.path + ": interrupted");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new BuildException(n.path + ": cannot process chunk: " + e.getCause(), e.getCause());
+        }
+        progress.dataRead(p.len());
+        return store(p.data(), p.len(), p.digest(), p.crc32(), p.stored(), fileOffset);
     }
 
     /** Stores the chunks of {@code n} as the pipeline prepared them. */
@@ -76,7 +114,7 @@ final class ChunkDumper {
         return c;
     }
 
-    private void readFully(Node n, InputStream in, int len, long fileOffset) throws IOException {
+    private void readFully(Node n, InputStream in, byte[] buf, int len, long fileOffset) throws IOException {
         int got = 0;
         while (got < len) {
             int r;

@@ -62,19 +62,26 @@ public final class ImageBuilder {
             BlobEntry blob;
             long dataBytes;
             BootstrapLayout layout;
+            ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+                Thread t = new Thread(r, "nydus-image-chunk");
+                t.setDaemon(true);
+                return t;
+            });
             try (BlobWriter writer = new BlobWriter(blobTemp, options)) {
                 CountingProgress counting = new CountingProgress(progress);
-                ChunkDumper dumper = new ChunkDumper(options, writer, blobs.size(), dict, counting);
+                ChunkDumper dumper = new ChunkDumper(options, writer, blobs.size(), dict, counting, pool);
                 if (options.type() == SourceType.DIRECTORY) {
                     tree = overlay(parent, new DirectoryScanner(options, counting, layer).scan(source));
                     layout = layout(tree);
-                    dumpDirectoryData(layout, dumper);
+                    dumpDirectoryData(layout, dumper, pool);
                 } else {
                     tree = overlay(parent, new TarScanner(options, dumper, counting, layer).scan(source));
                     layout = layout(tree);
                 }
                 dataBytes = counting.bytes;
                 blob = writer.chunkCount() > 0 ? writer.finish(options.blobId()) : null;
+            } finally {
+                pool.shutdownNow();
             }
             if (blob != null) {
                 blobs.add(blob);
@@ -148,7 +155,8 @@ public final class ImageBuilder {
     }
 
     /** Dumps regular files in upstream's blob order; later hard links reuse the first link's chunks. */
-    private void dumpDirectoryData(BootstrapLayout layout, ChunkDumper dumper) throws IOException {
+    private void dumpDirectoryData(BootstrapLayout layout, ChunkDumper dumper, ExecutorService pool)
+            throws IOException {
         List<Node> order = layout.prefetch.dumpOrder();
         List<Node> toRead = new ArrayList<>();
         Map<List<Long>, Node> firstLink = new HashMap<>();
@@ -161,11 +169,6 @@ public final class ImageBuilder {
             }
         }
         progress.scanned(order.size(), total);
-        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "nydus-image-chunk");
-            t.setDaemon(true);
-            return t;
-        });
         try (ChunkPipeline pipeline = new ChunkPipeline(options, pool, toRead)) {
             for (Node n : order) {
                 if (!n.isReg() || !n.overlay.isUpper()) {
@@ -178,8 +181,6 @@ public final class ImageBuilder {
                 }
                 dumper.dumpFile(n, pipeline);
             }
-        } finally {
-            pool.shutdownNow();
         }
     }
 
