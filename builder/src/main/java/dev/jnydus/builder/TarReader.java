@@ -79,7 +79,7 @@ final class TarReader {
                 case "size" -> size = decimal(v, k);
                 case "uid" -> uid = decimal(v, k);
                 case "gid" -> gid = decimal(v, k);
-                case "mtime" -> mtime = (long) Math.floor(Double.parseDouble(new String(v, StandardCharsets.US_ASCII)));
+                case "mtime" -> mtime = paxTime(v);
                 default -> {
                     if (k.startsWith("SCHILY.xattr.")) {
                         xattrs.put(k.substring("SCHILY.xattr.".length()).getBytes(StandardCharsets.UTF_8), v);
@@ -88,6 +88,9 @@ final class TarReader {
                     }
                 }
             }
+        }
+        if (size < 0) {
+            throw new IOException("entry " + name + ": invalid size " + size);
         }
         if (type == 'S') {
             throw new IOException("entry " + name + ": unsupported gnu sparse file extension");
@@ -266,6 +269,14 @@ final class TarReader {
             v = (v << 3) | c;
         }
         return v;
+    }
+
+    private static long paxTime(byte[] v) throws IOException {
+        try {
+            return (long) Math.floor(Double.parseDouble(new String(v, StandardCharsets.US_ASCII).trim()));
+        } catch (NumberFormatException e) {
+            throw new IOException("corrupt PAX mtime value");
+        }
     }
 
     private static long decimal(byte[] v, String key) throws IOException {

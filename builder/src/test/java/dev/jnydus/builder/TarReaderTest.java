@@ -59,7 +59,7 @@ class TarReaderTest {
     }
 
     /** A ustar header: name, mode 0755, size, type, checksum. */
-    private static byte[] header(String name, char type, long size) {
+    static byte[] header(String name, char type, long size) {
         byte[] h = new byte[512];
         byte[] n = name.getBytes(StandardCharsets.US_ASCII);
         System.arraycopy(n, 0, h, 0, n.length);
