@@ -9,7 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -23,15 +24,18 @@ class KernelErofsMountTest {
     @TempDir
     Path tmp;
 
-    @Test
-    void kernelMountsOurV6ImageAndShowsTheSourceTree() throws Exception {
+    /** 1 MiB chunks (one EROFS chunk per contiguous file) and 4 KiB chunks (one per block). */
+    @ParameterizedTest(name = "chunk size {0}")
+    @ValueSource(ints = {0x100000, 0x1000})
+    void kernelMountsOurV6ImageAndShowsTheSourceTree(int chunkSize) throws Exception {
         Privileged.requireRoot();
         Privileged.requireTool("losetup");
         Privileged.require(Files.readString(Path.of("/proc/filesystems")).contains("erofs"),
                 "needs the erofs filesystem in the kernel");
-        Path src = TestTrees.generate(tmp.resolve("src"));
+        Path src = TestTrees.generate(tmp.resolve("src"), TestTrees.Options.defaults().withMaxFileSize(4L << 20));
         Path out = Files.createDirectories(tmp.resolve("out"));
-        BuildOptions o = BuildOptions.defaults().withCompressor(Compressor.NONE).withAlignedChunk(true);
+        BuildOptions o = BuildOptions.defaults().withCompressor(Compressor.NONE).withAlignedChunk(true)
+                .withChunkSize(chunkSize);
         BuildResult r = new ImageBuilder(o, null).create(src, BuildOutputs.toDir(out.resolve("image.boot"), out));
         assertThat(r.blob()).isNotNull();
 

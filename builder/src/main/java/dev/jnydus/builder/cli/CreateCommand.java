@@ -79,6 +79,12 @@ final class CreateCommand implements Callable<Integer> {
     @Option(names = "--disable-check", hidden = true, description = "Accepted for compatibility")
     boolean disableCheck;
 
+    @Option(names = {"-l", "--log-level"}, hidden = true, description = "Accepted for compatibility with upstream")
+    String logLevel;
+
+    @Option(names = {"-L", "--log-file"}, hidden = true, description = "Accepted for compatibility with upstream")
+    Path logFile;
+
     @Option(names = {"-J", "--output-json"}, description = "File path to save the result in JSON format")
     Path outputJson;
 

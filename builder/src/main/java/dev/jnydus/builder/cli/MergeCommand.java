@@ -46,6 +46,12 @@ final class MergeCommand implements Callable<Integer> {
     @Option(names = "--no-dedup", description = "Keep each layer's chunk references as they are")
     boolean noDedup;
 
+    @Option(names = {"-l", "--log-level"}, hidden = true, description = "Accepted for compatibility with upstream")
+    String logLevel;
+
+    @Option(names = {"-L", "--log-file"}, hidden = true, description = "Accepted for compatibility with upstream")
+    Path logFile;
+
     @Option(names = {"-J", "--output-json"}, description = "File path to save the result in JSON format")
     Path outputJson;
 
