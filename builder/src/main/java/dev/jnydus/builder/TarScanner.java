@@ -190,7 +190,11 @@ final class TarScanner {
                 }
             }
         }
-        insert(root, n);
+        try {
+            insert(root, n);
+        } catch (BuildException ex) {
+            throw new BuildException(source + ": " + ex.getMessage(), ex);
+        }
     }
 
     private static Tree find(Tree root, String path) {
@@ -207,7 +211,7 @@ final class TarScanner {
         return t;
     }
 
-    private void insert(Tree root, Node n) {
+    private void insert(Tree root, Node n) throws BuildException {
         if (n.isRoot()) {
             root.node = n;
             return;
@@ -230,6 +234,8 @@ final class TarScanner {
             if (c == null) {
                 c = new Tree(name, directory(prefix.toString()));
                 t.insertChild(c);
+            } else if (!c.node.isDir()) {
+                throw new BuildException("tar entry " + n.path + ": parent " + prefix + " is not a directory");
             }
             t = c;
         }

@@ -123,6 +123,18 @@ class BadInputTest {
     }
 
     @Test
+    void entryBelowARegularFileIsRefused() throws IOException {
+        Path tar = tmp.resolve("below-file.tar");
+        try (TarLayer t = new TarLayer(tar, false)) {
+            t.file("a", "a file\n").file("a/b", "cannot live under a file\n");
+        }
+        Path out = out();
+        assertThatThrownBy(() -> buildTar(tar, out)).isInstanceOf(BuildException.class)
+                .hasMessageContaining("/a/b").hasMessageContaining("parent /a is not a directory");
+        assertNoOutput(out);
+    }
+
+    @Test
     void cliPrintsOneLineAndExitsNonZero() throws IOException {
         Path tar = tmp.resolve("trunc.tar");
         try (TarLayer t = new TarLayer(tar, false)) {
