@@ -25,6 +25,8 @@ import java.util.List;
  * @param parentBootstrap the bootstrap of the layers below ({@code --parent-bootstrap}), or
  *     {@code null}: the new image is then the merge of that image and the source, whose chunks
  *     already stored in the parent's blobs are referenced there
+ * @param chunkDict a bootstrap whose chunks are referenced instead of stored again
+ *     ({@code --chunk-dict}), or {@code null}; its blobs join the blob table only if used
  */
 public record BuildOptions(
         SourceType type,
@@ -38,7 +40,8 @@ public record BuildOptions(
         boolean blobToc,
         boolean alignedChunk,
         String blobId,
-        java.nio.file.Path parentBootstrap) {
+        java.nio.file.Path parentBootstrap,
+        java.nio.file.Path chunkDict) {
 
     public static final int DEFAULT_CHUNK_SIZE = 0x100000;
     public static final int MIN_CHUNK_SIZE = 0x1000;
@@ -47,69 +50,74 @@ public record BuildOptions(
     /** Upstream's defaults: directory, v6, zstd, blake3, 1 MiB chunks, OCI whiteouts, no prefetch; ToC on. */
     public static BuildOptions defaults() {
         return new BuildOptions(SourceType.DIRECTORY, 6, Compressor.ZSTD, Digester.BLAKE3, DEFAULT_CHUNK_SIZE,
-                WhiteoutSpec.OCI, null, false, true, false, null, null);
+                WhiteoutSpec.OCI, null, false, true, false, null, null, null);
     }
 
     public BuildOptions withType(SourceType t) {
         return new BuildOptions(t, fsVersion, compressor, digester, chunkSize, whiteoutSpec, prefetchPatterns,
-                repeatable, blobToc, alignedChunk, blobId, parentBootstrap);
+                repeatable, blobToc, alignedChunk, blobId, parentBootstrap, chunkDict);
     }
 
     /** Sets the version; the ToC follows it (on for v6, off for v5) unless set afterwards. */
     public BuildOptions withFsVersion(int v) {
         return new BuildOptions(type, v, compressor, digester, chunkSize, whiteoutSpec, prefetchPatterns,
-                repeatable, v == 6, alignedChunk, blobId, parentBootstrap);
+                repeatable, v == 6, alignedChunk, blobId, parentBootstrap, chunkDict);
     }
 
     public BuildOptions withCompressor(Compressor c) {
         return new BuildOptions(type, fsVersion, c, digester, chunkSize, whiteoutSpec, prefetchPatterns,
-                repeatable, blobToc, alignedChunk, blobId, parentBootstrap);
+                repeatable, blobToc, alignedChunk, blobId, parentBootstrap, chunkDict);
     }
 
     public BuildOptions withDigester(Digester d) {
         return new BuildOptions(type, fsVersion, compressor, d, chunkSize, whiteoutSpec, prefetchPatterns,
-                repeatable, blobToc, alignedChunk, blobId, parentBootstrap);
+                repeatable, blobToc, alignedChunk, blobId, parentBootstrap, chunkDict);
     }
 
     public BuildOptions withChunkSize(int size) {
         return new BuildOptions(type, fsVersion, compressor, digester, size, whiteoutSpec, prefetchPatterns,
-                repeatable, blobToc, alignedChunk, blobId, parentBootstrap);
+                repeatable, blobToc, alignedChunk, blobId, parentBootstrap, chunkDict);
     }
 
     public BuildOptions withWhiteoutSpec(WhiteoutSpec w) {
         return new BuildOptions(type, fsVersion, compressor, digester, chunkSize, w, prefetchPatterns,
-                repeatable, blobToc, alignedChunk, blobId, parentBootstrap);
+                repeatable, blobToc, alignedChunk, blobId, parentBootstrap, chunkDict);
     }
 
     public BuildOptions withPrefetchPatterns(List<String> patterns) {
         return new BuildOptions(type, fsVersion, compressor, digester, chunkSize, whiteoutSpec,
                 patterns == null ? null : List.copyOf(patterns), repeatable, blobToc, alignedChunk, blobId,
-                parentBootstrap);
+                parentBootstrap, chunkDict);
     }
 
     public BuildOptions withRepeatable(boolean r) {
         return new BuildOptions(type, fsVersion, compressor, digester, chunkSize, whiteoutSpec, prefetchPatterns,
-                r, blobToc, alignedChunk, blobId, parentBootstrap);
+                r, blobToc, alignedChunk, blobId, parentBootstrap, chunkDict);
     }
 
     public BuildOptions withBlobToc(boolean t) {
         return new BuildOptions(type, fsVersion, compressor, digester, chunkSize, whiteoutSpec, prefetchPatterns,
-                repeatable, t, alignedChunk, blobId, parentBootstrap);
+                repeatable, t, alignedChunk, blobId, parentBootstrap, chunkDict);
     }
 
     public BuildOptions withAlignedChunk(boolean a) {
         return new BuildOptions(type, fsVersion, compressor, digester, chunkSize, whiteoutSpec, prefetchPatterns,
-                repeatable, blobToc, a, blobId, parentBootstrap);
+                repeatable, blobToc, a, blobId, parentBootstrap, chunkDict);
     }
 
     public BuildOptions withBlobId(String id) {
         return new BuildOptions(type, fsVersion, compressor, digester, chunkSize, whiteoutSpec, prefetchPatterns,
-                repeatable, blobToc, alignedChunk, id, parentBootstrap);
+                repeatable, blobToc, alignedChunk, id, parentBootstrap, chunkDict);
     }
 
     public BuildOptions withParentBootstrap(java.nio.file.Path parent) {
         return new BuildOptions(type, fsVersion, compressor, digester, chunkSize, whiteoutSpec, prefetchPatterns,
-                repeatable, blobToc, alignedChunk, blobId, parent);
+                repeatable, blobToc, alignedChunk, blobId, parent, chunkDict);
+    }
+
+    public BuildOptions withChunkDict(java.nio.file.Path dict) {
+        return new BuildOptions(type, fsVersion, compressor, digester, chunkSize, whiteoutSpec, prefetchPatterns,
+                repeatable, blobToc, alignedChunk, blobId, parentBootstrap, dict);
     }
 
     /** Whether inode uid/gid are kept (upstream: {@code explicit_uidgid = !repeatable}). */

@@ -18,8 +18,9 @@ import org.apache.commons.codec.digest.Blake3;
 final class ChunkDumper {
     private final BuildOptions options;
     private final BlobWriter blob;
-    private final int blobIndex;
+    private final BlobTable table;
     private final ChunkDict dict;
+    private final ChunkDict chunkDict;
     private final BuildProgress progress;
     private final byte[] buf;
     private final java.util.concurrent.Executor executor;
@@ -28,12 +29,13 @@ final class ChunkDumper {
      * @param executor digests and compresses chunks of a streamed file in parallel, or {@code null}
      *     to do it on the calling thread
      */
-    ChunkDumper(BuildOptions options, BlobWriter blob, int blobIndex, ChunkDict dict, BuildProgress progress,
-            java.util.concurrent.Executor executor) {
+    ChunkDumper(BuildOptions options, BlobWriter blob, BlobTable table, ChunkDict dict, ChunkDict chunkDict,
+            BuildProgress progress, java.util.concurrent.Executor executor) {
         this.options = options;
         this.executor = executor;
+        this.table = table;
+        this.chunkDict = chunkDict;
         this.blob = blob;
-        this.blobIndex = blobIndex;
         this.dict = dict;
         this.progress = progress;
         this.buf = new byte[options.chunkSize()];
@@ -105,11 +107,18 @@ final class ChunkDumper {
 
     private Chunk store(byte[] data, int len, byte[] digest, int crc32, byte[] stored, long fileOffset)
             throws IOException {
+        // The chunk dictionary first, then what this image already holds (upstream's order).
+        if (chunkDict != null) {
+            Chunk d = chunkDict.get(digest, len);
+            if (d != null) {
+                return d.withBlobIndex(table.dictBlobIndex(d.blobIndex())).withFileOffset(fileOffset);
+            }
+        }
         Chunk c = dict.get(digest, len);
         if (c != null) {
             return c.withFileOffset(fileOffset);
         }
-        c = blob.append(data, len, stored, digest, crc32, fileOffset).withBlobIndex(blobIndex);
+        c = blob.append(data, len, stored, digest, crc32, fileOffset).withBlobIndex(table.newBlobIndex());
         dict.putIfAbsent(c);
         return c;
     }

@@ -55,8 +55,11 @@ public final class ImageBuilder {
             Path blobTemp = files.temp(outputs.blobFile() != null ? parentOf(outputs.blobFile()) : outputs.blobDir());
             Path bootTemp = files.temp(outputs.bootstrap() != null ? parentOf(outputs.bootstrap()) : outputs.blobDir());
             ChunkDict dict = new ChunkDict();
-            List<BlobEntry> blobs = new ArrayList<>();
-            Tree parent = options.parentBootstrap() == null ? null : loadParent(blobs, dict);
+            List<BlobEntry> parentBlobs = new ArrayList<>();
+            Tree parent = options.parentBootstrap() == null ? null : loadParent(parentBlobs, dict);
+            List<BlobEntry> dictBlobs = new ArrayList<>();
+            ChunkDict chunkDict = options.chunkDict() == null ? null : loadChunkDict(dictBlobs);
+            BlobTable table = new BlobTable(parentBlobs, dictBlobs);
             int layer = parent == null ? 0 : 1;
             Tree tree;
             BlobEntry blob;
@@ -69,7 +72,7 @@ public final class ImageBuilder {
             });
             try (BlobWriter writer = new BlobWriter(blobTemp, options)) {
                 CountingProgress counting = new CountingProgress(progress);
-                ChunkDumper dumper = new ChunkDumper(options, writer, blobs.size(), dict, counting, pool);
+                ChunkDumper dumper = new ChunkDumper(options, writer, table, dict, chunkDict, counting, pool);
                 if (options.type() == SourceType.DIRECTORY) {
                     tree = overlay(parent, new DirectoryScanner(options, counting, layer).scan(source));
                     layout = layout(tree);
@@ -84,8 +87,9 @@ public final class ImageBuilder {
                 pool.shutdownNow();
             }
             if (blob != null) {
-                blobs.add(blob);
+                table.setNewBlob(blob);
             }
+            List<BlobEntry> blobs = table.entries();
             writeBootstrap(tree, layout, blobs, bootTemp);
 
             Path blobPath = null;
@@ -136,6 +140,30 @@ public final class ImageBuilder {
             Tree t = new BootstrapTreeLoader(rs, 0, map, p.toString(), Overlay.LOWER).load();
             t.walkBfs(x -> x.node.chunks.forEach(dict::putIfAbsent));
             return t;
+        }
+    }
+
+    /** The chunks of a chunk-dictionary bootstrap, with their blobs (upstream {@code HashChunkDict}). */
+    private ChunkDict loadChunkDict(List<BlobEntry> dictBlobs) throws IOException {
+        Path p = options.chunkDict();
+        try (RafsSuper rs = RafsSuper.open(p)) {
+            if (rs.chunkSize() != options.chunkSize() || rs.digester() != options.digester()
+                    || rs.compressor() != options.compressor()) {
+                throw new BuildException(p + ": chunk dictionary is incompatible: chunk size 0x"
+                        + Integer.toHexString(rs.chunkSize()) + ", " + rs.digester() + ", " + rs.compressor()
+                        + "; this build: chunk size 0x" + Integer.toHexString(options.chunkSize()) + ", "
+                        + options.digester() + ", " + options.compressor());
+            }
+            List<BlobInfo> infos = rs.blobs();
+            int[] map = new int[infos.size()];
+            for (int i = 0; i < infos.size(); i++) {
+                dictBlobs.add(BootstrapTreeLoader.entry(infos.get(i)));
+                map[i] = i;
+            }
+            ChunkDict d = new ChunkDict();
+            new BootstrapTreeLoader(rs, 0, map, p.toString(), Overlay.LOWER).load()
+                    .walkBfs(x -> x.node.chunks.forEach(d::putIfAbsent));
+            return d;
         }
     }
 

@@ -92,6 +92,9 @@ final class CreateCommand implements Callable<Integer> {
             description = "Bootstrap of the layers below: build the merged image, referencing chunks they store")
     Path parentBootstrap;
 
+    @Option(names = "--chunk-dict", description = "Chunk dictionary: bootstrap=PATH (or PATH)")
+    String chunkDict;
+
     @Option(names = "--threads", description = "Threads digesting and compressing chunks (jnydus; default: CPUs)")
     Integer threads;
 
@@ -140,6 +143,14 @@ final class CreateCommand implements Callable<Integer> {
                 .withAlignedChunk(alignedChunk)
                 .withBlobId(blobId)
                 .withParentBootstrap(parentBootstrap);
+        if (chunkDict != null) {
+            int eq = chunkDict.indexOf('=');
+            String kind = eq < 0 ? "bootstrap" : chunkDict.substring(0, eq);
+            if (!kind.equals("bootstrap")) {
+                throw new IllegalArgumentException("invalid chunk dict type " + kind + " (bootstrap)");
+            }
+            o = o.withChunkDict(Path.of(eq < 0 ? chunkDict : chunkDict.substring(eq + 1)));
+        }
         if (chunkSize != null) {
             o = o.withChunkSize(parseSize(chunkSize));
         }
