@@ -47,6 +47,19 @@ class ReproducibleBuildTest {
         assertThat(Files.readAllBytes(again.bootstrap())).isEqualTo(Files.readAllBytes(ra.bootstrap()));
     }
 
+    @org.junit.jupiter.api.Test
+    void sameTarSameBytes() throws Exception {
+        Path tgz = trees.resolve("a.tar.gz");
+        if (!Files.exists(tgz)) {
+            dev.jnydus.testkit.Privileged.run("tar", "--sort=name", "-C", a.toString(), "-czf", tgz.toString(), ".");
+        }
+        BuildOptions o = BuildOptions.defaults().withType(SourceType.TARGZ).withRepeatable(true);
+        BuildResult r1 = build(tgz, tmp.resolve("t1"), o);
+        BuildResult r2 = build(tgz, tmp.resolve("t2"), o);
+        assertThat(Files.readAllBytes(r1.blob())).isEqualTo(Files.readAllBytes(r2.blob()));
+        assertThat(Files.readAllBytes(r1.bootstrap())).isEqualTo(Files.readAllBytes(r2.bootstrap()));
+    }
+
     private static BuildResult build(Path src, Path out, BuildOptions o) throws IOException {
         Files.createDirectories(out);
         return new ImageBuilder(o, null).create(src, BuildOutputs.toDir(out.resolve("boot"), out));
