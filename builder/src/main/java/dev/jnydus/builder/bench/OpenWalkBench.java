@@ -62,6 +62,8 @@ public final class OpenWalkBench {
                 peak += p.getPeakUsage().getUsed();
             }
         }
+        System.out.printf("open_ms_first=%.3f%n", open[0] / 1e6);
+        System.out.printf("walk_ms_first_cold=%.1f%n", walk[0] / 1e6);
         Arrays.sort(open);
         Arrays.sort(walk);
         System.out.println("entries=" + entries);
