@@ -3,6 +3,7 @@ package dev.jnydus.builder.check;
 import dev.jnydus.backend.BlobBackend;
 import dev.jnydus.common.Hex;
 import dev.jnydus.rafs.metadata.RafsInode;
+import dev.jnydus.rafs.metadata.ImageValidator;
 import dev.jnydus.rafs.metadata.RafsSuper;
 import dev.jnydus.rafs.metadata.TreeWalker;
 import java.io.IOException;
@@ -36,22 +37,9 @@ public final class ImageChecker {
     private ImageChecker() {
     }
 
-    /** Walks the whole tree (validating every inode and directory on the way); returns the entry count. */
+    /** Walks the whole tree, validating every inode and directory on the way; returns the entry count. */
     public static int walk(RafsSuper sb) throws IOException {
-        int[] n = {0};
-        TreeWalker.walk(sb, e -> {
-            RafsInode inode = e.inode();
-            inode.xattrs();
-            if (inode.isSymlink()) {
-                inode.symlinkTarget();
-            }
-            if (inode.isReg()) {
-                inode.extents(0, inode.size());
-            }
-            n[0]++;
-            return true;
-        });
-        return n[0];
+        return (int) ImageValidator.validate(sb);
     }
 
     /** Reads every regular file; the hashes are sorted as {@code sort} sorts md5sum output. */

@@ -4,10 +4,13 @@ import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code nydus-image}: build and check RAFS images. */
+/**
+ * {@code nydus-image}: build, merge and check RAFS images. Exits 0 on success; a failure prints one
+ * line, {@code Error: <reason>}, on standard error and exits 1 (2 for usage errors).
+ */
 @Command(name = "nydus-image", mixinStandardHelpOptions = true, versionProvider = NydusImageCli.Version.class,
         description = "Build and check RAFS images",
-        subcommands = {CheckCommand.class})
+        subcommands = {CreateCommand.class, MergeCommand.class, CheckCommand.class})
 public final class NydusImageCli {
 
     public static void main(String[] args) {
