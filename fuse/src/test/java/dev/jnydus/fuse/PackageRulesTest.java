@@ -40,7 +40,7 @@ class PackageRulesTest {
     @Test
     void onlyTheDevTransportImportsNativeCode() throws IOException {
         assertThat(Files.isDirectory(SRC)).as("run from the module directory").isTrue();
-        for (String p : new String[] {"abi", "api", "server", "transport"}) {
+        for (String p : new String[] {"abi", "api", "server", "transport", "vfs"}) {
             assertThat(violations(p, "dev.jnydus.sys", "com.sun.jna")).as(p).isEmpty();
         }
         assertThat(violations("transport/dev", "com.sun.jna")).isEmpty();
@@ -54,5 +54,7 @@ class PackageRulesTest {
                 .isEmpty();
         assertThat(violations("transport", "dev.jnydus.fuse.server", "dev.jnydus.fuse.api")).isEmpty();
         assertThat(violations("server", "dev.jnydus.fuse.transport.dev")).isEmpty();
+        assertThat(violations("vfs", "dev.jnydus.fuse.abi", "dev.jnydus.fuse.server", "dev.jnydus.fuse.transport"))
+                .isEmpty();
     }
 }

@@ -78,6 +78,12 @@ final class LibC {
 
     static native int getgid();
 
+    static native int getegid();
+
+    static native int getrlimit(int resource, long[] rlim);
+
+    static native int setrlimit(int resource, long[] rlim);
+
     static native int getpid();
 
     static native String strerror(int errnum);

@@ -298,4 +298,20 @@ class SysTest {
         assertThatThrownBy(() -> Sys.umount2(mp, 0))
                 .isInstanceOfSatisfying(FsException.class, e -> assertThat(e.errno()).isEqualTo(Errno.EINVAL));
     }
+
+    @Test
+    void rlimitNofileRoundTripsAndEgidMatchesTheJvm() throws Exception {
+        long[] before = Sys.getrlimit(Sys.RLIMIT_NOFILE);
+        assertThat(before[0]).isPositive();
+        long soft = Math.min(before[0] == -1 ? 1024 : before[0], before[1] == -1 ? Long.MAX_VALUE : before[1]);
+        Sys.setrlimit(Sys.RLIMIT_NOFILE, soft - 1, before[1]);
+        try {
+            assertThat(Sys.getrlimit(Sys.RLIMIT_NOFILE)).containsExactly(soft - 1, before[1]);
+        } finally {
+            Sys.setrlimit(Sys.RLIMIT_NOFILE, before[0], before[1]);
+        }
+        assertThat(Sys.getrlimit(Sys.RLIMIT_NOFILE)).containsExactly(before);
+        assertThat(Sys.getegid()).isEqualTo((Integer) java.nio.file.Files.getAttribute(java.nio.file.Path.of("/proc/self"),
+                "unix:gid"));
+    }
 }

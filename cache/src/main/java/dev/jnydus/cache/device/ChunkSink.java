@@ -16,12 +16,36 @@ public interface ChunkSink {
 
     /** A sink that copies into {@code dst}, advancing its position. */
     static ChunkSink of(ByteBuffer dst) {
-        return data -> {
+        return new ToBuffer(dst);
+    }
+
+    /**
+     * The sink of {@link #of}. It also lends its destination, so that bytes read from a cache file
+     * can land in it directly (a direct reply buffer, say) instead of passing through a temporary
+     * heap buffer and being copied again.
+     */
+    final class ToBuffer implements ChunkSink {
+        private final ByteBuffer dst;
+
+        private ToBuffer(ByteBuffer dst) {
+            this.dst = dst;
+        }
+
+        @Override
+        public void accept(ByteBuffer data) {
             if (data.remaining() > dst.remaining()) {
                 throw new IllegalArgumentException("destination has " + dst.remaining() + " bytes left, "
                         + data.remaining() + " delivered");
             }
             dst.put(data);
-        };
+        }
+
+        /**
+         * The destination. A reader that fills {@code [position, position + n)} itself must then
+         * move the position past those bytes, exactly as {@link #accept} would have.
+         */
+        public ByteBuffer destination() {
+            return dst;
+        }
     }
 }

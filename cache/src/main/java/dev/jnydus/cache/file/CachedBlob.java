@@ -243,6 +243,9 @@ final class CachedBlob {
     /** Delivers {@code slices} (all of this blob) to {@code sink}, in order. */
     void read(List<ChunkSlice> slices, ChunkSink sink) throws IOException {
         mgr.counters().total.increment();
+        if (slices.size() == 1 && readReadySlice(slices.get(0), sink)) {
+            return;
+        }
         Map<Integer, ChunkInfo> distinct = new LinkedHashMap<>();
         for (ChunkSlice s : slices) {
             distinct.putIfAbsent(s.chunk().index(), s.chunk());
@@ -283,6 +286,18 @@ final class CachedBlob {
             byte[] d = data.get(s.chunk().index());
             if (d != null) {
                 sink.accept(ByteBuffer.wrap(d, s.offset(), s.length()));
+            } else if (sink instanceof ChunkSink.ToBuffer tb && tb.destination().remaining() >= s.length()) {
+                // Straight from the cache file into the caller's buffer: no temporary, no copy.
+                ByteBuffer dst = tb.destination();
+                ByteBuffer window = dst.slice(dst.position(), s.length());
+                try {
+                    store.readSlice(s.chunk(), s.offset(), window);
+                } catch (IOException e) {
+                    throw new FsException(Errno.EIO, "reading chunk " + s.chunk().index() + " of blob " + blobId
+                            + " from the cache file failed: " + e, e);
+                }
+                dst.position(dst.position() + s.length());
+                mgr.counters().partialHits.increment();
             } else {
                 ByteBuffer buf = ByteBuffer.allocate(s.length());
                 try {
@@ -296,6 +311,34 @@ final class CachedBlob {
                 sink.accept(buf);
             }
         }
+    }
+
+    /**
+     * The common case of a small read: one slice of a chunk that is in memory or ready in the
+     * cache file, served without the bookkeeping of the general path. Returns false (having
+     * delivered nothing) when the chunk needs that path: fetching, checking or recovering.
+     */
+    private boolean readReadySlice(ChunkSlice s, ChunkSink sink) throws IOException {
+        ChunkInfo c = s.chunk();
+        byte[] d = hot(c);
+        if (d != null) {
+            sink.accept(ByteBuffer.wrap(d, s.offset(), s.length()));
+            return true;
+        }
+        if (store == null || !store.readsSlices() || !map.isReady(c.index()) || needsCheck(c)
+                || !(sink instanceof ChunkSink.ToBuffer tb) || tb.destination().remaining() < s.length()) {
+            return false;
+        }
+        ByteBuffer dst = tb.destination();
+        try {
+            store.readSlice(c, s.offset(), dst.slice(dst.position(), s.length()));
+        } catch (IOException e) {
+            throw new FsException(Errno.EIO, "reading chunk " + c.index() + " of blob " + blobId
+                    + " from the cache file failed: " + e, e);
+        }
+        dst.position(dst.position() + s.length());
+        mgr.counters().partialHits.increment();
+        return true;
     }
 
     private byte[] hot(ChunkInfo c) {

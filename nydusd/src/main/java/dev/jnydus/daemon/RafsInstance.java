@@ -1,0 +1,256 @@
+package dev.jnydus.daemon;
+
+import dev.jnydus.backend.BackendEnvironment;
+import dev.jnydus.backend.BlobBackend;
+import dev.jnydus.cache.device.BlobDevice;
+import dev.jnydus.cache.device.CacheFactory;
+import dev.jnydus.cache.device.CacheManager;
+import dev.jnydus.cache.device.CacheOptions;
+import dev.jnydus.cache.device.CacheType;
+import dev.jnydus.cache.device.PrefetchOptions;
+import dev.jnydus.config.CacheConfig;
+import dev.jnydus.config.ConfigException;
+import dev.jnydus.config.FileCacheConfig;
+import dev.jnydus.config.NydusConfig;
+import dev.jnydus.config.PrefetchConfig;
+import dev.jnydus.config.RafsConfig;
+import dev.jnydus.daemon.cli.RafsMount;
+import dev.jnydus.daemon.cli.StartupException;
+import dev.jnydus.rafs.fs.CacheBlobs;
+import dev.jnydus.rafs.fs.RafsFileSystem;
+import dev.jnydus.rafs.fs.RafsPrefetcher;
+import dev.jnydus.rafs.metadata.RafsFormatException;
+import dev.jnydus.rafs.metadata.RafsInode;
+import dev.jnydus.rafs.metadata.RafsSuper;
+import dev.jnydus.rafs.metadata.RafsVersion;
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One mounted RAFS image with everything it owns: the opened bootstrap, the backend, the cache
+ * manager and device, and the filesystem over them (upstream's {@code Rafs::new} plus
+ * {@code import}). Opening checks everything that can be checked before the FUSE mount, so that a
+ * bad bootstrap or an unusable configuration fails the startup with one line and nothing mounted.
+ */
+public final class RafsInstance implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RafsInstance.class);
+
+    private final RafsMount mount;
+    private final RafsSuper sb;
+    private final ScheduledExecutorService scheduler;
+    private final BlobBackend backend;
+    private final CacheManager cache;
+    private final BlobDevice device;
+    private final RafsFileSystem fs;
+    private volatile Thread prefetch;
+
+    private RafsInstance(RafsMount mount, RafsSuper sb, ScheduledExecutorService scheduler, BlobBackend backend,
+                         CacheManager cache, BlobDevice device, RafsFileSystem fs) {
+        this.mount = mount;
+        this.sb = sb;
+        this.scheduler = scheduler;
+        this.backend = backend;
+        this.cache = cache;
+        this.device = device;
+        this.fs = fs;
+    }
+
+    /**
+     * Opens the bootstrap, validates it and the configuration against it, and builds the storage
+     * stack.
+     *
+     * @param uid owner reported when the image has no explicit uid/gid (the daemon's euid)
+     * @param gid likewise (the daemon's egid)
+     */
+    public static RafsInstance open(RafsMount mount, int uid, int gid) throws StartupException {
+        NydusConfig config = mount.config();
+        RafsConfig rafs;
+        CacheConfig cacheConfig;
+        try {
+            rafs = config.rafsOrThrow();
+            cacheConfig = config.cacheOrThrow();
+            config.backendOrThrow();
+        } catch (ConfigException e) {
+            throw new StartupException(e.getMessage(), e);
+        }
+        RafsSuper sb = openBootstrap(Path.of(mount.bootstrap()));
+        ScheduledExecutorService scheduler = null;
+        BlobBackend backend = null;
+        CacheManager cache = null;
+        BlobDevice device = null;
+        try {
+            if (sb.version() == RafsVersion.V6) {
+                if (cacheConfig.kind() != CacheConfig.Kind.FILE_CACHE) {
+                    throw new StartupException("Rafs v6 must have local blobcache configured");
+                }
+                if (rafs.validate()) {
+                    throw new StartupException("Rafs v6 doesn't support integrity validation yet");
+                }
+            }
+            CacheOptions options = cacheOptions(cacheConfig, rafs);
+            scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "backend-timer");
+                t.setDaemon(true);
+                return t;
+            });
+            backend = Backends.create(config.backend().orElseThrow(), BackendEnvironment.system(scheduler));
+            cache = CacheFactory.builder(options, backend).build();
+            if (!sb.blobs().isEmpty()) {
+                device = cache.open(new CacheBlobs(sb).blobs());
+            }
+            RafsFileSystem fs = RafsFileSystem.builder(sb)
+                    .device(device)
+                    .enableXattr(rafs.enableXattr())
+                    .owner(uid, gid)
+                    .build();
+            LOG.info("RAFS {} image {}: {} inodes, {} blobs, chunk size {}, cache {}", sb.version(), mount.bootstrap(),
+                    sb.inodeCount(), sb.blobs().size(), sb.chunkSize(), options.type().label());
+            return new RafsInstance(mount, sb, scheduler, backend, cache, device, fs);
+        } catch (StartupException | RuntimeException e) {
+            closeAll(sb, scheduler, backend, cache, device);
+            throw e;
+        } catch (IOException e) {
+            closeAll(sb, scheduler, backend, cache, device);
+            throw new StartupException("failed to create the blob cache: " + e.getMessage(), e);
+        }
+    }
+
+    /** Opens and checks a bootstrap: superblock and tables, the root inode and its directory. */
+    static RafsSuper openBootstrap(Path bootstrap) throws StartupException {
+        RafsSuper sb;
+        try {
+            sb = RafsSuper.open(bootstrap);
+        } catch (NoSuchFileException e) {
+            throw new StartupException("failed to load bootstrap " + bootstrap + ": no such file", e);
+        } catch (IOException e) {
+            throw new StartupException("failed to load bootstrap " + bootstrap + ": " + e.getMessage(), e);
+        }
+        try {
+            RafsInode root = sb.inode(sb.rootIno());
+            if (!root.isDir()) {
+                throw new RafsFormatException("root inode " + sb.rootIno() + " is not a directory");
+            }
+            sb.readdir(root, 0, (name, ino, type, next) -> {
+                sb.inode(ino);
+                return true;
+            });
+        } catch (RafsFormatException e) {
+            closeQuietly(sb);
+            throw new StartupException("failed to load bootstrap " + bootstrap + ": " + e.getMessage(), e);
+        }
+        return sb;
+    }
+
+    /** The cache settings of upstream's configuration, in the cache module's terms. */
+    static CacheOptions cacheOptions(CacheConfig c, RafsConfig rafs) throws StartupException {
+        CacheType type;
+        switch (c.kind()) {
+            case FILE_CACHE:
+                type = CacheType.BLOBCACHE;
+                break;
+            case FS_CACHE:
+                throw new StartupException("cache type fscache is not usable for a FUSE mount; use blobcache");
+            default:
+                type = CacheType.DUMMYCACHE;
+        }
+        CacheOptions.Builder b = CacheOptions.builder(type)
+                .compressed(c.compressed())
+                .digestValidate(c.validate())
+                .amplifyIo(rafs.batchSize());
+        if (type.isFileBacked()) {
+            FileCacheConfig f = c.fileCache().orElseThrow(() -> new StartupException(
+                    "invalid configuration: cache.filecache: required for cache type " + c.type()));
+            if (f.enableEncryption()) {
+                throw new StartupException("blob cache encryption is not supported yet");
+            }
+            b.workDir(Path.of(f.workDir()));
+        }
+        PrefetchConfig p = c.prefetch().enable() ? c.prefetch() : rafs.prefetch();
+        if (p.enable()) {
+            long threads = p.threads() > 0 ? p.threads() : PrefetchConfig.DEFAULT_THREADS;
+            long batch = p.batchSize() > 0 ? p.batchSize() : PrefetchConfig.DEFAULT_BATCH_SIZE;
+            b.prefetch(PrefetchOptions.enabled((int) threads, batch, p.bandwidthLimit(), p.prefetchAll()));
+        }
+        try {
+            return b.build();
+        } catch (IllegalArgumentException e) {
+            throw new StartupException("invalid configuration: " + e.getMessage(), e);
+        }
+    }
+
+    public RafsFileSystem fileSystem() {
+        return fs;
+    }
+
+    public RafsMount mount() {
+        return mount;
+    }
+
+    /**
+     * Starts the mount-time prefetch on a background thread when {@code rafs.prefetch.enable} is
+     * set (upstream {@code Rafs::import}); the hint list is the {@code --prefetch-files} content.
+     */
+    public void startPrefetch() {
+        RafsConfig rafs = mount.config().rafs().orElse(null);
+        if (rafs == null || !rafs.prefetch().enable() || device == null) {
+            return;
+        }
+        Optional<List<String>> files = mount.prefetchFiles();
+        boolean all = rafs.prefetch().prefetchAll();
+        Thread t = new Thread(() -> {
+            int queued = new RafsPrefetcher(sb, device).run(files, all);
+            try {
+                if (device.awaitPrefetch(Duration.ofHours(24))) {
+                    LOG.info("prefetch finished ({} requests)", queued);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "rafs-prefetch");
+        t.setDaemon(true);
+        prefetch = t;
+        t.start();
+    }
+
+    @Override
+    public void close() {
+        Thread t = prefetch;
+        if (t != null) {
+            t.interrupt();
+        }
+        closeAll(sb, scheduler, backend, cache, device);
+    }
+
+    private static void closeAll(RafsSuper sb, ScheduledExecutorService scheduler, BlobBackend backend,
+                                 CacheManager cache, BlobDevice device) {
+        if (device != null) {
+            device.close();
+        }
+        if (cache != null) {
+            cache.close();
+        }
+        if (backend != null) {
+            backend.close();
+        }
+        if (scheduler != null) {
+            scheduler.shutdownNow();
+        }
+        closeQuietly(sb);
+    }
+
+    private static void closeQuietly(RafsSuper sb) {
+        try {
+            sb.close();
+        } catch (IOException e) {
+            LOG.debug("closing the bootstrap: {}", e.toString());
+        }
+    }
+}

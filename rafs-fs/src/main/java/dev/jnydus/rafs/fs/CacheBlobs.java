@@ -1,0 +1,74 @@
+package dev.jnydus.rafs.fs;
+
+import dev.jnydus.cache.device.BlobInfo;
+import dev.jnydus.cache.device.ChunkInfo;
+import dev.jnydus.rafs.metadata.ChunkRef;
+import dev.jnydus.rafs.metadata.RafsSuper;
+import dev.jnydus.rafs.metadata.RafsVersion;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Translates the reader's blob table and chunk references into the cache's records, one to one.
+ *
+ * <p>Plain EROFS images ({@code mkfs.erofs --blobdev}) have no chunk table: a chunk is named by
+ * its block address on the device, which is unique per stored chunk, so that address becomes the
+ * cache's chunk index (the reader's chunk index is the chunk's position in its file, which repeats
+ * across files). Such devices report no chunk count, so the cache keeps their readiness in memory
+ * only: a device file named by a tag or by "deviceN" is not an identity that survives a rebuild.
+ */
+public final class CacheBlobs {
+    private final RafsSuper sb;
+    private final boolean erofs;
+    private final int blockShift;
+
+    public CacheBlobs(RafsSuper sb) {
+        this.sb = sb;
+        this.erofs = sb.version() == RafsVersion.EROFS;
+        this.blockShift = Integer.numberOfTrailingZeros(sb.blockSize());
+    }
+
+    /** The cache's view of the image's blobs, by blob index. */
+    public List<BlobInfo> blobs() {
+        List<BlobInfo> out = new ArrayList<>();
+        for (dev.jnydus.rafs.metadata.BlobInfo b : sb.blobs()) {
+            out.add(blob(b));
+        }
+        return out;
+    }
+
+    private BlobInfo blob(dev.jnydus.rafs.metadata.BlobInfo b) {
+        BlobInfo.Builder out = BlobInfo.builder(b.blobId())
+                .index(b.index())
+                .compressor(b.compressor())
+                .digester(b.digester())
+                .chunkSize(b.chunkSize())
+                .chunkCount(erofs ? 0 : b.chunkCount())
+                .compressedSize(b.compressedSize())
+                .uncompressedSize(b.uncompressedSize())
+                .features(b.features())
+                .prefetchRegion(b.readaheadOffset(), b.readaheadSize());
+        if (b.ciCompressedSize() > 0 && b.ciUncompressedSize() > 0 && b.ciCompressor() != null) {
+            out.meta(new BlobInfo.BlobMetaLocation(b.ciOffset(), b.ciCompressedSize(), b.ciUncompressedSize(),
+                    b.ciCompressor()));
+        }
+        return out.build();
+    }
+
+    /** The cache's record of one chunk. */
+    public ChunkInfo chunk(ChunkRef c) {
+        if (erofs) {
+            int index = (int) (c.compressedOffset() >>> blockShift);
+            return new ChunkInfo(c.blobIndex(), index, c.compressedOffset(), c.compressedSize(),
+                    c.uncompressedOffset(), c.uncompressedSize(), 0, null, 0);
+        }
+        return new ChunkInfo(c.blobIndex(), c.chunkIndex(), c.compressedOffset(), c.compressedSize(),
+                c.uncompressedOffset(), c.uncompressedSize(), c.flags(), c.digest(), c.crc32());
+    }
+
+    /** The blob id of a blob index, for messages. */
+    public String blobId(int index) {
+        List<dev.jnydus.rafs.metadata.BlobInfo> blobs = sb.blobs();
+        return index >= 0 && index < blobs.size() ? blobs.get(index).blobId() : "#" + index;
+    }
+}
