@@ -25,8 +25,22 @@ final class LibC {
         if (!Platform.is64Bit() || Native.POINTER_SIZE != 8 || Native.LONG_SIZE != 8) {
             throw new IllegalStateException("not an LP64 ABI: " + System.getProperty("os.arch"));
         }
-        Native.register(LibC.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
+        Native.register(LibC.class, library());
     }
+
+    /**
+     * The C library. glibc's soname first: JNA resolves the bare name "c" by running
+     * {@code ldconfig -p} in a child process, which costs tens of milliseconds at every start.
+     */
+    static NativeLibrary library() {
+        try {
+            return NativeLibrary.getInstance(GLIBC_SONAME);
+        } catch (UnsatisfiedLinkError e) {
+            return NativeLibrary.getInstance(Platform.C_LIBRARY_NAME);
+        }
+    }
+
+    static final String GLIBC_SONAME = "libc.so.6";
 
     static native int open(byte[] path, int flags, int mode);
 

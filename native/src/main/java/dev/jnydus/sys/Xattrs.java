@@ -135,7 +135,7 @@ public final class Xattrs {
 
     /** Package-private binding; JNA turns -1 into {@link LastErrorException} carrying errno. */
     interface Lib extends Library {
-        Lib INSTANCE = Native.load("c", Lib.class);
+        Lib INSTANCE = Native.load(LibC.library().getName(), Lib.class);
 
         long llistxattr(byte[] path, byte[] list, long size) throws LastErrorException;
 
