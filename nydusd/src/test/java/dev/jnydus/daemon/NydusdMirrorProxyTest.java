@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -60,13 +59,7 @@ class NydusdMirrorProxyTest {
         Privileged.requireTool(RegistryServer.BINARY);
         Privileged.requireTool(NginxMirror.BINARY);
         work = Files.createTempDirectory("nydusd-routing-test");
-        src = Files.createDirectories(work.resolve("src"));
-        Random r = new Random(5);
-        for (int i = 0; i < FILES; i++) {
-            byte[] b = new byte[4096 + r.nextInt(4096)];
-            r.nextBytes(b);
-            Files.write(src.resolve(name(i)), b);
-        }
+        src = DistinctFiles.generate(work.resolve("src"), FILES, 5);
         v5 = BuiltImage.build(src, work, "v5", BuildOptions.defaults().withFsVersion(5).withCompressor(Compressor.NONE));
         v6 = BuiltImage.build(src, work, "v6", BuildOptions.defaults().withFsVersion(6));
     }
@@ -95,10 +88,6 @@ class NydusdMirrorProxyTest {
                 registry.close();
             }
         }
-    }
-
-    private static String name(int i) {
-        return String.format("f%04d", i);
     }
 
     private Path mount(String name, BuiltImage image, RegistryMountConfig config, Format format) throws Exception {
@@ -156,11 +145,7 @@ class NydusdMirrorProxyTest {
     }
 
     private static void readAndCompare(Path mp, int i) throws Exception {
-        byte[] got = Files.readAllBytes(mp.resolve(name(i)));
-        byte[] want = Files.readAllBytes(src.resolve(name(i)));
-        if (!java.util.Arrays.equals(got, want)) {
-            throw new AssertionError(name(i) + " read back different bytes");
-        }
+        DistinctFiles.readAndCompare(mp, src, i);
     }
 
     private static void await(BooleanSupplier condition, Duration timeout, String what) throws InterruptedException {
