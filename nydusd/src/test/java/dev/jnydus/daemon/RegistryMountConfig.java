@@ -92,7 +92,10 @@ final class RegistryMountConfig {
         return this;
     }
 
-    /** Filesystem prefetch at mount (v1 {@code fs_prefetch}, v2 {@code rafs.prefetch}). */
+    /**
+     * Filesystem prefetch at mount (v1 {@code fs_prefetch}, v2 {@code rafs.prefetch}) of the hinted
+     * files or the bootstrap's prefetch table, not of everything.
+     */
     RegistryMountConfig prefetch(boolean enable) {
         prefetch = enable;
         return this;
@@ -104,7 +107,8 @@ final class RegistryMountConfig {
         if (workDir != null) {
             cacheFile.put("work_dir", workDir.toString());
         }
-        ObjectNode prefetchNode = JSON.createObjectNode().put("enable", prefetch);
+        // prefetch_all explicitly off: v1 defaults it to true (upstream), v2 to false.
+        ObjectNode prefetchNode = JSON.createObjectNode().put("enable", prefetch).put("prefetch_all", false);
         if (format == Format.V2) {
             root.put("version", 2);
             root.putObject("backend").put("type", "registry").set("registry", registry.deepCopy());
