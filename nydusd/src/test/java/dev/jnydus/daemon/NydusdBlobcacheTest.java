@@ -105,22 +105,9 @@ class NydusdBlobcacheTest {
         return RegistryMountConfig.of(registry, REPO).blobcache(workDir).amplifyIo(amplifyIo);
     }
 
-    /**
-     * The registry's blob read count once it stops changing: its access log line is written after
-     * the response, so a count taken right after a read may miss it.
-     */
+    /** The registry's blob read count, settled (see {@link AccessCounts}). */
     private static long settledReads() throws Exception {
-        long last = registry.blobReads();
-        long stableSince = System.nanoTime();
-        while (System.nanoTime() - stableSince < TimeUnit.MILLISECONDS.toNanos(300)) {
-            Thread.sleep(50);
-            long now = registry.blobReads();
-            if (now != last) {
-                last = now;
-                stableSince = System.nanoTime();
-            }
-        }
-        return last;
+        return AccessCounts.settled(registry::blobReads);
     }
 
     private static void assertSmallFile(Path mp, int i, boolean direct) throws IOException {

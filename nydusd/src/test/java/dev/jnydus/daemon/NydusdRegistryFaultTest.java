@@ -199,6 +199,37 @@ class NydusdRegistryFaultTest {
         daemon.stop();
     }
 
+    @Test
+    void sigtermWhileAReadWaitsOnAHangingRegistryStillStopsTheDaemon() throws Exception {
+        mount("frozen-term", false);
+        DistinctFiles.readAndCompare(mp, src, 0);
+        registry.freeze();
+        try {
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            Thread reader = new Thread(() -> {
+                try {
+                    DistinctFiles.readAndCompare(mp, src, 1);
+                } catch (Throwable t) {
+                    failure.set(t);
+                }
+            }, "hung-reader");
+            reader.setDaemon(true);
+            reader.start();
+            Thread.sleep(500);
+            long t0 = System.nanoTime();
+            daemon.signal("TERM");
+            assertThat(daemon.awaitExit(java.time.Duration.ofSeconds(30))).isZero();
+            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            System.out.printf("SIGTERM with a read waiting on a hanging registry: exit after %d ms%n", ms);
+            reader.join(30_000);
+            assertThat(reader.isAlive()).as("the reader is not stuck").isFalse();
+            assertThat(failure.get()).as("the reader got an error, not data").isInstanceOf(IOException.class);
+            assertThat(NydusdProcess.isMounted(mp)).isFalse();
+        } finally {
+            registry.thaw();
+        }
+    }
+
     /** Flips one byte of file {@code i}'s data inside the registry's copy of the image's blob. */
     private long corruptInRegistry(int i) throws IOException {
         byte[] blob = Files.readAllBytes(image.blob());
