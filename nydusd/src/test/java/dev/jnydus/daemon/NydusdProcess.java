@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -28,6 +29,14 @@ final class NydusdProcess implements AutoCloseable {
 
     /** Starts {@code nydusd args...}; {@code mountpoint} is where it will mount (for cleanup), may be null. */
     static NydusdProcess start(Path log, Path mountpoint, String... args) throws IOException {
+        return start(log, mountpoint, Map.of(), args);
+    }
+
+    /**
+     * Starts {@code nydusd args...} with {@code env} added to its environment (which otherwise
+     * never carries the test JVM's {@code IMAGE_PULL_AUTH}).
+     */
+    static NydusdProcess start(Path log, Path mountpoint, Map<String, String> env, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx512m");
@@ -39,9 +48,37 @@ final class NydusdProcess implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().remove("IMAGE_PULL_AUTH");
+        pb.environment().putAll(env);
         Process p = pb.start();
         p.getOutputStream().close();
         return new NydusdProcess(p, log, mountpoint);
+    }
+
+    /**
+     * Starts nydusd with {@code env} and {@code args} (which must include {@code --mountpoint mp})
+     * and waits until it serves the mount; on failure nothing is left running or mounted.
+     */
+    static NydusdProcess mount(Path log, Path mp, Map<String, String> env, List<String> args) throws Exception {
+        NydusdProcess p = start(log, mp, env, args.toArray(new String[0]));
+        try {
+            p.awaitMounted(Duration.ofSeconds(60));
+            return p;
+        } catch (Throwable t) {
+            p.close();
+            throw t;
+        }
+    }
+
+    /** SIGTERM, then the exit status must be 0 and the mount gone. */
+    void stop() throws Exception {
+        signal("TERM");
+        int status = awaitExit(Duration.ofSeconds(30));
+        if (status != 0) {
+            throw new AssertionError("nydusd exited with " + status + " on SIGTERM:\n" + log());
+        }
+        if (isMounted(mountpoint)) {
+            throw new AssertionError(mountpoint + " still mounted after nydusd exited");
+        }
     }
 
     /** Runs nydusd to completion (for startup failures); returns the exit status. */

@@ -2,11 +2,13 @@ package dev.jnydus.rafs.fs;
 
 import dev.jnydus.cache.device.BlobInfo;
 import dev.jnydus.cache.device.ChunkInfo;
+import dev.jnydus.cache.device.ChunkTable;
 import dev.jnydus.rafs.metadata.ChunkRef;
 import dev.jnydus.rafs.metadata.RafsSuper;
 import dev.jnydus.rafs.metadata.RafsVersion;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Translates the reader's blob table and chunk references into the cache's records, one to one.
@@ -28,16 +30,21 @@ public final class CacheBlobs {
         this.blockShift = Integer.numberOfTrailingZeros(sb.blockSize());
     }
 
-    /** The cache's view of the image's blobs, by blob index. */
+    /**
+     * The cache's view of the image's blobs, by blob index. RAFS v5 blobs come with their chunk
+     * tables, learnt from the bootstrap (see {@link V5ChunkTables}); v6 blobs bring theirs in their
+     * chunk-info array.
+     */
     public List<BlobInfo> blobs() {
+        Map<Integer, ChunkTable> tables = sb.version() == RafsVersion.V5 ? V5ChunkTables.build(sb, this) : Map.of();
         List<BlobInfo> out = new ArrayList<>();
         for (dev.jnydus.rafs.metadata.BlobInfo b : sb.blobs()) {
-            out.add(blob(b));
+            out.add(blob(b, tables.get(b.index())));
         }
         return out;
     }
 
-    private BlobInfo blob(dev.jnydus.rafs.metadata.BlobInfo b) {
+    private BlobInfo blob(dev.jnydus.rafs.metadata.BlobInfo b, ChunkTable table) {
         BlobInfo.Builder out = BlobInfo.builder(b.blobId())
                 .index(b.index())
                 .compressor(b.compressor())
@@ -47,7 +54,8 @@ public final class CacheBlobs {
                 .compressedSize(b.compressedSize())
                 .uncompressedSize(b.uncompressedSize())
                 .features(b.features())
-                .prefetchRegion(b.readaheadOffset(), b.readaheadSize());
+                .prefetchRegion(b.readaheadOffset(), b.readaheadSize())
+                .chunkTable(table);
         if (b.ciCompressedSize() > 0 && b.ciUncompressedSize() > 0 && b.ciCompressor() != null) {
             out.meta(new BlobInfo.BlobMetaLocation(b.ciOffset(), b.ciCompressedSize(), b.ciUncompressedSize(),
                     b.ciCompressor()));

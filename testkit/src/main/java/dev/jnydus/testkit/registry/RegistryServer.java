@@ -105,6 +105,36 @@ public final class RegistryServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops the registry with SIGSTOP: connections are still accepted by the kernel but nothing
+     * answers, as a registry that hangs; clients see their timeouts. {@link #thaw()} resumes it.
+     */
+    public synchronized void freeze() throws IOException {
+        signal("STOP");
+    }
+
+    /** Resumes a {@link #freeze() frozen} registry (SIGCONT). */
+    public synchronized void thaw() throws IOException {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws IOException {
+        if (process == null || !process.alive()) {
+            throw new IOException("registry is not running");
+        }
+        try {
+            Process k = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).redirectErrorStream(true)
+                    .start();
+            String out = new String(k.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (k.waitFor() != 0) {
+                throw new IOException("kill -" + name + " " + process.pid() + " failed: " + out);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+
     public synchronized boolean running() {
         return process != null && process.alive();
     }
@@ -140,6 +170,34 @@ public final class RegistryServer implements AutoCloseable {
 
     public String logTail() {
         return process == null ? "" : process.logTail();
+    }
+
+    /**
+     * Access log lines so far (the registry's own log, with its other lines left out): the
+     * request counts a test asserts come from here, independent of the client's metrics.
+     */
+    public List<String> accessLog() throws IOException {
+        Path log = dir.resolve("registry.log");
+        if (!Files.exists(log)) {
+            return List.of();
+        }
+        return Files.readAllLines(log, StandardCharsets.UTF_8).stream()
+                .filter(l -> l.matches("^\\S+ - \\S+ \\[[^]]+] \"[A-Z]+ .*")).toList();
+    }
+
+    /** Blob GETs the registry answered with a 2xx status (whole blobs and ranges alike). */
+    public long blobReads() throws IOException {
+        return accessLog().stream().filter(l -> l.contains("\"GET /v2/") && l.contains("/blobs/sha256:")
+                && l.matches(".*\" 20[0-9] .*")).count();
+    }
+
+    /**
+     * The file in the registry's storage holding the blob {@code hexDigest}: the registry serves it
+     * as it is, without checking its digest, so a test may tamper with it to play a corrupt origin.
+     */
+    public Path blobDataFile(String hexDigest) {
+        return dir.resolve("storage/docker/registry/v2/blobs/sha256").resolve(hexDigest.substring(0, 2))
+                .resolve(hexDigest).resolve("data");
     }
 
     /** Pushes {@code data} as a blob of {@code repo}; returns its sha256 in hex. */
