@@ -13,7 +13,10 @@ import dev.jnydus.fuse.api.Entry;
 import dev.jnydus.fuse.server.Server;
 import dev.jnydus.fuse.vfs.Vfs;
 import dev.jnydus.rafs.fs.RafsFileSystem;
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
@@ -50,26 +53,75 @@ public final class CdsTraining {
             new ImageBuilder(BuildOptions.defaults().withFsVersion(6).withCompressor(Compressor.ZSTD), null)
                     .create(work.resolve("src"), BuildOutputs.toDir(boot, blobs));
             Path mnt = Files.createDirectories(work.resolve("mnt"));
+            HttpServer registry = BlobServer.start(blobs);
             Path registryConfig = work.resolve("registry.json");
             Files.writeString(registryConfig, """
                     {"device": {"backend": {"type": "registry", "config": {"scheme": "http",
-                      "host": "127.0.0.1:1", "repo": "training", "timeout": 1, "connect_timeout": 1,
-                      "proxy": {"url": "http://127.0.0.1:2", "fallback": true, "ping_url": "http://127.0.0.1:2/ping"}}},
+                      "host": "127.0.0.1:%d", "repo": "training", "timeout": 5, "connect_timeout": 5}},
                       "cache": {"type": "blobcache", "config": {"work_dir": "%s"}}},
                      "mode": "direct", "digest_validate": false, "amplify_io": 1048576,
                      "fs_prefetch": {"enable": true, "threads_count": 2}}
-                    """.formatted(work.resolve("cache")));
-            NydusdCli cli = new NydusdCli(quiet, quiet, Map.of(), BuildInfo.current(), new LogbackConfigurer(),
+                    """.formatted(registry.getAddress().getPort(), work.resolve("cache")));
+            NydusdCli cli = new NydusdCli(quiet, System.err, Map.of(), BuildInfo.current(), new LogbackConfigurer(),
                     CdsTraining::exercise);
             cli.run("--version");
             cli.run("fuse", "--config", registryConfig.toString(), "--mountpoint", mnt.toString(), "--bootstrap",
                     boot.toString(), "--log-level", "error");
             cli.run("--bootstrap", boot.toString(), "--localfs-dir", blobs.toString(), "--mountpoint", mnt.toString(),
                     "--log-level", "error");
+            registry.stop(0);
         } finally {
             try (var s = Files.walk(work)) {
                 s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
+        }
+    }
+
+    /** An operation whose answer may be an error, like listxattr on an image without xattrs. */
+    private static void answer(java.util.concurrent.Callable<?> op) throws Exception {
+        try {
+            op.call();
+        } catch (dev.jnydus.common.FsException expected) {
+            // An errno is an answer too.
+        }
+    }
+
+    /**
+     * A registry of one repository on 127.0.0.1 serving blob files with range reads, so that the
+     * HTTP path of a real start (connection, request, response body) is part of the training.
+     */
+    static final class BlobServer {
+        private BlobServer() {
+        }
+
+        static HttpServer start(Path blobs) throws IOException {
+            HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+            server.createContext("/v2/", exchange -> {
+                String path = exchange.getRequestURI().getPath();
+                String id = path.substring(path.lastIndexOf(':') + 1);
+                Path blob = blobs.resolve(id);
+                if (!path.contains("/blobs/sha256:") || !Files.isRegularFile(blob)) {
+                    exchange.sendResponseHeaders(404, -1);
+                    exchange.close();
+                    return;
+                }
+                byte[] all = Files.readAllBytes(blob);
+                long from = 0;
+                long to = all.length - 1;
+                String range = exchange.getRequestHeaders().getFirst("Range");
+                if (range != null && range.startsWith("bytes=")) {
+                    String[] r = range.substring(6).split("-");
+                    from = Long.parseLong(r[0]);
+                    to = r.length > 1 && !r[1].isEmpty() ? Math.min(Long.parseLong(r[1]), to) : to;
+                    exchange.getResponseHeaders().set("Content-Range", "bytes " + from + "-" + to + "/" + all.length);
+                }
+                int len = (int) (to - from + 1);
+                exchange.sendResponseHeaders(range == null ? 200 : 206, len);
+                exchange.getResponseBody().write(all, (int) from, len);
+                exchange.close();
+            });
+            server.start();
+            return server;
         }
     }
 
@@ -92,11 +144,13 @@ public final class CdsTraining {
                 Entry etc = fs.lookup(ctx, root, "etc".getBytes(StandardCharsets.UTF_8));
                 Entry host = fs.lookup(ctx, etc.nodeId(), "hostname".getBytes(StandardCharsets.UTF_8));
                 fs.read(ctx, host.nodeId(), 0, 0, ByteBuffer.allocateDirect(4096));
-                fs.listxattr(ctx, host.nodeId());
+                Entry data = fs.lookup(ctx, root, "data".getBytes(StandardCharsets.UTF_8));
+                fs.read(ctx, data.nodeId(), 0, 0, ByteBuffer.allocateDirect(128 << 10));
+                answer(() -> fs.listxattr(ctx, host.nodeId()));
                 Entry link = fs.lookup(ctx, root, "link".getBytes(StandardCharsets.UTF_8));
                 fs.readlink(ctx, link.nodeId());
-            } catch (IOException expected) {
-                // The registry configuration has no registry behind it: its reads fail, as training.
+            } catch (IOException e) {
+                throw new IllegalStateException("training read failed", e);
             }
         }
     }

@@ -32,11 +32,16 @@ public final class CacheBlobs {
 
     /**
      * The cache's view of the image's blobs, by blob index. RAFS v5 blobs come with their chunk
-     * tables, learnt from the bootstrap (see {@link V5ChunkTables}); v6 blobs bring theirs in their
-     * chunk-info array.
+     * tables, learnt from the bootstrap (see {@link V5ChunkTables}); v6 blobs take theirs from the
+     * bootstrap's chunk table when it names every chunk of the blob (see {@link V6ChunkTables}),
+     * and otherwise from their own chunk-info array, which the cache fetches.
      */
     public List<BlobInfo> blobs() {
-        Map<Integer, ChunkTable> tables = sb.version() == RafsVersion.V5 ? V5ChunkTables.build(sb, this) : Map.of();
+        Map<Integer, ChunkTable> tables = switch (sb.version()) {
+            case V5 -> V5ChunkTables.build(sb, this);
+            case V6 -> V6ChunkTables.build(sb, this);
+            default -> Map.of();
+        };
         List<BlobInfo> out = new ArrayList<>();
         for (dev.jnydus.rafs.metadata.BlobInfo b : sb.blobs()) {
             out.add(blob(b, tables.get(b.index())));

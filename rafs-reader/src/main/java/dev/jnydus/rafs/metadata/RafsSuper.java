@@ -64,6 +64,24 @@ public interface RafsSuper extends Closeable {
     /** The blob table. */
     List<BlobInfo> blobs();
 
+    /**
+     * The chunk-table record of chunk {@code chunkIndex} of blob {@code blobIndex}, for a cache that
+     * walks a blob in storage order; {@code null} when the image keeps no chunk table (v5, plain
+     * EROFS) or the table has no such chunk. The record's {@code fileOffset} is that of the first
+     * file that used the chunk.
+     */
+    default ChunkRef chunkRecord(int blobIndex, int chunkIndex) throws RafsFormatException {
+        return null;
+    }
+
+    /**
+     * How many distinct chunks of a blob the chunk table names (when that equals the blob's chunk
+     * count, {@link #chunkRecord} answers for every chunk of it); -1 without a chunk table.
+     */
+    default int chunkRecords(int blobIndex) throws RafsFormatException {
+        return -1;
+    }
+
     /** The prefetch table: inode numbers, in table order. */
     long[] prefetchInodes();
 

@@ -22,6 +22,8 @@ final class ChunkTable {
     private final int blockBits;
     private volatile long[] keys;
     private volatile int[] records;
+    private long[] indexKeys;
+    private int[] indexRecords;
 
     ChunkTable(MetaBuffer meta, long offset, long size, int blockBits) throws RafsFormatException {
         if (size % RECORD != 0) {
@@ -67,12 +69,28 @@ final class ChunkTable {
             sortedKeys[i] = k[order[i]];
             recs[i] = order[i];
         }
+        // A second order, by (blob index, chunk index) alone: what a cache asks when it walks a
+        // blob's chunks in storage order rather than a file's.
+        long[] ik = new long[count];
+        for (int i = 0; i < count; i++) {
+            // Sign bit flipped so that the signed sort orders blob indexes of 128 and more last.
+            ik[i] = ((k[i] >>> 32) << 32 | i) ^ Long.MIN_VALUE;
+        }
+        Arrays.sort(ik);
+        long[] byIndex = new long[count];
+        int[] byIndexRecs = new int[count];
+        for (int i = 0; i < count; i++) {
+            long v = ik[i] ^ Long.MIN_VALUE;
+            byIndex[i] = v >>> 32;
+            byIndexRecs[i] = (int) (v & 0xFFFF_FFFFL);
+        }
+        this.indexKeys = byIndex;
+        this.indexRecords = byIndexRecs;
         this.records = recs;
         this.keys = sortedKeys;
     }
 
-    /** The record for a chunk index entry, or {@code null} when the table has none. */
-    ChunkRef find(int blobIndex, int ciIndex, long blkaddr) throws RafsFormatException {
+    private void ensureBuilt() throws RafsFormatException {
         if (keys == null) {
             synchronized (this) {
                 if (keys == null) {
@@ -80,6 +98,36 @@ final class ChunkTable {
                 }
             }
         }
+    }
+
+    /** The record of chunk {@code ciIndex} of blob {@code blobIndex}, or {@code null}. */
+    ChunkRef findByIndex(int blobIndex, int ciIndex) throws RafsFormatException {
+        ensureBuilt();
+        long want = (key(blobIndex, ciIndex, 0) >>> 32);
+        int at = Arrays.binarySearch(indexKeys, want);
+        return at < 0 ? null : record(indexRecords[at]);
+    }
+
+    /** How many distinct chunk indexes of a blob the table names. */
+    int distinctChunks(int blobIndex) throws RafsFormatException {
+        ensureBuilt();
+        long lo = key(blobIndex, 0, 0) >>> 32;
+        long hi = key(blobIndex, 0xFFFFFF, 0) >>> 32;
+        int n = 0;
+        long prev = -1;
+        int from = Arrays.binarySearch(indexKeys, lo);
+        for (int i = from < 0 ? -from - 1 : from; i < indexKeys.length && indexKeys[i] <= hi; i++) {
+            if (indexKeys[i] != prev) {
+                n++;
+                prev = indexKeys[i];
+            }
+        }
+        return n;
+    }
+
+    /** The record for a chunk index entry, or {@code null} when the table has none. */
+    ChunkRef find(int blobIndex, int ciIndex, long blkaddr) throws RafsFormatException {
+        ensureBuilt();
         long want = key(blobIndex, ciIndex, blkaddr);
         long[] k = keys;
         int lo = 0;

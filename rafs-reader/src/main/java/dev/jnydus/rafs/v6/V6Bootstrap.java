@@ -5,6 +5,7 @@ import dev.jnydus.common.Digester;
 import dev.jnydus.rafs.layout.MetaBuffer;
 import dev.jnydus.rafs.layout.SuperFlags;
 import dev.jnydus.rafs.metadata.BlobInfo;
+import dev.jnydus.rafs.metadata.ChunkRef;
 import dev.jnydus.rafs.metadata.DirentVisitor;
 import dev.jnydus.rafs.metadata.RafsFormatException;
 import dev.jnydus.rafs.metadata.RafsInode;
@@ -336,6 +337,16 @@ public final class V6Bootstrap implements RafsSuper {
             return;
         }
         new DirBlocks(d).list(offset, visitor);
+    }
+
+    @Override
+    public ChunkRef chunkRecord(int blobIndex, int chunkIndex) throws RafsFormatException {
+        return chunkTable == null ? null : chunkTable.findByIndex(blobIndex, chunkIndex);
+    }
+
+    @Override
+    public int chunkRecords(int blobIndex) throws RafsFormatException {
+        return chunkTable == null ? -1 : chunkTable.distinctChunks(blobIndex);
     }
 
     @Override
