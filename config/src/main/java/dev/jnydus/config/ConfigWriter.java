@@ -176,6 +176,9 @@ final class ConfigWriter {
             fc.put("enable_encryption", f.enableEncryption());
             fc.put("enable_convergent_encryption", f.enableConvergentEncryption());
             fc.put("encryption_key", f.encryptionKey());
+            if (f.spaceLimit() > 0) {
+                fc.put("space_limit", f.spaceLimit());
+            }
         } else {
             o.putNull("filecache");
         }

@@ -266,7 +266,8 @@ final class V2Reader {
                 f.bool("disable_indexed_map", false),
                 f.bool("enable_encryption", false),
                 f.bool("enable_convergent_encryption", false),
-                f.string("encryption_key", ""));
+                f.string("encryption_key", ""),
+                f.u64("space_limit", 0));
         f.finish();
         return c;
     }

@@ -35,7 +35,7 @@ class ExampleDocumentsTest {
         CacheConfig cache = new CacheConfig("blobcache", false, false, prefetch,
                 Optional.of(new FileCacheConfig(
                         "/var/lib/containerd/io.containerd.snapshotter.v1.nydus/cache", false, false,
-                        false, "")),
+                        false, "", 0)),
                 Optional.empty());
         RafsConfig rafs = new RafsConfig("direct", 1048576, false, true, false, false, false, prefetch);
         NydusConfig expected = new NydusConfig("/42", Optional.of(registry), List.of(),

@@ -171,7 +171,7 @@ public final class RafsInstance implements AutoCloseable {
             if (f.enableEncryption()) {
                 throw new StartupException("blob cache encryption is not supported yet");
             }
-            b.workDir(Path.of(f.workDir()));
+            b.workDir(Path.of(f.workDir())).spaceLimitBytes(f.spaceLimit());
         }
         PrefetchConfig p = c.prefetch().enable() ? c.prefetch() : rafs.prefetch();
         if (p.enable()) {
