@@ -2,6 +2,8 @@ package dev.jnydus.builder;
 
 import dev.jnydus.backend.codec.ChunkCodec;
 import dev.jnydus.backend.codec.ChunkDigest;
+import dev.jnydus.common.BlobFeatures;
+import dev.jnydus.common.ChunkFlags;
 import dev.jnydus.common.Compressor;
 import dev.jnydus.common.Digester;
 import dev.jnydus.common.Hex;
@@ -103,7 +105,7 @@ final class BlobWriter implements AutoCloseable {
             compSize = len;
         }
         int index = chunkCount++;
-        int flags = (compressed ? Chunk.FLAG_COMPRESSED : 0) | Chunk.FLAG_HAS_CRC32;
+        int flags = (compressed ? ChunkFlags.COMPRESSED : 0) | ChunkFlags.HAS_CRC32;
         if (v6) {
             addCi(compOff, compSize, uncompOff, len, compressed, crc32);
             digests.write(digest);
@@ -138,9 +140,9 @@ final class BlobWriter implements AutoCloseable {
             padTo(Le.align(pos, 4096));
         }
         long dataSize = pos;
-        int features = BlobEntry.FEATURE_CAP_TAR_TOC | (ciV2 ? BlobEntry.FEATURE_CHUNK_INFO_V2 : 0);
+        int features = BlobFeatures.CAP_TAR_TOC | (ciV2 ? BlobFeatures.CHUNK_INFO_V2 : 0);
         if (toc) {
-            features |= BlobEntry.FEATURE_HAS_TOC | BlobEntry.FEATURE_HAS_TAR_HEADER;
+            features |= BlobFeatures.HAS_TOC | BlobFeatures.HAS_TAR_HEADER;
             writeTarHeader("image.blob", dataSize);
             addTocEntry("image.blob", Compressor.NONE, cloneDigest(), 0, dataSize, uncompressedEnd);
         }
@@ -149,9 +151,9 @@ final class BlobWriter implements AutoCloseable {
         long ciUncompressedSize = 0;
         Compressor ciCompressor = Compressor.NONE;
         if (v6 && uncompressedEnd > 0) {
-            features |= BlobEntry.FEATURE_ALIGNED;
+            features |= BlobFeatures.ALIGNED;
             if (toc && chunkCount > 0) {
-                features |= BlobEntry.FEATURE_INLINED_CHUNK_DIGEST;
+                features |= BlobFeatures.INLINED_CHUNK_DIGEST;
             }
             byte[] ciData = ci.toByteArray();
             // The ToC cannot name gzip, so a gzip blob keeps its chunk-info array in zstd, the

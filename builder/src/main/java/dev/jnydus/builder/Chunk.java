@@ -1,5 +1,7 @@
 package dev.jnydus.builder;
 
+import dev.jnydus.common.ChunkFlags;
+
 /**
  * One chunk as the bootstrap records it (the 80-byte chunk record, rafs-format 4.9). Immutable; a
  * deduplicated chunk is the first occurrence with another {@link #fileOffset}.
@@ -17,8 +19,6 @@ record Chunk(
         int crc32) {
 
     static final int SIZE = 80;
-    static final int FLAG_COMPRESSED = 0x1;
-    static final int FLAG_HAS_CRC32 = 0x10;
 
     Chunk withFileOffset(long off) {
         return new Chunk(digest, blobIndex, index, flags, compressedOffset, compressedSize, uncompressedOffset,
@@ -31,7 +31,7 @@ record Chunk(
     }
 
     boolean compressed() {
-        return (flags & FLAG_COMPRESSED) != 0;
+        return (flags & ChunkFlags.COMPRESSED) != 0;
     }
 
     void encode(byte[] b, int off) {

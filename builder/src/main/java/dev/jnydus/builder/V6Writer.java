@@ -1,5 +1,6 @@
 package dev.jnydus.builder;
 
+import dev.jnydus.common.BlobFeatures;
 import dev.jnydus.common.Compressor;
 import dev.jnydus.common.Digester;
 import java.io.IOException;
@@ -107,7 +108,7 @@ final class V6Writer {
             }
             pos = (mapped + cnt) * BootstrapLayout.BLOCK;
             blockCount += cnt;
-            if ((b.features() & BlobEntry.FEATURE_INLINED_CHUNK_DIGEST) == 0) {
+            if ((b.features() & BlobFeatures.INLINED_CHUNK_DIGEST) == 0) {
                 inlinedChunkDigest = false;
             }
             int slot = DEVTABLE_OFFSET + bi * DEVSLOT_SIZE;

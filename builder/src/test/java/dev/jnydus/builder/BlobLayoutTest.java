@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jnydus.backend.codec.ChunkCodec;
 import dev.jnydus.backend.codec.ChunkDigest;
+import dev.jnydus.common.ChunkFlags;
 import dev.jnydus.common.Compressor;
 import dev.jnydus.common.LittleEndian;
 import dev.jnydus.rafs.metadata.BlobInfo;
@@ -136,7 +137,7 @@ class BlobLayoutTest {
                     assertThat(r.uncompressedOffset() % 4096).isZero();
                     assertThat(Arrays.copyOfRange(blob, (int) dg[1] + 32 * r.chunkIndex(),
                             (int) dg[1] + 32 * r.chunkIndex() + 32)).isEqualTo(r.digest());
-                    assertThat(r.flags() & ChunkRef.FLAG_HAS_CRC32).isNotZero();
+                    assertThat(r.flags() & ChunkFlags.HAS_CRC32).isNotZero();
                     if (f.equals("random.bin") || c == Compressor.NONE) {
                         assertThat(r.compressed()).as("incompressible or uncompressed chunks are stored raw").isFalse();
                         assertThat(r.compressedSize()).isEqualTo(r.uncompressedSize());

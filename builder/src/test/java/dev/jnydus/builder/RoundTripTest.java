@@ -2,6 +2,7 @@ package dev.jnydus.builder;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.jnydus.common.BlobFeatures;
 import dev.jnydus.common.Compressor;
 import dev.jnydus.common.Digester;
 import dev.jnydus.rafs.metadata.BlobInfo;
@@ -75,7 +76,7 @@ class RoundTripTest {
             assertThat(b.chunkCount()).isEqualTo(r.chunks());
             assertThat(b.compressedSize()).isEqualTo(Files.size(r.blob()));
             if (version == 6) {
-                assertThat(b.hasFeature(BlobInfo.FEATURE_ALIGNED | BlobInfo.FEATURE_HAS_TOC)).isTrue();
+                assertThat(b.hasFeature(BlobFeatures.ALIGNED | BlobFeatures.HAS_TOC)).isTrue();
                 assertThat(b.ciUncompressedSize()).isEqualTo((long) b.chunkCount()
                         * (c == Compressor.GZIP ? BlobWriter.CI_V2_SIZE : BlobWriter.CI_V1_SIZE));
                 assertThat(b.tocSize()).isGreaterThan(512);

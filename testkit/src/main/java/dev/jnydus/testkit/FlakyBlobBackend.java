@@ -90,18 +90,7 @@ public final class FlakyBlobBackend implements BlobBackend {
 
     @Override
     public BlobReader open(String blobId) throws IOException {
-        BlobReader inner = delegate.open(blobId);
-        return new BlobReader() {
-            @Override
-            public String blobId() {
-                return inner.blobId();
-            }
-
-            @Override
-            public long size() throws IOException {
-                return inner.size();
-            }
-
+        return new ForwardingBlobReader(delegate.open(blobId)) {
             @Override
             public int tryRead(ByteBuffer dst, long offset) throws IOException {
                 int no = requestNo.incrementAndGet();
@@ -130,11 +119,6 @@ public final class FlakyBlobBackend implements BlobBackend {
                     }
                 }
                 return n;
-            }
-
-            @Override
-            public void close() {
-                inner.close();
             }
         };
     }

@@ -31,29 +31,13 @@ public final class RecordingBlobBackend implements BlobBackend {
 
     @Override
     public BlobReader open(String blobId) throws IOException {
-        BlobReader inner = delegate.open(blobId);
-        return new BlobReader() {
-            @Override
-            public String blobId() {
-                return inner.blobId();
-            }
-
-            @Override
-            public long size() throws IOException {
-                return inner.size();
-            }
-
+        return new ForwardingBlobReader(delegate.open(blobId)) {
             @Override
             public int tryRead(ByteBuffer dst, long offset) throws IOException {
                 int asked = dst.remaining();
                 int n = inner.tryRead(dst, offset);
                 requests.add(new Request(blobId, offset, asked, n));
                 return n;
-            }
-
-            @Override
-            public void close() {
-                inner.close();
             }
         };
     }

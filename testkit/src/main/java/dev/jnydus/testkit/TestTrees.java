@@ -37,8 +37,8 @@ import java.util.Set;
  *   <li>{@code sparse/}: files with holes at the start, middle and end, and one that is all
  *       hole;</li>
  *   <li>{@code bigdir/}: {@link Options#bigDirEntries} small files (multi-block v6 directory);</li>
- *   <li>{@code deep/}: a 40-level path, a 255-byte name, names with spaces, unicode and shell
- *       punctuation;</li>
+ *   <li>{@code deep/}: a 40-level path, a name of {@link Options#maxNameBytes} (255) bytes, names
+ *       with spaces, unicode and shell punctuation;</li>
  *   <li>{@code links/}: absolute, relative, dangling and directory symlinks, a long target, and a
  *       regular file with three hard links ({@code files/hardlink-a}, {@code links/hardlink-b},
  *       {@code deep/hardlink-c});</li>
@@ -59,11 +59,25 @@ public final class TestTrees {
     private TestTrees() {
     }
 
-    /** What to generate. Immutable; the {@code with*} methods return changed copies. */
-    public record Options(long seed, long maxFileSize, int randomFiles, int bigDirEntries, boolean privileged) {
-        /** Seed 42, files up to 8 MiB, 24 random files, 5,000 entries in {@code bigdir/}, root-only parts if root. */
+    /**
+     * What to generate. Immutable; the {@code with*} methods return changed copies.
+     *
+     * @param maxNameBytes length of the longest name in the tree (all others are under 40 bytes)
+     */
+    public record Options(long seed, long maxFileSize, int randomFiles, int bigDirEntries, boolean privileged,
+            int maxNameBytes) {
+        public Options {
+            if (maxNameBytes < 40 || maxNameBytes > 255) {
+                throw new IllegalArgumentException("maxNameBytes " + maxNameBytes + " is not within 40..255");
+            }
+        }
+
+        /**
+         * Seed 42, files up to 8 MiB, 24 random files, 5,000 entries in {@code bigdir/}, root-only
+         * parts if root, a 255-byte name.
+         */
         public static Options defaults() {
-            return new Options(42, 8L * MIB, 24, 5000, Privileged.isRoot());
+            return new Options(42, 8L * MIB, 24, 5000, Privileged.isRoot(), 255);
         }
 
         /** The same tree with files up to 100 MiB (for slow, large tests). */
@@ -72,24 +86,32 @@ public final class TestTrees {
         }
 
         public Options withSeed(long s) {
-            return new Options(s, maxFileSize, randomFiles, bigDirEntries, privileged);
+            return new Options(s, maxFileSize, randomFiles, bigDirEntries, privileged, maxNameBytes);
         }
 
         public Options withMaxFileSize(long size) {
-            return new Options(seed, size, randomFiles, bigDirEntries, privileged);
+            return new Options(seed, size, randomFiles, bigDirEntries, privileged, maxNameBytes);
         }
 
         public Options withRandomFiles(int n) {
-            return new Options(seed, maxFileSize, n, bigDirEntries, privileged);
+            return new Options(seed, maxFileSize, n, bigDirEntries, privileged, maxNameBytes);
         }
 
         public Options withBigDirEntries(int n) {
-            return new Options(seed, maxFileSize, randomFiles, n, privileged);
+            return new Options(seed, maxFileSize, randomFiles, n, privileged, maxNameBytes);
         }
 
         /** Whether to create device nodes, {@code trusted.} xattrs and foreign owners (needs root). */
         public Options withPrivileged(boolean p) {
-            return new Options(seed, maxFileSize, randomFiles, bigDirEntries, p && Privileged.isRoot());
+            return new Options(seed, maxFileSize, randomFiles, bigDirEntries, p && Privileged.isRoot(), maxNameBytes);
+        }
+
+        /**
+         * The same tree with its long name cut to {@code n} bytes: mkfs.erofs 1.5 (Debian 12) fails
+         * on a 255-byte name ("Could not format the device"), so trees for it use 254.
+         */
+        public Options withMaxNameBytes(int n) {
+            return new Options(seed, maxFileSize, randomFiles, bigDirEntries, privileged, n);
         }
     }
 
@@ -289,7 +311,7 @@ public final class TestTrees {
                 p = dir(rel.toString());
             }
             file(p, "bottom.txt", text(321));
-            char[] longName = new char[255];
+            char[] longName = new char[o.maxNameBytes()];
             Arrays.fill(longName, 'n');
             file(d, new String(longName), text(10));
             file(d, "name with spaces", text(20));

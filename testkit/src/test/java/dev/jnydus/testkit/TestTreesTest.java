@@ -1,8 +1,10 @@
 package dev.jnydus.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -37,6 +39,30 @@ class TestTreesTest {
             assertThat(((Number) Files.getAttribute(a.resolve("special/char-1-3"), "unix:rdev")).longValue())
                     .isEqualTo(259L);
             assertThat(Files.getAttribute(a.resolve("modes/owner-100000"), "unix:uid")).isEqualTo(100000);
+        }
+    }
+
+    @Test
+    void maxNameBytesCapsTheLongestNameAndOnlyIt() throws IOException {
+        TestTrees.Options o = TestTrees.Options.defaults().withMaxFileSize(1L << 20).withBigDirEntries(10);
+        Path full = TestTrees.generate(tmp.resolve("full"), o);
+        Path capped = TestTrees.generate(tmp.resolve("capped"), o.withMaxNameBytes(254));
+        assertThat(longestName(full)).isEqualTo(255);
+        assertThat(longestName(capped)).isEqualTo(254);
+        assertThat(Files.exists(capped.resolve("deep/" + "n".repeat(254)))).isTrue();
+        List<String> rest = describe(full);
+        rest.removeIf(l -> l.startsWith("deep/" + "n".repeat(255) + " ") || l.startsWith("deep "));
+        List<String> restCapped = describe(capped);
+        restCapped.removeIf(l -> l.startsWith("deep/" + "n".repeat(254) + " ") || l.startsWith("deep "));
+        assertThat(restCapped).isEqualTo(rest);
+        assertThatThrownBy(() -> o.withMaxNameBytes(256)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("256");
+    }
+
+    private static int longestName(Path root) throws IOException {
+        try (var walk = Files.walk(root)) {
+            return walk.skip(1).mapToInt(p -> p.getFileName().toString().getBytes(StandardCharsets.UTF_8).length)
+                    .max().orElseThrow();
         }
     }
 

@@ -24,9 +24,9 @@ import org.slf4j.LoggerFactory;
  *   Metrics -> Retry -> (ProxyFallback | MirrorFallback) -> auth/signing -> Redirect -> Transport
  * </pre>
  *
- * A backend builds the core, then {@link #install}s its auth interceptor once, then opens
- * {@link HttpBlobReader}s with its URL builder. {@link #close} stops the health checks and drops
- * connections.
+ * A backend builds the core, then {@link #install}s its auth interceptor once (or gets both from
+ * {@link #withAuth}), then opens {@link HttpBlobReader}s with its URL builder, usually through
+ * {@link HttpBlobBackend}. {@link #close} stops the health checks and drops connections.
  */
 public final class HttpBackendCore implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpBackendCore.class);
@@ -57,6 +57,18 @@ public final class HttpBackendCore implements AutoCloseable {
             LOG.warn("{} backend: dragonfly_scheduler_endpoint is not supported; using the HTTP proxy {}", type,
                     Redact.url(p.url()));
         }
+    }
+
+    /**
+     * A core with {@code auth} installed and nothing else backend-specific: redirects keep their
+     * scheme and host, and mirrors treat requests as already authorized (object stores sign every
+     * request themselves).
+     */
+    public static HttpBackendCore withAuth(String type, NetworkOptions net, BackendEnvironment env,
+            Interceptor... auth) throws BackendException {
+        HttpBackendCore core = new HttpBackendCore(type, net, env);
+        core.install(List.of(auth), "", "", () -> true);
+        return core;
     }
 
     public String type() {

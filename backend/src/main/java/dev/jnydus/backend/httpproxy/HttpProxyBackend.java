@@ -2,14 +2,10 @@ package dev.jnydus.backend.httpproxy;
 
 import dev.jnydus.backend.BackendEnvironment;
 import dev.jnydus.backend.BackendException;
-import dev.jnydus.backend.BackendMetrics;
-import dev.jnydus.backend.BlobBackend;
-import dev.jnydus.backend.BlobReader;
 import dev.jnydus.backend.http.HttpBackendCore;
+import dev.jnydus.backend.http.HttpBlobBackend;
 import dev.jnydus.backend.options.HttpProxyOptions;
 import dev.jnydus.common.Errno;
-import java.util.List;
-import java.util.Optional;
 import okhttp3.HttpUrl;
 
 /**
@@ -18,12 +14,11 @@ import okhttp3.HttpUrl;
  * settings. The Unix-socket form (one blob per socket, the id never sent) is refused when the
  * backend is created.
  */
-public final class HttpProxyBackend implements BlobBackend {
-    private final HttpBackendCore core;
+public final class HttpProxyBackend extends HttpBlobBackend {
     private final HttpUrl base;
 
     private HttpProxyBackend(HttpBackendCore core, HttpUrl base) {
-        this.core = core;
+        super(core);
         this.base = base;
     }
 
@@ -44,39 +39,11 @@ public final class HttpProxyBackend implements BlobBackend {
         if (!path.isEmpty()) {
             b.addPathSegments(path);
         }
-        HttpBackendCore core = new HttpBackendCore("http-proxy", o.network(), env);
-        core.install(List.of(), "", "", () -> true);
-        return new HttpProxyBackend(core, b.build());
+        return new HttpProxyBackend(HttpBackendCore.withAuth("http-proxy", o.network(), env), b.build());
     }
 
-    HttpUrl url(String blobId) {
+    @Override
+    protected HttpUrl url(String blobId) {
         return base.newBuilder().addPathSegment(blobId).build();
-    }
-
-    @Override
-    public String type() {
-        return "http-proxy";
-    }
-
-    @Override
-    public BlobReader open(String blobId) throws BackendException {
-        if (blobId == null || blobId.isEmpty() || blobId.contains("/")) {
-            throw new BackendException(Errno.EINVAL, "invalid http-proxy blob id '" + blobId + "'", null);
-        }
-        return core.reader(blobId, this::url);
-    }
-
-    @Override
-    public Optional<BackendMetrics> metrics() {
-        return Optional.of(core.metrics());
-    }
-
-    public HttpBackendCore http() {
-        return core;
-    }
-
-    @Override
-    public void close() {
-        core.close();
     }
 }

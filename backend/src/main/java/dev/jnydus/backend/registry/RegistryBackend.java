@@ -2,17 +2,15 @@ package dev.jnydus.backend.registry;
 
 import dev.jnydus.backend.BackendEnvironment;
 import dev.jnydus.backend.BackendException;
-import dev.jnydus.backend.BackendMetrics;
-import dev.jnydus.backend.BlobBackend;
-import dev.jnydus.backend.BlobReader;
 import dev.jnydus.backend.http.HttpBackendCore;
+import dev.jnydus.backend.http.HttpBlobBackend;
 import dev.jnydus.backend.http.Interceptor;
 import dev.jnydus.backend.options.RegistryOptions;
 import dev.jnydus.common.Errno;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.regex.Pattern;
+import okhttp3.HttpUrl;
 
 /**
  * Blobs of one image repository in an OCI distribution registry. Build with {@link #create};
@@ -21,16 +19,15 @@ import java.util.regex.Pattern;
  * <p>Credentials: {@code IMAGE_PULL_AUTH} from the environment, when set, overrides the
  * configured {@code auth} (as upstream's nydusd does); {@code registry_token} seeds a bearer token.
  */
-public final class RegistryBackend implements BlobBackend {
+public final class RegistryBackend extends HttpBlobBackend {
     static final String IMAGE_PULL_AUTH = "IMAGE_PULL_AUTH";
     private static final Pattern BLOB_ID = Pattern.compile("[A-Za-z0-9]+");
 
-    private final HttpBackendCore core;
     private final RegistryUrls urls;
     private final RegistryAuth auth;
 
     private RegistryBackend(HttpBackendCore core, RegistryUrls urls, RegistryAuth auth) {
-        this.core = core;
+        super(core);
         this.urls = urls;
         this.auth = auth;
     }
@@ -65,36 +62,18 @@ public final class RegistryBackend implements BlobBackend {
     }
 
     @Override
-    public String type() {
-        return "registry";
+    protected HttpUrl url(String blobId) {
+        return urls.blob(blobId);
     }
 
     @Override
-    public BlobReader open(String blobId) throws BackendException {
-        if (blobId == null || !BLOB_ID.matcher(blobId).matches()) {
-            throw new BackendException(Errno.EINVAL, "invalid registry blob id '" + blobId + "'", null);
-        }
-        return core.reader(blobId, urls::blob);
-    }
-
-    @Override
-    public Optional<BackendMetrics> metrics() {
-        return Optional.of(core.metrics());
-    }
-
-    /** The shared HTTP machinery: proxy and mirror health, for the API and for tests. */
-    public HttpBackendCore http() {
-        return core;
+    protected boolean validBlobId(String blobId) {
+        return blobId != null && BLOB_ID.matcher(blobId).matches();
     }
 
     /** Applies a hot {@code registry_auth} update (base64 {@code user:password}; empty clears). */
     public void updateAuth(String base64UserPassword) {
         auth.updateCredentials(base64UserPassword == null ? "" : base64UserPassword.trim());
-    }
-
-    @Override
-    public void close() {
-        core.close();
     }
 
     @Override

@@ -2,27 +2,22 @@ package dev.jnydus.backend.s3;
 
 import dev.jnydus.backend.BackendEnvironment;
 import dev.jnydus.backend.BackendException;
-import dev.jnydus.backend.BackendMetrics;
-import dev.jnydus.backend.BlobBackend;
-import dev.jnydus.backend.BlobReader;
 import dev.jnydus.backend.http.HttpBackendCore;
+import dev.jnydus.backend.http.HttpBlobBackend;
 import dev.jnydus.backend.options.S3Options;
 import dev.jnydus.common.Errno;
-import java.util.List;
-import java.util.Optional;
 import okhttp3.HttpUrl;
 
 /**
  * Blobs as objects of an S3 bucket, path style: {@code <scheme>://<endpoint>/<bucket>/<object_prefix><blob_id>}.
  * Metrics report {@code backend_type} {@code "s3"} (upstream reports {@code "oss"} for S3).
  */
-public final class S3Backend implements BlobBackend {
-    private final HttpBackendCore core;
+public final class S3Backend extends HttpBlobBackend {
     private final HttpUrl base;
     private final String prefix;
 
     private S3Backend(HttpBackendCore core, HttpUrl base, String prefix) {
-        this.core = core;
+        super(core);
         this.base = base;
         this.prefix = prefix;
     }
@@ -34,40 +29,13 @@ public final class S3Backend implements BlobBackend {
                     null);
         }
         HttpUrl base = root.newBuilder().addPathSegment(o.bucketName()).build();
-        HttpBackendCore core = new HttpBackendCore("s3", o.network(), env);
-        core.install(List.of(new S3SigningInterceptor(o.accessKeyId(), o.accessKeySecret(), o.region(), env.clock())),
-                "", "", () -> true);
+        HttpBackendCore core = HttpBackendCore.withAuth("s3", o.network(), env,
+                new S3SigningInterceptor(o.accessKeyId(), o.accessKeySecret(), o.region(), env.clock()));
         return new S3Backend(core, base, o.objectPrefix());
     }
 
-    HttpUrl url(String blobId) {
+    @Override
+    protected HttpUrl url(String blobId) {
         return base.newBuilder().addPathSegments(prefix + blobId).build();
-    }
-
-    @Override
-    public String type() {
-        return "s3";
-    }
-
-    @Override
-    public BlobReader open(String blobId) throws BackendException {
-        if (blobId == null || blobId.isEmpty() || blobId.contains("/")) {
-            throw new BackendException(Errno.EINVAL, "invalid s3 blob id '" + blobId + "'", null);
-        }
-        return core.reader(blobId, this::url);
-    }
-
-    @Override
-    public Optional<BackendMetrics> metrics() {
-        return Optional.of(core.metrics());
-    }
-
-    public HttpBackendCore http() {
-        return core;
-    }
-
-    @Override
-    public void close() {
-        core.close();
     }
 }

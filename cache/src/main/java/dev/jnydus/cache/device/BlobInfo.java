@@ -16,7 +16,7 @@ import dev.jnydus.common.Digester;
  *     v5 without the extended blob table), in which case readiness is not persisted
  * @param compressedSize size of the chunk data region of the stored blob ({@code .blob.raw} size)
  * @param uncompressedSize size of the uncompressed blob ({@code .blob.data} size)
- * @param features RAFS blob feature bits
+ * @param features RAFS blob feature bits ({@link dev.jnydus.common.BlobFeatures})
  * @param prefetchOffset start of the blob-level prefetch region (compressed offsets), 0 if none
  * @param prefetchSize length of that region, 0 if none
  * @param meta where the blob's chunk-info array is stored (RAFS v6), or {@code null}
@@ -37,16 +37,6 @@ public record BlobInfo(
         long prefetchSize,
         BlobMetaLocation meta,
         ChunkTable chunkTable) {
-
-    public static final int FEATURE_ALIGNED = 0x1;
-    public static final int FEATURE_INLINED_FS_META = 0x2;
-    public static final int FEATURE_CHUNK_INFO_V2 = 0x4;
-    public static final int FEATURE_ZRAN = 0x8;
-    public static final int FEATURE_SEPARATE = 0x10;
-    public static final int FEATURE_INLINED_CHUNK_DIGEST = 0x20;
-    public static final int FEATURE_TARFS = 0x40;
-    public static final int FEATURE_BATCH = 0x80;
-    public static final int FEATURE_ENCRYPTED = 0x100;
 
     /**
      * Location of the compressed chunk-info array in the blob (rafs-format 7.1); the 4096-byte

@@ -1,5 +1,6 @@
 package dev.jnydus.cache.device;
 
+import dev.jnydus.common.ChunkFlags;
 import dev.jnydus.common.Hex;
 import java.util.Arrays;
 
@@ -14,9 +15,9 @@ import java.util.Arrays;
  * @param compressedSize number of stored bytes
  * @param uncompressedOffset offset of the chunk in the uncompressed blob (the cache file)
  * @param uncompressedSize number of uncompressed bytes
- * @param flags {@link #FLAG_COMPRESSED} etc., the RAFS chunk flag values
+ * @param flags {@link ChunkFlags#COMPRESSED} etc., the RAFS chunk flag values
  * @param digest digest of the uncompressed bytes with the blob's digester, or {@code null}
- * @param crc32 CRC-32C of the uncompressed bytes when {@link #FLAG_HAS_CRC32} is set
+ * @param crc32 CRC-32C of the uncompressed bytes when {@link ChunkFlags#HAS_CRC32} is set
  */
 public record ChunkInfo(
         int blobIndex,
@@ -29,11 +30,6 @@ public record ChunkInfo(
         byte[] digest,
         int crc32) {
 
-    public static final int FLAG_COMPRESSED = 0x1;
-    public static final int FLAG_ENCRYPTED = 0x4;
-    public static final int FLAG_BATCH = 0x8;
-    public static final int FLAG_HAS_CRC32 = 0x10;
-
     public ChunkInfo {
         if (index < 0 || compressedOffset < 0 || compressedSize < 0 || uncompressedOffset < 0 || uncompressedSize <= 0) {
             throw new IllegalArgumentException("invalid chunk: index " + index + ", compressed " + compressedOffset + "+"
@@ -45,15 +41,15 @@ public record ChunkInfo(
     public static ChunkInfo of(int blobIndex, int index, long compressedOffset, int compressedSize,
                                long uncompressedOffset, int uncompressedSize, boolean compressed, byte[] digest) {
         return new ChunkInfo(blobIndex, index, compressedOffset, compressedSize, uncompressedOffset, uncompressedSize,
-                compressed ? FLAG_COMPRESSED : 0, digest, 0);
+                compressed ? ChunkFlags.COMPRESSED : 0, digest, 0);
     }
 
     public boolean compressed() {
-        return (flags & FLAG_COMPRESSED) != 0;
+        return (flags & ChunkFlags.COMPRESSED) != 0;
     }
 
     public boolean hasCrc32() {
-        return (flags & FLAG_HAS_CRC32) != 0;
+        return (flags & ChunkFlags.HAS_CRC32) != 0;
     }
 
     public long compressedEnd() {

@@ -13,6 +13,8 @@ import dev.jnydus.cache.device.ChunkSlice;
 import dev.jnydus.cache.device.ChunkTable;
 import dev.jnydus.cache.state.ChunkMap;
 import dev.jnydus.cache.state.PersistedChunkMap;
+import dev.jnydus.common.BlobFeatures;
+import dev.jnydus.common.ChunkFlags;
 import dev.jnydus.common.Errno;
 import dev.jnydus.common.Errors;
 import dev.jnydus.common.FsException;
@@ -514,7 +516,7 @@ final class CachedBlob {
         while (next < table.size()) {
             ChunkInfo s = table.get(next);
             if (s.compressedOffset() < end || s.compressedOffset() - end > maxGap || s.compressedEnd() - start > window
-                    || (s.flags() & (ChunkInfo.FLAG_BATCH | ChunkInfo.FLAG_ENCRYPTED)) != 0) {
+                    || (s.flags() & (ChunkFlags.BATCH | ChunkFlags.ENCRYPTED)) != 0) {
                 break;
             }
             if (store != null && map.isReady(next)) {
@@ -650,11 +652,11 @@ final class CachedBlob {
     }
 
     private void unsupported(List<ChunkInfo> group) throws FsException {
-        if (info.hasFeature(BlobInfo.FEATURE_ENCRYPTED) || info.hasFeature(BlobInfo.FEATURE_ZRAN)) {
+        if (info.hasFeature(BlobFeatures.ENCRYPTED) || info.hasFeature(BlobFeatures.ZRAN)) {
             throw new FsException(Errno.EOPNOTSUPP, "blob " + blobId + ": encrypted and ZRAN blobs are not supported");
         }
         for (ChunkInfo c : group) {
-            if ((c.flags() & (ChunkInfo.FLAG_BATCH | ChunkInfo.FLAG_ENCRYPTED)) != 0) {
+            if ((c.flags() & (ChunkFlags.BATCH | ChunkFlags.ENCRYPTED)) != 0) {
                 throw new FsException(Errno.EOPNOTSUPP, "blob " + blobId + " chunk " + c.index()
                         + ": batch and encrypted chunks are not supported");
             }

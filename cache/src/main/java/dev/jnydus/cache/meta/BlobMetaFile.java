@@ -6,6 +6,8 @@ import dev.jnydus.backend.codec.ChunkCodec;
 import dev.jnydus.cache.device.BlobInfo;
 import dev.jnydus.cache.device.ChunkInfo;
 import dev.jnydus.cache.device.ChunkTable;
+import dev.jnydus.common.BlobFeatures;
+import dev.jnydus.common.ChunkFlags;
 import dev.jnydus.common.Compressor;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -67,7 +69,7 @@ public final class BlobMetaFile {
         if (loc == null) {
             throw new IllegalArgumentException("blob " + blob.blobId() + " has no chunk info table");
         }
-        if (blob.hasFeature(BlobInfo.FEATURE_SEPARATE)) {
+        if (blob.hasFeature(BlobFeatures.SEPARATE)) {
             throw new IOException("blob " + blob.blobId() + ": separate meta blobs are not supported");
         }
         if (blob.chunkCount() <= 0) {
@@ -144,7 +146,7 @@ public final class BlobMetaFile {
 
     /** Decodes the ci array (v1 or v2 records by the blob's CHUNK_INFO_V2 feature). */
     static ChunkTable parse(BlobInfo blob, byte[] data, int length) throws IOException {
-        boolean v2 = blob.hasFeature(BlobInfo.FEATURE_CHUNK_INFO_V2);
+        boolean v2 = blob.hasFeature(BlobFeatures.CHUNK_INFO_V2);
         int rec = v2 ? V2_SIZE : V1_SIZE;
         int count = blob.chunkCount();
         if ((long) count * rec > length) {
@@ -166,10 +168,10 @@ public final class BlobMetaFile {
                 int csize = (int) (comp >>> 40);
                 long data2 = b.getLong(at + 16);
                 int f = 0;
-                f |= (flags & 0x01) != 0 ? ChunkInfo.FLAG_COMPRESSED : 0;
-                f |= (flags & 0x04) != 0 ? ChunkInfo.FLAG_BATCH : 0;
-                f |= (flags & 0x08) != 0 ? ChunkInfo.FLAG_ENCRYPTED : 0;
-                f |= (flags & 0x10) != 0 ? ChunkInfo.FLAG_HAS_CRC32 : 0;
+                f |= (flags & 0x01) != 0 ? ChunkFlags.COMPRESSED : 0;
+                f |= (flags & 0x04) != 0 ? ChunkFlags.BATCH : 0;
+                f |= (flags & 0x08) != 0 ? ChunkFlags.ENCRYPTED : 0;
+                f |= (flags & 0x10) != 0 ? ChunkFlags.HAS_CRC32 : 0;
                 if ((flags & ~0x1F) != 0) {
                     throw new IOException("blob " + blob.blobId() + " chunk " + i + ": invalid ci flags 0x"
                             + Integer.toHexString(flags));

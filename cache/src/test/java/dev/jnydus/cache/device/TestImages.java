@@ -1,5 +1,6 @@
 package dev.jnydus.cache.device;
 
+import dev.jnydus.common.BlobFeatures;
 import dev.jnydus.testkit.FakeBlob;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,7 +42,7 @@ final class TestImages {
                 .chunkCount(b.chunks().size())
                 .compressedSize(b.compressedSize())
                 .uncompressedSize(b.uncompressedSize())
-                .features(BlobInfo.FEATURE_ALIGNED);
+                .features(BlobFeatures.ALIGNED);
     }
 
     /**

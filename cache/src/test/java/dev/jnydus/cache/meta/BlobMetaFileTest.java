@@ -13,6 +13,7 @@ import dev.jnydus.cache.device.CacheOptions;
 import dev.jnydus.cache.device.CacheType;
 import dev.jnydus.cache.device.ChunkInfo;
 import dev.jnydus.cache.device.ChunkTable;
+import dev.jnydus.common.BlobFeatures;
 import dev.jnydus.common.Compressor;
 import dev.jnydus.testkit.FakeBlob;
 import dev.jnydus.testkit.InMemoryBlobBackend;
@@ -54,7 +55,7 @@ class BlobMetaFileTest {
         long ciOffset = data.compressedSize();
         info = BlobInfo.builder("v6blob").compressor(Compressor.ZSTD).chunkSize(64 << 10).chunkCount(data.chunks().size())
                 .compressedSize(data.compressedSize()).uncompressedSize(data.uncompressedSize())
-                .features(BlobInfo.FEATURE_ALIGNED)
+                .features(BlobFeatures.ALIGNED)
                 .meta(new BlobInfo.BlobMetaLocation(ciOffset, ciComp.length, ciBytes.length, Compressor.ZSTD))
                 .build();
         ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -24,13 +24,7 @@ public final class DefaultLogConfigurator extends ContextAwareBase implements Co
     public ExecutionStatus configure(LoggerContext ctx) {
         NopStatusListener quiet = new NopStatusListener();
         ctx.getStatusManager().add(quiet);
-        NydusLogLayout layout = new NydusLogLayout();
-        layout.setContext(ctx);
-        layout.start();
-        LayoutWrappingEncoder<ILoggingEvent> encoder = new LayoutWrappingEncoder<>();
-        encoder.setContext(ctx);
-        encoder.setLayout(layout);
-        encoder.start();
+        LayoutWrappingEncoder<ILoggingEvent> encoder = NydusLogLayout.encoder(ctx);
         ConsoleAppender<ILoggingEvent> stderr = new ConsoleAppender<>();
         stderr.setContext(ctx);
         stderr.setName("stderr");

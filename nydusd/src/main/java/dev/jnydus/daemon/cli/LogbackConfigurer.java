@@ -46,13 +46,7 @@ public final class LogbackConfigurer implements LogConfigurer {
         Path file = logFile.isPresent() ? LogFiles.resolve(logFile.get(), cwd) : null;
         ctx.reset();
 
-        NydusLogLayout layout = new NydusLogLayout();
-        layout.setContext(ctx);
-        layout.start();
-        LayoutWrappingEncoder<ILoggingEvent> encoder = new LayoutWrappingEncoder<>();
-        encoder.setContext(ctx);
-        encoder.setLayout(layout);
-        encoder.start();
+        LayoutWrappingEncoder<ILoggingEvent> encoder = NydusLogLayout.encoder(ctx);
 
         Appender<ILoggingEvent> appender;
         if (file == null) {

@@ -1,11 +1,13 @@
 package dev.jnydus.daemon.cli;
 
 import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.CoreConstants;
 import ch.qos.logback.core.LayoutBase;
+import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -21,6 +23,21 @@ public final class NydusLogLayout extends LayoutBase<ILoggingEvent> {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS xxx");
 
     private ZoneId zone = ZoneId.systemDefault();
+
+    /**
+     * A started encoder writing this layout, for every appender the daemon sets up (the early
+     * stderr one and the configured one), so that they cannot drift apart.
+     */
+    static LayoutWrappingEncoder<ILoggingEvent> encoder(LoggerContext ctx) {
+        NydusLogLayout layout = new NydusLogLayout();
+        layout.setContext(ctx);
+        layout.start();
+        LayoutWrappingEncoder<ILoggingEvent> encoder = new LayoutWrappingEncoder<>();
+        encoder.setContext(ctx);
+        encoder.setLayout(layout);
+        encoder.start();
+        return encoder;
+    }
 
     /** For tests: format timestamps in {@code zone}. */
     void setZone(ZoneId zone) {

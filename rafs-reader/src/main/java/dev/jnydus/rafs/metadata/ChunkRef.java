@@ -1,5 +1,6 @@
 package dev.jnydus.rafs.metadata;
 
+import dev.jnydus.common.ChunkFlags;
 import dev.jnydus.common.Hex;
 
 /**
@@ -7,7 +8,7 @@ import dev.jnydus.common.Hex;
  *
  * @param blobIndex index into {@link RafsSuper#blobs()}
  * @param chunkIndex the chunk's index inside its blob (the ci index)
- * @param flags chunk flags ({@link #FLAG_COMPRESSED}, ...)
+ * @param flags chunk flags ({@link ChunkFlags#COMPRESSED}, ...)
  * @param compressedOffset offset of the stored bytes in the blob file
  * @param compressedSize number of stored bytes
  * @param uncompressedOffset offset in the uncompressed blob (the blob cache layout)
@@ -15,7 +16,7 @@ import dev.jnydus.common.Hex;
  * @param fileOffset where this chunk starts in the file that referenced it
  * @param digest digest of the uncompressed bytes, or {@code null} when the image stores none
  *     (plain EROFS)
- * @param crc32 CRC-32C of the uncompressed bytes when {@link #FLAG_HAS_CRC32} is set
+ * @param crc32 CRC-32C of the uncompressed bytes when {@link ChunkFlags#HAS_CRC32} is set
  */
 public record ChunkRef(
         int blobIndex,
@@ -29,13 +30,8 @@ public record ChunkRef(
         byte[] digest,
         int crc32) {
 
-    public static final int FLAG_COMPRESSED = 0x1;
-    public static final int FLAG_ENCRYPTED = 0x4;
-    public static final int FLAG_BATCH = 0x8;
-    public static final int FLAG_HAS_CRC32 = 0x10;
-
     public boolean compressed() {
-        return (flags & FLAG_COMPRESSED) != 0;
+        return (flags & ChunkFlags.COMPRESSED) != 0;
     }
 
     public String digestHex() {

@@ -1,5 +1,6 @@
 package dev.jnydus.rafs.v6;
 
+import dev.jnydus.common.BlobFeatures;
 import dev.jnydus.common.Compressor;
 import dev.jnydus.common.Digester;
 import dev.jnydus.rafs.layout.MetaBuffer;
@@ -228,7 +229,7 @@ public final class V6Bootstrap implements RafsSuper {
                 throw new RafsFormatException("invalid digest_algo " + digAlgo + " of blob " + id);
             }
             int features = meta.i32(e + 84, "features");
-            if ((features & 0x8000_F000) != 0) {
+            if ((features & BlobFeatures.REJECTED) != 0) {
                 throw new RafsFormatException("invalid features 0x" + Integer.toHexString(features) + " of blob " + id);
             }
             long compSize = meta.u64(e + 88, "compressed_size");

@@ -24,14 +24,15 @@ public final class NginxMirror implements AutoCloseable {
     public static final String BINARY = "nginx";
     public static final String PING_PATH = "/server/ping";
 
+    private final LocalServer nginx;
     private final Path dir;
     private final int port;
     private final String server;
-    private ManagedProcess process;
 
     private NginxMirror(String serverBlockBody) throws IOException {
-        this.dir = Files.createTempDirectory("jnydus-nginx-");
-        this.port = ManagedProcess.freePort();
+        this.nginx = new LocalServer("nginx", "jnydus-nginx-");
+        this.dir = nginx.dir();
+        this.port = nginx.port();
         this.server = serverBlockBody;
     }
 
@@ -72,7 +73,7 @@ public final class NginxMirror implements AutoCloseable {
     }
 
     public synchronized NginxMirror start() throws IOException {
-        if (process != null && process.alive()) {
+        if (nginx.running()) {
             return this;
         }
         for (String d : List.of("logs", "tmp/client", "tmp/proxy", "tmp/fastcgi", "tmp/uwsgi", "tmp/scgi")) {
@@ -80,28 +81,23 @@ public final class NginxMirror implements AutoCloseable {
         }
         Path conf = dir.resolve("nginx.conf");
         Files.writeString(conf, config());
-        process = ManagedProcess.start("nginx", List.of(BINARY, "-e", dir.resolve("logs/error.log").toString(), "-c",
-                conf.toString(), "-p", dir.toString() + "/"),
-                dir, dir.resolve("logs/stdout.log"));
-        process.awaitPort(port, Duration.ofSeconds(20));
+        nginx.start(List.of(BINARY, "-e", dir.resolve("logs/error.log").toString(), "-c", conf.toString(), "-p",
+                dir.toString() + "/"), dir.resolve("logs/stdout.log"), Duration.ofSeconds(20));
         return this;
     }
 
     /** Stops nginx (SIGTERM to the master, which takes its workers down). */
     public synchronized void stop() {
-        if (process != null) {
-            process.stop(Duration.ofSeconds(5));
-            ManagedProcess.waitPortClosed(port, Duration.ofSeconds(5));
-        }
+        nginx.stop();
     }
 
     public synchronized boolean running() {
-        return process != null && process.alive();
+        return nginx.running();
     }
 
     /** The master's process id, or -1 before the first start. */
     public synchronized long pid() {
-        return process == null ? -1 : process.pid();
+        return nginx.pid();
     }
 
     /** The prefix directory with config and logs (gone after {@link #close()}). */
@@ -171,9 +167,6 @@ public final class NginxMirror implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        if (process != null) {
-            process.stop(Duration.ofSeconds(3));
-        }
-        ManagedProcess.deleteTree(dir);
+        nginx.close(true);
     }
 }

@@ -41,19 +41,20 @@ public final class RegistryServer implements AutoCloseable {
     private final String user;
     private final String password;
     private final TokenIssuer issuer;
+    private final LocalServer registry;
     private final Path dir;
     private final int port;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .proxy(HttpClient.Builder.NO_PROXY).connectTimeout(Duration.ofSeconds(5)).build();
-    private ManagedProcess process;
 
     private RegistryServer(Auth auth, String user, String password, TokenIssuer issuer) throws IOException {
         this.auth = auth;
         this.user = user;
         this.password = password;
         this.issuer = issuer;
-        this.dir = Files.createTempDirectory("jnydus-registry-");
-        this.port = ManagedProcess.freePort();
+        this.registry = new LocalServer("docker-registry", "jnydus-registry-");
+        this.dir = registry.dir();
+        this.port = registry.port();
     }
 
     /** A registry anyone may pull from and push to. */
@@ -76,33 +77,25 @@ public final class RegistryServer implements AutoCloseable {
 
     /** Writes the config and starts the registry; waits until it answers. */
     public synchronized RegistryServer start() throws IOException {
-        if (process != null && process.alive()) {
+        if (registry.running()) {
             return this;
         }
         Files.createDirectories(dir.resolve("storage"));
         Path config = dir.resolve("config.yml");
         Files.writeString(config, config());
-        process = ManagedProcess.start("docker-registry", List.of(BINARY, "serve", config.toString()), dir,
-                dir.resolve("registry.log"));
-        process.awaitPort(port, Duration.ofSeconds(30));
+        registry.start(List.of(BINARY, "serve", config.toString()), dir.resolve("registry.log"), Duration.ofSeconds(30));
         awaitApi(Duration.ofSeconds(30));
         return this;
     }
 
     /** Stops the registry gracefully (SIGTERM); {@link #start()} brings it back on the same port. */
     public synchronized void stop() {
-        if (process != null) {
-            process.stop(Duration.ofSeconds(5));
-            ManagedProcess.waitPortClosed(port, Duration.ofSeconds(5));
-        }
+        registry.stop();
     }
 
     /** Kills the registry (SIGKILL), as a crash; {@link #start()} brings it back. */
     public synchronized void kill() {
-        if (process != null) {
-            process.kill();
-            ManagedProcess.waitPortClosed(port, Duration.ofSeconds(5));
-        }
+        registry.kill();
     }
 
     /**
@@ -119,15 +112,15 @@ public final class RegistryServer implements AutoCloseable {
     }
 
     private void signal(String name) throws IOException {
-        if (process == null || !process.alive()) {
+        if (!registry.running()) {
             throw new IOException("registry is not running");
         }
         try {
-            Process k = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).redirectErrorStream(true)
+            Process k = new ProcessBuilder("kill", "-" + name, Long.toString(registry.pid())).redirectErrorStream(true)
                     .start();
             String out = new String(k.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (k.waitFor() != 0) {
-                throw new IOException("kill -" + name + " " + process.pid() + " failed: " + out);
+                throw new IOException("kill -" + name + " " + registry.pid() + " failed: " + out);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -136,12 +129,12 @@ public final class RegistryServer implements AutoCloseable {
     }
 
     public synchronized boolean running() {
-        return process != null && process.alive();
+        return registry.running();
     }
 
     /** The process id, or -1 before the first start. */
     public synchronized long pid() {
-        return process == null ? -1 : process.pid();
+        return registry.pid();
     }
 
     /** The temporary directory with config, storage and log (gone after {@link #close()}). */
@@ -169,7 +162,7 @@ public final class RegistryServer implements AutoCloseable {
     }
 
     public String logTail() {
-        return process == null ? "" : process.logTail();
+        return registry.logTail();
     }
 
     /**
@@ -324,9 +317,6 @@ public final class RegistryServer implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        if (process != null) {
-            process.kill();
-        }
-        ManagedProcess.deleteTree(dir);
+        registry.close(false);
     }
 }
