@@ -10,6 +10,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -120,7 +121,8 @@ public final class Sys {
 
     // ---------------------------------------------------------------- errors
 
-    private static FsException error(String call, int errno) {
+    /** The one errno-to-exception translation of this package: keeps the raw number in the message. */
+    static FsException error(String call, int errno) {
         Errno e = Errno.of(errno);
         String text = e != null ? e.description() : "errno " + errno;
         return new FsException(e == null ? Errno.EIO : e, call + ": " + text + " (errno " + errno + ")");
@@ -726,14 +728,16 @@ public final class Sys {
     }
 
     private static byte[] cString(String s) {
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        return cString(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The bytes with a NUL terminator appended; a NUL inside them is a caller's bug. */
+    static byte[] cString(byte[] b) {
         for (byte x : b) {
             if (x == 0) {
-                throw new IllegalArgumentException("NUL inside a C string: " + s);
+                throw new IllegalArgumentException("NUL inside a C string: " + new String(b, StandardCharsets.UTF_8));
             }
         }
-        byte[] z = new byte[b.length + 1];
-        System.arraycopy(b, 0, z, 0, b.length);
-        return z;
+        return Arrays.copyOf(b, b.length + 1);
     }
 }

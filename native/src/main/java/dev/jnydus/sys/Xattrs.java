@@ -62,7 +62,7 @@ public final class Xattrs {
     /** The value of attribute {@code name}, or {@code null} when the path does not have it. */
     public static byte[] get(Path path, byte[] name) throws FsException {
         byte[] p = cpath(path);
-        byte[] n = cstring(name);
+        byte[] n = Sys.cString(name);
         for (int attempt = 0; attempt < ERANGE_RETRIES; attempt++) {
             long size;
             try {
@@ -101,7 +101,7 @@ public final class Xattrs {
     /** Sets attribute {@code name} of {@code path} (creating or replacing it). */
     public static void set(Path path, byte[] name, byte[] value) throws FsException {
         byte[] p = cpath(path);
-        byte[] n = cstring(name);
+        byte[] n = Sys.cString(name);
         call("lsetxattr " + new String(name, StandardCharsets.UTF_8), path,
                 () -> (long) Lib.INSTANCE.lsetxattr(p, n, value, value.length, 0));
     }
@@ -119,18 +119,11 @@ public final class Xattrs {
     }
 
     private static FsException error(String op, Path path, LastErrorException e) {
-        Errno errno = Errno.ofOrEio(e.getErrorCode());
-        return new FsException(errno, op + " " + path + ": " + errno.description());
+        return Sys.error(op + " " + path, e.getErrorCode());
     }
 
     private static byte[] cpath(Path path) {
-        return cstring(path.toString().getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static byte[] cstring(byte[] s) {
-        byte[] c = new byte[s.length + 1];
-        System.arraycopy(s, 0, c, 0, s.length);
-        return c;
+        return Sys.cString(path.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     /** Package-private binding; JNA turns -1 into {@link LastErrorException} carrying errno. */
