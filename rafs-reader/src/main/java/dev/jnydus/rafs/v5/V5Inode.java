@@ -1,5 +1,6 @@
 package dev.jnydus.rafs.v5;
 
+import dev.jnydus.rafs.layout.ChunkRecord;
 import dev.jnydus.rafs.layout.MetaBuffer;
 import dev.jnydus.rafs.metadata.ChunkRef;
 import dev.jnydus.rafs.metadata.FileExtent;
@@ -15,7 +16,6 @@ import java.util.List;
  */
 final class V5Inode implements RafsInode {
     static final int HEADER = 128;
-    static final int CHUNK_RECORD = 80;
     private static final long FLAG_SYMLINK = 0x1;
     private static final long FLAG_XATTR = 0x4;
     private static final long FLAG_HAS_HOLE = 0x8;
@@ -252,7 +252,7 @@ final class V5Inode implements RafsInode {
         long end = Math.min(size, off + Math.min(len, Long.MAX_VALUE - off));
         long cs = sb.chunkSize;
         long base = chunksOffset();
-        sb.meta.check(base, childCount * CHUNK_RECORD, "chunk records of inode " + ino + " (i_child_count " + childCount + ")");
+        sb.meta.check(base, childCount * ChunkRecord.SIZE, "chunk records of inode " + ino + " (i_child_count " + childCount + ")");
         List<FileExtent> out = new ArrayList<>();
         if ((flags & FLAG_HAS_HOLE) != 0) {
             return sparseExtents(base, off, end);
@@ -264,7 +264,7 @@ final class V5Inode implements RafsInode {
                 throw new RafsFormatException("inode " + ino + " of size " + size + " has " + childCount
                         + " chunks, chunk " + k + " is missing");
             }
-            ChunkRef c = chunk(base + k * CHUNK_RECORD);
+            ChunkRef c = chunk(base + k * ChunkRecord.SIZE);
             long expectLen = Math.min(cs, size - k * cs);
             if (c.fileOffset() != k * cs || c.uncompressedSize() != expectLen) {
                 throw new RafsFormatException("inode " + ino + " chunk " + k + ": file_offset " + c.fileOffset()
@@ -280,7 +280,7 @@ final class V5Inode implements RafsInode {
         List<FileExtent> out = new ArrayList<>();
         long pos = off;
         for (long k = 0; k < childCount && pos < end; k++) {
-            ChunkRef c = chunk(base + k * CHUNK_RECORD);
+            ChunkRef c = chunk(base + k * ChunkRecord.SIZE);
             long cStart = c.fileOffset();
             long cEnd = cStart + c.uncompressedSize();
             if (cEnd <= pos) {
@@ -305,17 +305,13 @@ final class V5Inode implements RafsInode {
     }
 
     private ChunkRef chunk(long rec) throws RafsFormatException {
-        MetaBuffer m = sb.meta;
-        byte[] digest = m.bytes(rec, 32, "chunk block_id");
-        int blobIndex = m.i32(rec + 32, "chunk blob_index");
-        int cflags = m.i32(rec + 36, "chunk flags");
-        int compSize = m.i32(rec + 40, "chunk compressed_size");
-        int uncompSize = m.i32(rec + 44, "chunk uncompressed_size");
-        long compOff = m.u64(rec + 48, "chunk compressed_offset");
-        long uncompOff = m.u64(rec + 56, "chunk uncompressed_offset");
-        long fileOff = m.u64(rec + 64, "chunk file_offset");
-        int index = m.i32(rec + 72, "chunk index");
-        int crc = m.i32(rec + 76, "chunk crc32");
+        ChunkRef c = ChunkRecord.read(sb.meta, rec, "chunk");
+        int blobIndex = c.blobIndex();
+        int compSize = c.compressedSize();
+        int uncompSize = c.uncompressedSize();
+        long compOff = c.compressedOffset();
+        long uncompOff = c.uncompressedOffset();
+        long fileOff = c.fileOffset();
         if (blobIndex < 0 || blobIndex >= sb.blobs().size()) {
             throw new RafsFormatException("inode " + ino + ": chunk blob_index " + Integer.toUnsignedString(blobIndex)
                     + " outside the blob table (" + sb.blobs().size() + " blobs)");
@@ -327,7 +323,7 @@ final class V5Inode implements RafsInode {
         if (compOff < 0 || uncompOff < 0 || fileOff < 0) {
             throw new RafsFormatException("inode " + ino + ": invalid chunk offsets " + compOff + "/" + uncompOff + "/" + fileOff);
         }
-        return new ChunkRef(blobIndex, index, cflags, compOff, compSize, uncompOff, uncompSize, fileOff, digest, crc);
+        return c;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.jnydus.rafs.v6;
 
+import dev.jnydus.rafs.layout.ChunkRecord;
 import dev.jnydus.rafs.layout.MetaBuffer;
 import dev.jnydus.rafs.metadata.ChunkRef;
 import dev.jnydus.rafs.metadata.RafsFormatException;
@@ -14,7 +15,7 @@ import java.util.Arrays;
  * the record number beside it, 12 bytes per chunk instead of a boxed hash map.
  */
 final class ChunkTable {
-    static final int RECORD = 80;
+    private static final int RECORD = ChunkRecord.SIZE;
 
     private final MetaBuffer meta;
     private final long offset;
@@ -148,17 +149,6 @@ final class ChunkTable {
     }
 
     ChunkRef record(int i) throws RafsFormatException {
-        long rec = offset + (long) i * RECORD;
-        byte[] digest = meta.bytes(rec, 32, "chunk table block_id");
-        int blobIndex = meta.i32(rec + 32, "chunk table blob_index");
-        int flags = meta.i32(rec + 36, "chunk table flags");
-        int compSize = meta.i32(rec + 40, "chunk table compressed_size");
-        int uncompSize = meta.i32(rec + 44, "chunk table uncompressed_size");
-        long compOff = meta.u64(rec + 48, "chunk table compressed_offset");
-        long uncompOff = meta.u64(rec + 56, "chunk table uncompressed_offset");
-        long fileOff = meta.u64(rec + 64, "chunk table file_offset");
-        int index = meta.i32(rec + 72, "chunk table index");
-        int crc = meta.i32(rec + 76, "chunk table crc32");
-        return new ChunkRef(blobIndex, index, flags, compOff, compSize, uncompOff, uncompSize, fileOff, digest, crc);
+        return ChunkRecord.read(meta, offset + (long) i * RECORD, "chunk table");
     }
 }
