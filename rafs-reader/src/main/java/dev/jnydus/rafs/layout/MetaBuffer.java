@@ -1,5 +1,6 @@
 package dev.jnydus.rafs.layout;
 
+import dev.jnydus.common.Preconditions;
 import dev.jnydus.rafs.metadata.RafsFormatException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -46,7 +47,7 @@ public final class MetaBuffer {
 
     /** Fails unless {@code [offset, offset+length)} lies in the bootstrap. */
     public void check(long offset, long length, String field) throws RafsFormatException {
-        if (offset < 0 || length < 0 || offset > size || length > size - offset) {
+        if (!Preconditions.inBounds(offset, length, size)) {
             throw new RafsFormatException(field + ": range " + offset + "+" + length + " is outside the bootstrap ("
                     + size + " bytes)");
         }
