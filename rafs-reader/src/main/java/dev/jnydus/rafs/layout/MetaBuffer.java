@@ -93,7 +93,8 @@ public final class MetaBuffer {
     }
 
     /** Compares {@code name} with the bytes at {@code off} as unsigned bytes, like memcmp then length. */
-    public int compareName(long off, int len, byte[] name) {
+    public int compareName(long off, int len, byte[] name, String field) throws RafsFormatException {
+        check(off, len, field);
         int n = Math.min(len, name.length);
         for (int i = 0; i < n; i++) {
             int a = buf.get((int) off + i) & 0xFF;

@@ -123,8 +123,8 @@ final class V5Inode implements RafsInode {
         return sb.meta.bytes(offset + HEADER, nameSize, "name of inode " + ino);
     }
 
-    int compareName(byte[] other) {
-        return sb.meta.compareName(offset + HEADER, nameSize, other);
+    int compareName(byte[] other) throws RafsFormatException {
+        return sb.meta.compareName(offset + HEADER, nameSize, other, "inode name");
     }
 
     private long symlinkOffset() {

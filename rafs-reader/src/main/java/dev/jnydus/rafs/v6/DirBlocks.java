@@ -93,7 +93,7 @@ final class DirBlocks {
 
         int compare(int j, byte[] target) throws RafsFormatException {
             long[] n = name(j);
-            return meta.compareName(n[0], (int) n[1], target);
+            return meta.compareName(n[0], (int) n[1], target, "dirent name");
         }
     }
 
