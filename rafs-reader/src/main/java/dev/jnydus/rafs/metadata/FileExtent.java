@@ -30,7 +30,10 @@ public sealed interface FileExtent permits FileExtent.Chunk, FileExtent.Hole, Fi
     record Hole(long fileOffset, long length) implements FileExtent {
     }
 
-    /** File bytes stored uncompressed in the bootstrap at {@code bootstrapOffset}. */
+    /**
+     * File bytes stored uncompressed in the bootstrap at {@code bootstrapOffset}. A decoder returns
+     * one only after checking that the whole range lies inside the bootstrap.
+     */
     record Inline(long fileOffset, long length, long bootstrapOffset) implements FileExtent {
     }
 }
