@@ -16,7 +16,6 @@ import java.util.List;
  */
 final class V5Inode implements RafsInode {
     static final int HEADER = 128;
-    private static final long FLAG_SYMLINK = 0x1;
     private static final long FLAG_XATTR = 0x4;
     private static final long FLAG_HAS_HOLE = 0x8;
 
@@ -135,15 +134,17 @@ final class V5Inode implements RafsInode {
         return symlinkOffset() + align8(symlinkSize);
     }
 
-    private long xattrTableSize() throws RafsFormatException {
-        if ((flags & FLAG_XATTR) == 0) {
-            return 0;
-        }
+    /** The byte count of the xattr pairs, from the u64 that heads the table (only with FLAG_XATTR). */
+    private long xattrPayload() throws RafsFormatException {
         long payload = sb.meta.u64(xattrOffset(), "xattr table size of inode " + ino);
         if (payload < 0 || payload > (1L << 24)) {
             throw new RafsFormatException("inode " + ino + ": invalid xattr table size " + payload);
         }
-        return 8 + align8(payload);
+        return payload;
+    }
+
+    private long xattrTableSize() throws RafsFormatException {
+        return (flags & FLAG_XATTR) == 0 ? 0 : 8 + align8(xattrPayload());
     }
 
     private long chunksOffset() throws RafsFormatException {
@@ -202,7 +203,8 @@ final class V5Inode implements RafsInode {
 
     @Override
     public byte[] symlinkTarget() throws RafsFormatException {
-        if (!isSymlink() || (flags & FLAG_SYMLINK) == 0 && symlinkSize == 0) {
+        // validate() has refused a symlink with i_symlink_size 0, so the size alone locates the target.
+        if (!isSymlink()) {
             return new byte[0];
         }
         return sb.meta.bytes(symlinkOffset(), symlinkSize, "symlink target of inode " + ino);
@@ -215,8 +217,7 @@ final class V5Inode implements RafsInode {
         }
         MetaBuffer m = sb.meta;
         long table = xattrOffset();
-        long payload = m.u64(table, "xattr table size of inode " + ino);
-        xattrTableSize();
+        long payload = xattrPayload();
         m.check(table + 8, payload, "xattr table of inode " + ino);
         List<Xattr> out = new ArrayList<>();
         long pos = table + 8;
@@ -253,10 +254,10 @@ final class V5Inode implements RafsInode {
         long cs = sb.chunkSize;
         long base = chunksOffset();
         sb.meta.check(base, childCount * ChunkRecord.SIZE, "chunk records of inode " + ino + " (i_child_count " + childCount + ")");
-        List<FileExtent> out = new ArrayList<>();
         if ((flags & FLAG_HAS_HOLE) != 0) {
             return sparseExtents(base, off, end);
         }
+        List<FileExtent> out = new ArrayList<>();
         long first = off / cs;
         long last = (end - 1) / cs;
         for (long k = first; k <= last; k++) {
@@ -286,7 +287,7 @@ final class V5Inode implements RafsInode {
             if (cEnd <= pos) {
                 continue;
             }
-            if (cStart < pos && out.isEmpty() == false) {
+            if (cStart < pos && !out.isEmpty()) {
                 throw new RafsFormatException("inode " + ino + ": overlapping chunks at file offset " + cStart);
             }
             if (cStart >= end) {
