@@ -42,10 +42,6 @@ final class ChunkTable {
         this.blockBits = blockBits;
     }
 
-    int count() {
-        return count;
-    }
-
     static long key(int blobIndex, int ciIndex, long blkaddr) {
         return ((long) (blobIndex & 0xFF) << 56) | ((long) (ciIndex & 0xFFFFFF) << 32) | (blkaddr & 0xFFFFFFFFL);
     }

@@ -21,17 +21,9 @@ final class DirBlocks {
 
     DirBlocks(V6Inode dir) throws RafsFormatException {
         this.dir = dir;
-        this.meta = metaOf(dir);
-        long bs = blockSize(dir);
+        this.meta = dir.sbMeta();
+        long bs = dir.sbBlockSize();
         this.blocks = (dir.size() + bs - 1) / bs;
-    }
-
-    private static MetaBuffer metaOf(V6Inode d) {
-        return d.sbMeta();
-    }
-
-    private static long blockSize(V6Inode d) {
-        return d.sbBlockSize();
     }
 
     /** One decoded block: where it is, how long, and how many dirents it holds. */

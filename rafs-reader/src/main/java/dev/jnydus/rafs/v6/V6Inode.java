@@ -5,7 +5,6 @@ import dev.jnydus.rafs.metadata.ChunkRef;
 import dev.jnydus.rafs.metadata.FileExtent;
 import dev.jnydus.rafs.metadata.RafsFormatException;
 import dev.jnydus.rafs.metadata.RafsInode;
-import dev.jnydus.rafs.metadata.RafsVersion;
 import dev.jnydus.rafs.metadata.Xattr;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -157,7 +156,7 @@ final class V6Inode implements RafsInode {
 
     @Override
     public long blocks() {
-        if (sb.version() == RafsVersion.V6) {
+        if (sb.rafs) {
             return (size + 511) / 512;
         }
         long bs = sb.blockSize;
