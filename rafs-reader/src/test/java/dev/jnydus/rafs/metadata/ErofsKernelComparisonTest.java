@@ -23,7 +23,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Timeout;
@@ -52,10 +51,6 @@ class ErofsKernelComparisonTest {
         // special files, user. and trusted. xattrs.
         // mkfs.erofs 1.5 (Debian 12) fails on 255-byte names; 254 is the longest it can write.
         source = TestTrees.generate(work.resolve("src"), TestTrees.Options.large().withMaxNameBytes(254));
-    }
-
-    @AfterAll
-    static void cleanup() {
         // @TempDir removes the tree and images; mounts are undone by each test.
     }
 
@@ -245,7 +240,7 @@ class ErofsKernelComparisonTest {
         java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (c == '\\' && i + 3 < s.length() + 0 && Character.isDigit(s.charAt(i + 1))) {
+            if (c == '\\' && i + 3 < s.length() && Character.isDigit(s.charAt(i + 1))) {
                 b.write(Integer.parseInt(s.substring(i + 1, i + 4), 8));
                 i += 3;
             } else {
