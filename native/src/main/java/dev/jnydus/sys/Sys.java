@@ -173,11 +173,7 @@ public final class Sys {
 
     /** Sets or clears {@code O_NONBLOCK}. */
     public static void setNonBlocking(Fd fd, boolean nonBlocking) throws FsException {
-        ensureAvailable();
-        int flags = LibC.fcntl(fd.get(), F_GETFL, 0);
-        if (flags < 0) {
-            throw lastError("fcntl(" + fd.number() + ", F_GETFL)");
-        }
+        int flags = statusFlags(fd);
         int want = nonBlocking ? flags | O_NONBLOCK : flags & ~O_NONBLOCK;
         if (want != flags && LibC.fcntl(fd.get(), F_SETFL, want) < 0) {
             throw lastError("fcntl(" + fd.number() + ", F_SETFL)");
