@@ -1,7 +1,7 @@
 package dev.jnydus.cache.prefetch;
 
 import dev.jnydus.cache.device.PrefetchOptions;
-import dev.jnydus.cache.device.Sleeper;
+import dev.jnydus.backend.Sleeper;
 import dev.jnydus.common.Ticker;
 import java.time.Clock;
 import java.time.Duration;
