@@ -73,7 +73,6 @@ final class CachedBlob {
     private final String blobId;
     private final ChunkStore store;
     private final ChunkMap map;
-    private final List<String> repairs;
     private final ConcurrentHashMap<Integer, CompletableFuture<byte[]>> inflight = new ConcurrentHashMap<>();
     private final AtomicLong cachedBytes = new AtomicLong();
     private final Object readerLock = new Object();
@@ -81,21 +80,20 @@ final class CachedBlob {
     private volatile boolean closed;
     int refs;
 
-    private CachedBlob(FileCacheManager mgr, BlobInfo info, ChunkStore store, ChunkMap map, List<String> repairs) {
+    private CachedBlob(FileCacheManager mgr, BlobInfo info, ChunkStore store, ChunkMap map) {
         this.mgr = mgr;
         this.options = mgr.options();
         this.info = info;
         this.blobId = info.blobId();
         this.store = store;
         this.map = map;
-        this.repairs = List.copyOf(repairs);
     }
 
     /** Opens the cache files of a blob (none for dummycache), repairing what does not add up. */
     static CachedBlob open(FileCacheManager mgr, BlobInfo info) throws IOException {
         CacheOptions o = mgr.options();
         if (!o.type().isFileBacked()) {
-            return new CachedBlob(mgr, info, null, ChunkMap.memory(info.chunkCount()), List.of());
+            return new CachedBlob(mgr, info, null, ChunkMap.memory(info.chunkCount()));
         }
         boolean raw = o.compressed();
         Path dataPath = o.workDir().resolve(info.blobId() + (raw ? FileChunkStore.RAW_SUFFIX : FileChunkStore.DATA_SUFFIX));
@@ -117,12 +115,10 @@ final class CachedBlob {
                 : ChunkMap.memory(0);
         ChunkStore store = null;
         try {
-            if (map instanceof PersistedChunkMap pm) {
-                repairs.addAll(pm.repairs());
-            }
+            // The chunk map's own repairs were logged when it was opened.
             store = FileChunkStore.open(dataPath, raw, expected);
             repairMap(info, map, store, dataExisted, actual, repairs);
-            CachedBlob b = new CachedBlob(mgr, info, store, map, repairs);
+            CachedBlob b = new CachedBlob(mgr, info, store, map);
             b.cachedBytes.set(b.countCachedBytes());
             for (String r : repairs) {
                 LOG.warn("blob cache {}: {}", info.blobId(), r);
@@ -210,14 +206,6 @@ final class CachedBlob {
 
     String blobId() {
         return blobId;
-    }
-
-    List<String> repairs() {
-        return repairs;
-    }
-
-    ChunkMap chunkMap() {
-        return map;
     }
 
     long cachedBytes() {

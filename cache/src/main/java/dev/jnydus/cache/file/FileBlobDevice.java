@@ -219,11 +219,6 @@ final class FileBlobDevice implements BlobDevice {
         return group.awaitIdle(timeout);
     }
 
-    /** Repairs made to the cache files of blob {@code index} when they were opened (for tests and logs). */
-    List<String> repairs(int index) {
-        return byIndex[index].repairs();
-    }
-
     @Override
     public void close() {
         if (closed) {

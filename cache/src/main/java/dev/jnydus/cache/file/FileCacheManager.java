@@ -407,12 +407,6 @@ public final class FileCacheManager implements CacheManager {
                 allReady);
     }
 
-    /** Repairs made when blob {@code blobId} was opened, while it is open (for tests). */
-    synchronized List<String> repairs(String blobId) {
-        CachedBlob e = open.get(blobId);
-        return e == null ? List.of() : e.repairs();
-    }
-
     @Override
     public void close() {
         List<CachedBlob> all;

@@ -8,7 +8,6 @@ import dev.jnydus.cache.device.ChunkInfo;
 import dev.jnydus.cache.device.ChunkTable;
 import dev.jnydus.common.BlobFeatures;
 import dev.jnydus.common.ChunkFlags;
-import dev.jnydus.common.Compressor;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -211,10 +210,5 @@ public final class BlobMetaFile {
                 .putLong(16, loc.ciOffset()).putLong(24, loc.ciCompressedSize()).putLong(32, loc.ciUncompressedSize())
                 .putInt(HEADER_SIZE - 4, MAGIC);
         return h.array();
-    }
-
-    static Compressor compressorOf(int id) {
-        Compressor c = Compressor.ofId(id);
-        return c == null ? Compressor.NONE : c;
     }
 }

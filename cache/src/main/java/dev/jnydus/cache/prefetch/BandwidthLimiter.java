@@ -41,10 +41,6 @@ public final class BandwidthLimiter {
         this.last = ticker.nanos();
     }
 
-    public long rate() {
-        return rate;
-    }
-
     /** Adds on-demand bytes to the next prefetch acquisition; never blocks. */
     public void charge(long bytes) {
         if (bytes > 0) {

@@ -85,11 +85,6 @@ public final class PrefetchScheduler implements AutoCloseable {
         }
     }
 
-    /** Tasks queued or running, over all groups. */
-    public int activeCount() {
-        return active.get();
-    }
-
     /**
      * Cancels a group: its queued tasks are dropped at once; running ones finish their current
      * request. Waits up to {@code timeout} for them; returns whether the group went idle.

@@ -177,10 +177,6 @@ public final class PersistedChunkMap implements ChunkMap {
         }
     }
 
-    public Path path() {
-        return path;
-    }
-
     /** What was wrong with the file when it was opened, and how it was repaired; empty if nothing. */
     public List<String> repairs() {
         return repairs;
@@ -254,15 +250,6 @@ public final class PersistedChunkMap implements ChunkMap {
     @Override
     public boolean isPersistent() {
         return true;
-    }
-
-    @Override
-    public void flush() {
-        synchronized (fileLock) {
-            if (!closed) {
-                map.force();
-            }
-        }
     }
 
     @Override
