@@ -154,6 +154,9 @@ final class FileBlobDevice implements BlobDevice {
 
     @Override
     public int prefetchBlobRange(int blobIndex, long offset, long length) {
+        if (!prefetchEnabled()) {
+            return 0;
+        }
         CachedBlob blob;
         try {
             blob = blob(blobIndex);
@@ -174,7 +177,7 @@ final class FileBlobDevice implements BlobDevice {
                 chunks.add(c);
             }
         }
-        return prefetchEnabled() ? prefetchBlob(blob, chunks) : 0;
+        return prefetchBlob(blob, chunks);
     }
 
     @Override

@@ -97,9 +97,9 @@ public final class BlobMetaFile {
                     throw new IOException("blob " + blob.blobId() + ": chunk info header " + why);
                 }
                 byte[] file = new byte[(int) expected];
-                ChunkCodec.decompress(loc.ciCompressor(), raw.length == loc.ciCompressedSize() ? raw
-                                : java.util.Arrays.copyOf(raw, (int) loc.ciCompressedSize()),
-                        (int) loc.ciCompressedSize(), file, (int) loc.ciUncompressedSize());
+                // decompress reads only raw[0, ciCompressedSize): the header after it stays out.
+                ChunkCodec.decompress(loc.ciCompressor(), raw, (int) loc.ciCompressedSize(), file,
+                        (int) loc.ciUncompressedSize());
                 System.arraycopy(raw, (int) loc.ciCompressedSize(), file, (int) aligned, HEADER_SIZE);
                 ChunkTable table = parse(blob, file, (int) loc.ciUncompressedSize());
                 writeAtomically(path, file);
