@@ -1,6 +1,7 @@
 package dev.jnydus.cache.device;
 
 import dev.jnydus.backend.BlobBackend;
+import dev.jnydus.backend.Sleeper;
 import dev.jnydus.cache.file.FileCacheManager;
 import dev.jnydus.common.Ticker;
 import java.io.IOException;

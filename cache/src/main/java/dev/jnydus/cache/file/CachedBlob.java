@@ -73,7 +73,6 @@ final class CachedBlob {
     private final String blobId;
     private final ChunkStore store;
     private final ChunkMap map;
-    private final List<String> repairs;
     private final ConcurrentHashMap<Integer, CompletableFuture<byte[]>> inflight = new ConcurrentHashMap<>();
     private final AtomicLong cachedBytes = new AtomicLong();
     private final Object readerLock = new Object();
@@ -81,21 +80,20 @@ final class CachedBlob {
     private volatile boolean closed;
     int refs;
 
-    private CachedBlob(FileCacheManager mgr, BlobInfo info, ChunkStore store, ChunkMap map, List<String> repairs) {
+    private CachedBlob(FileCacheManager mgr, BlobInfo info, ChunkStore store, ChunkMap map) {
         this.mgr = mgr;
         this.options = mgr.options();
         this.info = info;
         this.blobId = info.blobId();
         this.store = store;
         this.map = map;
-        this.repairs = List.copyOf(repairs);
     }
 
     /** Opens the cache files of a blob (none for dummycache), repairing what does not add up. */
     static CachedBlob open(FileCacheManager mgr, BlobInfo info) throws IOException {
         CacheOptions o = mgr.options();
         if (!o.type().isFileBacked()) {
-            return new CachedBlob(mgr, info, null, ChunkMap.memory(info.chunkCount()), List.of());
+            return new CachedBlob(mgr, info, null, ChunkMap.memory(info.chunkCount()));
         }
         boolean raw = o.compressed();
         Path dataPath = o.workDir().resolve(info.blobId() + (raw ? FileChunkStore.RAW_SUFFIX : FileChunkStore.DATA_SUFFIX));
@@ -117,12 +115,10 @@ final class CachedBlob {
                 : ChunkMap.memory(0);
         ChunkStore store = null;
         try {
-            if (map instanceof PersistedChunkMap pm) {
-                repairs.addAll(pm.repairs());
-            }
+            // The chunk map's own repairs were logged when it was opened.
             store = FileChunkStore.open(dataPath, raw, expected);
             repairMap(info, map, store, dataExisted, actual, repairs);
-            CachedBlob b = new CachedBlob(mgr, info, store, map, repairs);
+            CachedBlob b = new CachedBlob(mgr, info, store, map);
             b.cachedBytes.set(b.countCachedBytes());
             for (String r : repairs) {
                 LOG.warn("blob cache {}: {}", info.blobId(), r);
@@ -212,14 +208,6 @@ final class CachedBlob {
         return blobId;
     }
 
-    List<String> repairs() {
-        return repairs;
-    }
-
-    ChunkMap chunkMap() {
-        return map;
-    }
-
     long cachedBytes() {
         return cachedBytes.get();
     }
@@ -260,7 +248,7 @@ final class CachedBlob {
             if (hot != null) {
                 data.put(c.index(), hot);
             } else if (store != null && map.isReady(c.index())) {
-                if (store.readsSlices() && !needsCheck(c)) {
+                if (!store.storesCompressed() && !needsCheck(c)) {
                     direct.add(c.index());
                     continue;
                 }
@@ -288,29 +276,8 @@ final class CachedBlob {
             byte[] d = data.get(s.chunk().index());
             if (d != null) {
                 sink.accept(ByteBuffer.wrap(d, s.offset(), s.length()));
-            } else if (sink instanceof ChunkSink.ToBuffer tb && tb.destination().remaining() >= s.length()) {
-                // Straight from the cache file into the caller's buffer: no temporary, no copy.
-                ByteBuffer dst = tb.destination();
-                ByteBuffer window = dst.slice(dst.position(), s.length());
-                try {
-                    store.readSlice(s.chunk(), s.offset(), window);
-                } catch (IOException e) {
-                    throw new FsException(Errno.EIO, "reading chunk " + s.chunk().index() + " of blob " + blobId
-                            + " from the cache file failed: " + e, e);
-                }
-                dst.position(dst.position() + s.length());
-                mgr.counters().partialHits.increment();
             } else {
-                ByteBuffer buf = ByteBuffer.allocate(s.length());
-                try {
-                    store.readSlice(s.chunk(), s.offset(), buf);
-                } catch (IOException e) {
-                    throw new FsException(Errno.EIO, "reading chunk " + s.chunk().index() + " of blob " + blobId
-                            + " from the cache file failed: " + e, e);
-                }
-                mgr.counters().partialHits.increment();
-                buf.flip();
-                sink.accept(buf);
+                deliverFromFile(s, sink);
             }
         }
     }
@@ -327,20 +294,38 @@ final class CachedBlob {
             sink.accept(ByteBuffer.wrap(d, s.offset(), s.length()));
             return true;
         }
-        if (store == null || !store.readsSlices() || !map.isReady(c.index()) || needsCheck(c)
-                || !(sink instanceof ChunkSink.ToBuffer tb) || tb.destination().remaining() < s.length()) {
+        if (store == null || store.storesCompressed() || !map.isReady(c.index()) || needsCheck(c)) {
             return false;
         }
-        ByteBuffer dst = tb.destination();
+        deliverFromFile(s, sink);
+        return true;
+    }
+
+    /**
+     * Delivers a slice of a ready chunk straight from the (uncompressed) cache file: into the
+     * caller's buffer when the sink lends one (no temporary, no copy), else through a temporary.
+     */
+    private void deliverFromFile(ChunkSlice s, ChunkSink sink) throws IOException {
+        if (sink instanceof ChunkSink.ToBuffer tb && tb.destination().remaining() >= s.length()) {
+            ByteBuffer dst = tb.destination();
+            readSliceFromFile(s, dst.slice(dst.position(), s.length()));
+            dst.position(dst.position() + s.length());
+        } else {
+            ByteBuffer buf = ByteBuffer.allocate(s.length());
+            readSliceFromFile(s, buf);
+            buf.flip();
+            sink.accept(buf);
+        }
+    }
+
+    private void readSliceFromFile(ChunkSlice s, ByteBuffer dst) throws FsException {
         try {
-            store.readSlice(c, s.offset(), dst.slice(dst.position(), s.length()));
+            store.readSlice(s.chunk(), s.offset(), dst);
         } catch (IOException e) {
-            throw new FsException(Errno.EIO, "reading chunk " + c.index() + " of blob " + blobId
+            throw new FsException(Errno.EIO, "reading chunk " + s.chunk().index() + " of blob " + blobId
                     + " from the cache file failed: " + e, e);
         }
-        dst.position(dst.position() + s.length());
         mgr.counters().partialHits.increment();
-        return true;
     }
 
     private byte[] hot(ChunkInfo c) {
@@ -355,11 +340,16 @@ final class CachedBlob {
         }
     }
 
+    /** A ready chunk from memory, else from the cache file; null if the file's copy is bad. */
+    private byte[] hotOrCached(ChunkInfo c) {
+        byte[] d = hot(c);
+        return d != null ? d : readCached(c);
+    }
+
     /** Reads a ready chunk from the cache file, checking it; null (and not ready) if it is bad. */
     private byte[] readCached(ChunkInfo c) {
         try {
-            byte[] stored = store.readStored(c);
-            byte[] d = store.storesCompressed() ? decode(c, stored, 0) : stored;
+            byte[] d = readUncompressed(c);
             if (needsCheck(c) && !verify(c, d)) {
                 LOG.warn("blob {} chunk {}: cached data fails validation; refetching", blobId, c.index());
                 dropReady(c);
@@ -375,11 +365,16 @@ final class CachedBlob {
         }
     }
 
+    /** The chunk's uncompressed bytes from the cache file, unchecked. */
+    private byte[] readUncompressed(ChunkInfo c) throws IOException {
+        byte[] stored = store.readStored(c);
+        return store.storesCompressed() ? decode(c, stored, 0) : stored;
+    }
+
     /** Without persisted readiness, data in the cache file counts only once it validates. */
     private byte[] recover(ChunkInfo c) {
         try {
-            byte[] stored = store.readStored(c);
-            byte[] d = store.storesCompressed() ? decode(c, stored, 0) : stored;
+            byte[] d = readUncompressed(c);
             if (verify(c, d)) {
                 if (map.markReady(c.index())) {
                     cachedBytes.addAndGet(store.footprint(c));
@@ -403,7 +398,12 @@ final class CachedBlob {
     }
 
     private boolean needsCheck(ChunkInfo c) {
-        return c.hasCrc32() || (c.digest() != null && (options.digestValidate() || !map.isPersistent()));
+        return c.hasCrc32() || checksDigest(c);
+    }
+
+    /** Digests are checked when asked for, and always when readiness is not persisted. */
+    private boolean checksDigest(ChunkInfo c) {
+        return c.digest() != null && (options.digestValidate() || !map.isPersistent());
     }
 
     private boolean verify(ChunkInfo c, byte[] d) {
@@ -414,7 +414,7 @@ final class CachedBlob {
                 return false;
             }
         }
-        if (c.digest() != null && (options.digestValidate() || !map.isPersistent())) {
+        if (checksDigest(c)) {
             return ChunkDigest.matches(info.digester(), c.digest(), d, 0, d.length);
         }
         return true;
@@ -471,10 +471,7 @@ final class CachedBlob {
             owned.add(c.index());
             if (store != null && map.isReady(c.index())) {
                 // Became ready between our check and the claim.
-                byte[] d = hot(c);
-                if (d == null) {
-                    d = readCached(c);
-                }
+                byte[] d = hotOrCached(c);
                 if (d != null) {
                     f.complete(d);
                     inflight.remove(c.index(), f);
@@ -541,10 +538,7 @@ final class CachedBlob {
      * meantime gets the cached data, or an error that makes them fetch it themselves.
      */
     private void releaseReadyClaim(ChunkInfo c, CompletableFuture<byte[]> f) {
-        byte[] d = hot(c);
-        if (d == null) {
-            d = readCached(c);
-        }
+        byte[] d = hotOrCached(c);
         inflight.remove(c.index(), f);
         if (d != null) {
             f.complete(d);
@@ -585,7 +579,7 @@ final class CachedBlob {
         long bytes = 0;
         IOException failure = null;
         // Every claimed group runs even if cancelled meanwhile: readers may be waiting on it.
-        for (List<ChunkInfo> g : ChunkRanges.merge(mine, Math.max(options.prefetch().effectiveMergingSize(), 1))) {
+        for (List<ChunkInfo> g : ChunkRanges.merge(mine, options.prefetch().effectiveMergingSize())) {
             IOException e = execute(g);
             if (e == null) {
                 bytes += ChunkRanges.end(g) - ChunkRanges.start(g);

@@ -12,10 +12,10 @@ interface ChunkStore extends AutoCloseable {
     /** Current size of the cache file. */
     long size() throws IOException;
 
-    /** Whether slices can be read without the whole chunk (the file holds uncompressed data). */
-    boolean readsSlices();
-
-    /** Reads {@code dst.remaining()} bytes of the chunk starting {@code offset} bytes into it. */
+    /**
+     * Reads {@code dst.remaining()} bytes of the chunk starting {@code offset} bytes into it; only
+     * when the file holds uncompressed data ({@code !storesCompressed()}).
+     */
     void readSlice(ChunkInfo c, int offset, ByteBuffer dst) throws IOException;
 
     /** Reads the chunk's stored form: uncompressed bytes, or the compressed bytes in raw mode. */

@@ -154,6 +154,9 @@ final class FileBlobDevice implements BlobDevice {
 
     @Override
     public int prefetchBlobRange(int blobIndex, long offset, long length) {
+        if (!prefetchEnabled()) {
+            return 0;
+        }
         CachedBlob blob;
         try {
             blob = blob(blobIndex);
@@ -174,7 +177,7 @@ final class FileBlobDevice implements BlobDevice {
                 chunks.add(c);
             }
         }
-        return prefetchEnabled() ? prefetchBlob(blob, chunks) : 0;
+        return prefetchBlob(blob, chunks);
     }
 
     @Override
@@ -217,11 +220,6 @@ final class FileBlobDevice implements BlobDevice {
     @Override
     public boolean awaitPrefetch(Duration timeout) throws InterruptedException {
         return group.awaitIdle(timeout);
-    }
-
-    /** Repairs made to the cache files of blob {@code index} when they were opened (for tests and logs). */
-    List<String> repairs(int index) {
-        return byIndex[index].repairs();
     }
 
     @Override

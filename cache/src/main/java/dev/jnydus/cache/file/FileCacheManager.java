@@ -3,16 +3,17 @@ package dev.jnydus.cache.file;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.jnydus.backend.BlobBackend;
+import dev.jnydus.backend.Sleeper;
 import dev.jnydus.cache.device.BlobDevice;
 import dev.jnydus.cache.device.BlobInfo;
 import dev.jnydus.cache.device.BlobcacheMetrics;
 import dev.jnydus.cache.device.CacheManager;
 import dev.jnydus.cache.device.CacheOptions;
 import dev.jnydus.cache.device.CacheUsage;
-import dev.jnydus.cache.device.Sleeper;
 import dev.jnydus.cache.meta.BlobMetaFile;
 import dev.jnydus.cache.prefetch.PrefetchMetrics;
 import dev.jnydus.cache.prefetch.PrefetchScheduler;
+import dev.jnydus.cache.state.PersistedChunkMap;
 import dev.jnydus.common.Ticker;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -44,6 +45,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class FileCacheManager implements CacheManager {
     private static final Logger LOG = LoggerFactory.getLogger(FileCacheManager.class);
+    /** The files that make up a blob's cache entry, in the order their age is looked up. */
+    private static final List<String> ENTRY_SUFFIXES = List.of(CachedBlob.CHUNK_MAP_SUFFIX, FileChunkStore.DATA_SUFFIX,
+            FileChunkStore.RAW_SUFFIX);
 
     private final CacheOptions options;
     private final BlobBackend backend;
@@ -79,7 +83,9 @@ public final class FileCacheManager implements CacheManager {
             Files.createDirectories(options.workDir());
         }
         FileCacheManager m = new FileCacheManager(options, backend, ticker, sleeper, wallClock, threadFactory);
-        if (options.type().isFileBacked()) {
+        // Only the space limit needs the idle blobs' sizes up front (usage() and evictUnused()
+        // rescan); without one, start-up does not read every chunk map in work_dir.
+        if (options.type().isFileBacked() && options.spaceLimitBytes() > 0) {
             m.rescanIdle();
             m.maybeEvict();
         }
@@ -232,18 +238,14 @@ public final class FileCacheManager implements CacheManager {
         idleBytes = idle;
     }
 
-    private List<String> blobsOnDisk() {
-        List<String> ids = new ArrayList<>();
+    private Set<String> blobsOnDisk() {
+        Set<String> ids = new LinkedHashSet<>();
         try (Stream<Path> s = Files.list(options.workDir())) {
             s.forEach(p -> {
                 String n = p.getFileName().toString();
-                for (String suffix : new String[] {CachedBlob.CHUNK_MAP_SUFFIX, FileChunkStore.DATA_SUFFIX,
-                        FileChunkStore.RAW_SUFFIX}) {
+                for (String suffix : ENTRY_SUFFIXES) {
                     if (n.endsWith(suffix) && n.length() > suffix.length()) {
-                        String id = n.substring(0, n.length() - suffix.length());
-                        if (!ids.contains(id)) {
-                            ids.add(id);
-                        }
+                        ids.add(n.substring(0, n.length() - suffix.length()));
                         break;
                     }
                 }
@@ -263,20 +265,7 @@ public final class FileCacheManager implements CacheManager {
             return dataSize;
         }
         try {
-            byte[] bytes = Files.readAllBytes(mapPath);
-            if (bytes.length <= 4096) {
-                return 0;
-            }
-            java.nio.ByteBuffer h = java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-            if (h.getInt(12) == dev.jnydus.cache.state.PersistedChunkMap.MAGIC_ALL_READY) {
-                return dataSize;
-            }
-            long ready = 0;
-            for (int i = 4096; i < bytes.length; i++) {
-                ready += Integer.bitCount(bytes[i] & 0xff);
-            }
-            long bits = (bytes.length - 4096L) * 8;
-            return dataSize * ready / bits;
+            return PersistedChunkMap.scaleByReady(mapPath, dataSize);
         } catch (IOException e) {
             return dataSize;
         }
@@ -291,7 +280,7 @@ public final class FileCacheManager implements CacheManager {
     }
 
     private static long lastUsed(Path dir, String id) {
-        for (String suffix : new String[] {CachedBlob.CHUNK_MAP_SUFFIX, FileChunkStore.DATA_SUFFIX, FileChunkStore.RAW_SUFFIX}) {
+        for (String suffix : ENTRY_SUFFIXES) {
             try {
                 Path p = dir.resolve(id + suffix);
                 if (Files.exists(p)) {
@@ -316,7 +305,13 @@ public final class FileCacheManager implements CacheManager {
         }
         long total = openBytes.get() + sum(idleBytes);
         List<String> candidates = new ArrayList<>(idleBytes.keySet());
-        candidates.sort(Comparator.comparingLong((String id) -> lastUsed(options.workDir(), id)).thenComparing(id -> id));
+        // Each file's age is read once, not on every comparison (a file touched mid-sort would
+        // also make the order inconsistent).
+        Map<String, Long> lastUsed = new HashMap<>();
+        for (String id : candidates) {
+            lastUsed.put(id, lastUsed(options.workDir(), id));
+        }
+        candidates.sort(Comparator.comparingLong((String id) -> lastUsed.get(id)).thenComparing(id -> id));
         int evicted = 0;
         for (String id : candidates) {
             if (total <= limit) {
@@ -348,8 +343,9 @@ public final class FileCacheManager implements CacheManager {
     /** Deletes every cache file of a blob (never the bare {@code <blob_id>}: with --localfs-dir it is the blob). */
     private boolean deleteFiles(String id) {
         boolean any = false;
-        for (String suffix : new String[] {CachedBlob.CHUNK_MAP_SUFFIX, FileChunkStore.DATA_SUFFIX, FileChunkStore.RAW_SUFFIX,
-                BlobMetaFile.SUFFIX, ".blob.digest", ".blob.toc"}) {
+        List<String> suffixes = new ArrayList<>(ENTRY_SUFFIXES);
+        suffixes.addAll(List.of(BlobMetaFile.SUFFIX, ".blob.digest", ".blob.toc"));
+        for (String suffix : suffixes) {
             try {
                 any |= Files.deleteIfExists(options.workDir().resolve(id + suffix));
             } catch (IOException e) {
@@ -405,12 +401,6 @@ public final class FileCacheManager implements CacheManager {
                 end / 1000, end % 1000,
                 metrics.bufferedBackendSize.sum(),
                 allReady);
-    }
-
-    /** Repairs made when blob {@code blobId} was opened, while it is open (for tests). */
-    synchronized List<String> repairs(String blobId) {
-        CachedBlob e = open.get(blobId);
-        return e == null ? List.of() : e.repairs();
     }
 
     @Override

@@ -57,11 +57,6 @@ final class FileChunkStore implements ChunkStore {
     }
 
     @Override
-    public boolean readsSlices() {
-        return !raw;
-    }
-
-    @Override
     public boolean storesCompressed() {
         return raw;
     }

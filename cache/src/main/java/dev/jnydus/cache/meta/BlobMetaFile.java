@@ -8,7 +8,6 @@ import dev.jnydus.cache.device.ChunkInfo;
 import dev.jnydus.cache.device.ChunkTable;
 import dev.jnydus.common.BlobFeatures;
 import dev.jnydus.common.ChunkFlags;
-import dev.jnydus.common.Compressor;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -98,9 +97,9 @@ public final class BlobMetaFile {
                     throw new IOException("blob " + blob.blobId() + ": chunk info header " + why);
                 }
                 byte[] file = new byte[(int) expected];
-                ChunkCodec.decompress(loc.ciCompressor(), raw.length == loc.ciCompressedSize() ? raw
-                                : java.util.Arrays.copyOf(raw, (int) loc.ciCompressedSize()),
-                        (int) loc.ciCompressedSize(), file, (int) loc.ciUncompressedSize());
+                // decompress reads only raw[0, ciCompressedSize): the header after it stays out.
+                ChunkCodec.decompress(loc.ciCompressor(), raw, (int) loc.ciCompressedSize(), file,
+                        (int) loc.ciUncompressedSize());
                 System.arraycopy(raw, (int) loc.ciCompressedSize(), file, (int) aligned, HEADER_SIZE);
                 ChunkTable table = parse(blob, file, (int) loc.ciUncompressedSize());
                 writeAtomically(path, file);
@@ -211,10 +210,5 @@ public final class BlobMetaFile {
                 .putLong(16, loc.ciOffset()).putLong(24, loc.ciCompressedSize()).putLong(32, loc.ciUncompressedSize())
                 .putInt(HEADER_SIZE - 4, MAGIC);
         return h.array();
-    }
-
-    static Compressor compressorOf(int id) {
-        Compressor c = Compressor.ofId(id);
-        return c == null ? Compressor.NONE : c;
     }
 }

@@ -1,7 +1,8 @@
 package dev.jnydus.cache.prefetch;
 
-import dev.jnydus.cache.device.Sleeper;
+import dev.jnydus.backend.Sleeper;
 import dev.jnydus.common.Ticker;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 
@@ -40,10 +41,6 @@ public final class BandwidthLimiter {
         this.last = ticker.nanos();
     }
 
-    public long rate() {
-        return rate;
-    }
-
     /** Adds on-demand bytes to the next prefetch acquisition; never blocks. */
     public void charge(long bytes) {
         if (bytes > 0) {
@@ -64,7 +61,7 @@ public final class BandwidthLimiter {
                 return false;
             }
             long waitNanos = (long) Math.ceil((need - tokens) * 1e9 / rate);
-            sleeper.sleepNanos(Math.max(1, Math.min(waitNanos, MAX_SLEEP_NANOS)));
+            sleeper.sleep(Duration.ofNanos(Math.max(1, Math.min(waitNanos, MAX_SLEEP_NANOS))));
             refill();
         }
         tokens -= want;

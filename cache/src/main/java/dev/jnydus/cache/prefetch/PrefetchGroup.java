@@ -52,16 +52,6 @@ public final class PrefetchGroup {
         }
     }
 
-    /** Tasks queued or running. */
-    public int pending() {
-        lock.lock();
-        try {
-            return pending;
-        } finally {
-            lock.unlock();
-        }
-    }
-
     /** Waits until no task of this group is queued or running; false on timeout. */
     public boolean awaitIdle(Duration timeout) throws InterruptedException {
         long nanos = timeout.toNanos();

@@ -1,7 +1,7 @@
 package dev.jnydus.cache.prefetch;
 
 import dev.jnydus.cache.device.PrefetchOptions;
-import dev.jnydus.cache.device.Sleeper;
+import dev.jnydus.backend.Sleeper;
 import dev.jnydus.common.Ticker;
 import java.time.Clock;
 import java.time.Duration;
@@ -83,11 +83,6 @@ public final class PrefetchScheduler implements AutoCloseable {
         if (limiter != null && active.get() > 0) {
             limiter.charge(bytes);
         }
-    }
-
-    /** Tasks queued or running, over all groups. */
-    public int activeCount() {
-        return active.get();
     }
 
     /**

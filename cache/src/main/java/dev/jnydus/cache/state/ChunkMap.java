@@ -30,9 +30,6 @@ public interface ChunkMap extends AutoCloseable {
     /** Whether readiness survives a restart. */
     boolean isPersistent();
 
-    /** Pushes state to disk (no-op for in-memory maps). */
-    void flush();
-
     @Override
     void close();
 

@@ -69,10 +69,6 @@ final class MemoryChunkMap implements ChunkMap {
     }
 
     @Override
-    public void flush() {
-    }
-
-    @Override
     public void close() {
     }
 }

@@ -1,10 +1,12 @@
 package dev.jnydus.cache.state;
 
+import dev.jnydus.common.LittleEndian;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -154,6 +156,27 @@ public final class PersistedChunkMap implements ChunkMap {
         ch.force(true);
     }
 
+    /**
+     * Scales {@code total} by the fraction of chunks the map file at {@code path} marks ready,
+     * reading the file as it lies (for a blob no device has open, without opening or repairing
+     * it): all of {@code total} when the header says every chunk is ready, 0 for a file with no
+     * bitmap. Padding bits of the last bitmap byte count as chunks not ready.
+     */
+    public static long scaleByReady(Path path, long total) throws IOException {
+        byte[] bytes = Files.readAllBytes(path);
+        if (bytes.length <= HEADER_SIZE) {
+            return 0;
+        }
+        if (LittleEndian.i32(bytes, 12) == MAGIC_ALL_READY) {
+            return total;
+        }
+        long ready = 0;
+        for (int i = HEADER_SIZE; i < bytes.length; i++) {
+            ready += Integer.bitCount(bytes[i] & 0xff);
+        }
+        return total * ready / ((bytes.length - (long) HEADER_SIZE) * 8);
+    }
+
     private void load() {
         boolean headerAllReady = map.getInt(12) == MAGIC_ALL_READY;
         int count = 0;
@@ -175,10 +198,6 @@ public final class PersistedChunkMap implements ChunkMap {
             map.putInt(12, MAGIC_ALL_READY);
             map.force();
         }
-    }
-
-    public Path path() {
-        return path;
     }
 
     /** What was wrong with the file when it was opened, and how it was repaired; empty if nothing. */
@@ -254,15 +273,6 @@ public final class PersistedChunkMap implements ChunkMap {
     @Override
     public boolean isPersistent() {
         return true;
-    }
-
-    @Override
-    public void flush() {
-        synchronized (fileLock) {
-            if (!closed) {
-                map.force();
-            }
-        }
     }
 
     @Override

@@ -57,7 +57,7 @@ class PrefetchTest {
         List<ChunkInfo> list = new ArrayList<>(chunks(0, b.fileChunks(0)));
         list.addAll(chunks(0, b.fileChunks(2)));
         long listed = list.stream().mapToLong(ChunkInfo::compressedSize).sum();
-        try (CacheManager m = CacheFactory.builder(o, backend).ticker(ticker).sleeper(ticker::sleep).threadFactory(tf).build();
+        try (CacheManager m = CacheFactory.builder(o, backend).ticker(ticker).sleeper(d -> ticker.sleep(d.toNanos())).threadFactory(tf).build();
              BlobDevice dev = m.open(List.of(info(0, b)))) {
             long t0 = ticker.nanos();
             assertThat(dev.prefetch(list)).isEqualTo(list.size());

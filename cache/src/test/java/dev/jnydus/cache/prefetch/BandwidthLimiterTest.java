@@ -13,7 +13,7 @@ class BandwidthLimiterTest {
 
     @Test
     void fullBucketThenTheRate() throws Exception {
-        BandwidthLimiter l = new BandwidthLimiter(16 * MIB, ticker, ticker::sleep);
+        BandwidthLimiter l = new BandwidthLimiter(16 * MIB, ticker, d -> ticker.sleep(d.toNanos()));
         assertThat(l.acquire(16 * MIB, () -> false)).isTrue();
         assertThat(ticker.nanos()).isEqualTo(1_000_000_000L);
         long t0 = ticker.nanos();
@@ -28,7 +28,7 @@ class BandwidthLimiterTest {
 
     @Test
     void requestsLargerThanTheBucketPassOnceItIsFullAndLeaveADebt() throws Exception {
-        BandwidthLimiter l = new BandwidthLimiter(16 * MIB, ticker, ticker::sleep);
+        BandwidthLimiter l = new BandwidthLimiter(16 * MIB, ticker, d -> ticker.sleep(d.toNanos()));
         l.acquire(48 * MIB, () -> false);
         long t0 = ticker.nanos();
         assertThat(l.available()).isEqualTo(-32.0 * MIB);
@@ -38,7 +38,7 @@ class BandwidthLimiterTest {
 
     @Test
     void onDemandBytesAreChargedToTheNextRequest() throws Exception {
-        BandwidthLimiter l = new BandwidthLimiter(16 * MIB, ticker, ticker::sleep);
+        BandwidthLimiter l = new BandwidthLimiter(16 * MIB, ticker, d -> ticker.sleep(d.toNanos()));
         l.charge(16 * MIB);
         long t0 = ticker.nanos();
         l.acquire(16 * MIB, () -> false);
@@ -49,7 +49,7 @@ class BandwidthLimiterTest {
 
     @Test
     void cancellationEndsTheWait() throws Exception {
-        BandwidthLimiter l = new BandwidthLimiter(16 * MIB, ticker, ticker::sleep);
+        BandwidthLimiter l = new BandwidthLimiter(16 * MIB, ticker, d -> ticker.sleep(d.toNanos()));
         l.acquire(16 * MIB, () -> false);
         AtomicInteger polls = new AtomicInteger();
         assertThat(l.acquire(16 * MIB, () -> polls.incrementAndGet() > 3)).isFalse();
@@ -58,6 +58,6 @@ class BandwidthLimiterTest {
 
     @Test
     void rateMustBePositive() {
-        assertThatThrownBy(() -> new BandwidthLimiter(0, ticker, ticker::sleep)).hasMessageContaining("0");
+        assertThatThrownBy(() -> new BandwidthLimiter(0, ticker, d -> ticker.sleep(d.toNanos()))).hasMessageContaining("0");
     }
 }
