@@ -40,23 +40,7 @@ public record BackendEnvironment(Ticker ticker, Clock clock, Sleeper sleeper, Ra
         return new BackendEnvironment(ticker, clock, sleeper, random, scheduler, executor, newEnv);
     }
 
-    public BackendEnvironment withSleeper(Sleeper s) {
-        return new BackendEnvironment(ticker, clock, s, random, scheduler, executor, env);
-    }
-
-    public BackendEnvironment withTicker(Ticker t) {
-        return new BackendEnvironment(t, clock, sleeper, random, scheduler, executor, env);
-    }
-
-    public BackendEnvironment withClock(Clock c) {
-        return new BackendEnvironment(ticker, c, sleeper, random, scheduler, executor, env);
-    }
-
     public BackendEnvironment withRandom(RandomSource r) {
         return new BackendEnvironment(ticker, clock, sleeper, r, scheduler, executor, env);
-    }
-
-    public BackendEnvironment withExecutor(Executor e) {
-        return new BackendEnvironment(ticker, clock, sleeper, random, scheduler, e, env);
     }
 }

@@ -23,6 +23,8 @@ import java.util.Set;
 public final class BackendFactory {
     /** Types {@link #create} builds. */
     public static final Set<String> SUPPORTED = Set.of("registry", "oss", "s3", "http-proxy", "localfs");
+    /** {@link #SUPPORTED}, sorted, for messages. */
+    private static final String SUPPORTED_LIST = String.join(", ", SUPPORTED.stream().sorted().toList());
 
     private BackendFactory() {
     }
@@ -51,8 +53,7 @@ public final class BackendFactory {
             return LocalFsBackend.create(o, env.ticker());
         } else if (options instanceof LocalDiskOptions o) {
             throw new BackendException(Errno.EOPNOTSUPP, "backend type 'localdisk' (device " + o.devicePath()
-                    + ") is not supported; supported types: " + String.join(", ", SUPPORTED.stream().sorted()
-                            .toList()), null);
+                    + ") is not supported; supported types: " + SUPPORTED_LIST, null);
         }
         throw new BackendException(Errno.EINVAL, "unknown backend type '" + type + "'", null);
     }
@@ -60,10 +61,9 @@ public final class BackendFactory {
     /** Rejects a type string this factory cannot build, before any options are mapped. */
     public static void requireSupported(String type) throws BackendException {
         if (!SUPPORTED.contains(type)) {
-            String why = "localdisk".equals(type) ? "is not supported" : "is unknown";
-            throw new BackendException("localdisk".equals(type) ? Errno.EOPNOTSUPP : Errno.EINVAL, "backend type '"
-                    + type + "' " + why + "; supported types: " + String.join(", ", SUPPORTED.stream().sorted()
-                            .toList()), null);
+            boolean localDisk = "localdisk".equals(type);
+            throw new BackendException(localDisk ? Errno.EOPNOTSUPP : Errno.EINVAL, "backend type '" + type + "' "
+                    + (localDisk ? "is not supported" : "is unknown") + "; supported types: " + SUPPORTED_LIST, null);
         }
     }
 }

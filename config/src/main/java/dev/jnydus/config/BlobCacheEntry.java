@@ -1,7 +1,6 @@
 package dev.jnydus.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.NullNode;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -89,24 +88,16 @@ public record BlobCacheEntry(String type, String blobId, String domainId, BlobCa
     private static Legacy readLegacy(JsonFields f) throws ConfigException {
         String id = f.string("id", "");
         String backendType = f.requiredString("backend_type");
-        JsonNode backendConfig = required(f, "backend_config");
+        JsonNode backendConfig = f.requiredRaw("backend_config");
         var external = V2Reader.externalBackends(f);
         String cacheType = f.requiredString("cache_type");
-        JsonNode cacheConfig = required(f, "cache_config");
+        JsonNode cacheConfig = f.requiredRaw("cache_config");
         PrefetchConfig prefetch = V2Reader.map(f.object("prefetch_config"), BlobCacheEntry::legacyPrefetch)
                 .orElse(V1Converter.V1_BLOB_PREFETCH);
         Optional<String> metadataPath = f.optionalString("metadata_path");
         f.finish();
         return new Legacy(f.path(), id, backendType, backendConfig, external, cacheType, cacheConfig,
                 prefetch, metadataPath);
-    }
-
-    private static JsonNode required(JsonFields f, String key) throws ConfigException {
-        JsonNode v = f.raw(key);
-        if (v == null) {
-            throw ConfigException.parse(f.path(key), "missing required key");
-        }
-        return v;
     }
 
     /** v1 {@code BlobPrefetchConfig}: all four keys required; converted with prefetch_all set. */
@@ -129,7 +120,7 @@ public record BlobCacheEntry(String type, String blobId, String domainId, BlobCa
             BackendConfig backend = V1Converter.backend(backendType, backendConfig,
                     JsonFields.join(path, "backend_type"), JsonFields.join(path, "backend_config"));
             CacheConfig cache = V1Converter.cache(cacheType, false, false,
-                    cacheConfig == null ? NullNode.getInstance() : cacheConfig,
+                    cacheConfig,
                     JsonFields.join(path, "cache_config"), JsonFields.join(path, "cache_type"), prefetch);
             try {
                 ConfigValidator.cache(cache, "cache");

@@ -67,7 +67,8 @@ final class JsonFields {
         return node.get(key);
     }
 
-    private JsonNode present(String key) throws ConfigException {
+    /** The raw value of a key that must be present (any type, even null). */
+    JsonNode requiredRaw(String key) throws ConfigException {
         JsonNode v = raw(key);
         if (v == null) {
             throw ConfigException.parse(path(key), "missing required key");
@@ -81,7 +82,7 @@ final class JsonFields {
     }
 
     String requiredString(String key) throws ConfigException {
-        return asString(present(key), path(key));
+        return asString(requiredRaw(key), path(key));
     }
 
     /** An {@code Option<String>}: absent and null both mean empty. */
@@ -99,7 +100,7 @@ final class JsonFields {
     }
 
     boolean requiredBool(String key) throws ConfigException {
-        return asBool(present(key), path(key));
+        return asBool(requiredRaw(key), path(key));
     }
 
     int u8(String key, int dflt) throws ConfigException {
@@ -119,11 +120,11 @@ final class JsonFields {
     }
 
     long requiredU32(String key) throws ConfigException {
-        return asUnsigned(present(key), path(key), U32_MAX, "u32");
+        return asUnsigned(requiredRaw(key), path(key), U32_MAX, "u32");
     }
 
     long requiredU64(String key) throws ConfigException {
-        return asUnsigned(present(key), path(key), U64_MAX, "u64");
+        return asUnsigned(requiredRaw(key), path(key), U64_MAX, "u64");
     }
 
     List<String> stringList(String key) throws ConfigException {
@@ -144,7 +145,7 @@ final class JsonFields {
 
     /** A {@code HashMap<String, String>}; insertion order is kept for stable output. */
     Map<String, String> stringMap(String key, boolean required) throws ConfigException {
-        JsonNode v = required ? present(key) : raw(key);
+        JsonNode v = required ? requiredRaw(key) : raw(key);
         if (v == null) {
             return Map.of();
         }
@@ -172,12 +173,12 @@ final class JsonFields {
     }
 
     JsonFields requiredObject(String key) throws ConfigException {
-        return of(present(key), path(key));
+        return of(requiredRaw(key), path(key));
     }
 
     /** Elements of an array of objects; absent means empty. */
     List<JsonFields> objectList(String key, boolean required) throws ConfigException {
-        JsonNode v = required ? present(key) : raw(key);
+        JsonNode v = required ? requiredRaw(key) : raw(key);
         if (v == null) {
             return List.of();
         }

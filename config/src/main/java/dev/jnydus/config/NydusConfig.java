@@ -103,10 +103,6 @@ public record NydusConfig(String id, Optional<BackendConfig> backend,
         return auth == null ? this : withRegistryAuth(auth);
     }
 
-    public NydusConfig withId(String newId) {
-        return new NydusConfig(newId, backend, externalBackends, cache, rafs, overlay);
-    }
-
     /** Same config with registry auth/token, OSS/S3 keys and the cache encryption key blanked. */
     public NydusConfig withoutSecrets() {
         Optional<BackendConfig> b = backend.map(NydusConfig::stripSecrets);

@@ -21,8 +21,4 @@ public record PrefetchConfig(boolean enable, long threads, long batchSize, long 
      * ({@code threads} 8, {@code batch_size} 1 MiB); only echoes of the config can tell.
      */
     public static final PrefetchConfig ABSENT = new PrefetchConfig(false, 0, 0, 0, false, false);
-
-    public static PrefetchConfig disabled() {
-        return ABSENT;
-    }
 }

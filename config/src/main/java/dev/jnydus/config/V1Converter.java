@@ -29,10 +29,7 @@ final class V1Converter {
         String id = device.string("id", "");
         JsonFields backendNode = device.requiredObject("backend");
         String backendType = backendNode.requiredString("type");
-        JsonNode backendConfig = backendNode.raw("config");
-        if (backendConfig == null) {
-            throw ConfigException.parse(backendNode.path("config"), "missing required key");
-        }
+        JsonNode backendConfig = backendNode.requiredRaw("config");
         backendNode.finish();
         List<ExternalBackendConfig> external = V2Reader.externalBackends(device);
 

@@ -13,6 +13,9 @@ import org.slf4j.LoggerFactory;
  */
 final class V2Reader {
     private static final Logger LOG = LoggerFactory.getLogger(V2Reader.class);
+    /** Every backend type upstream knows, in the order their sub-objects are read and type-checked. */
+    private static final List<String> BACKEND_TYPES = List.of(BackendConfig.LOCALDISK, BackendConfig.LOCALFS,
+            BackendConfig.OSS, BackendConfig.S3, BackendConfig.REGISTRY, BackendConfig.HTTP_PROXY);
 
     /** A reader of one object; checked exceptions rule out Optional.map. */
     @FunctionalInterface
@@ -55,8 +58,7 @@ final class V2Reader {
     static BackendConfig backend(JsonFields f) throws ConfigException {
         String type = f.requiredString("type");
         BackendConfig selected = null;
-        for (String kind : new String[] {BackendConfig.LOCALDISK, BackendConfig.LOCALFS,
-                BackendConfig.OSS, BackendConfig.S3, BackendConfig.REGISTRY, BackendConfig.HTTP_PROXY}) {
+        for (String kind : BACKEND_TYPES) {
             Optional<JsonFields> sub = f.optionalObject(kind);
             if (sub.isPresent()) {
                 BackendConfig b = backendOfType(kind, sub.get());
@@ -77,17 +79,7 @@ final class V2Reader {
     }
 
     static boolean isBackendType(String type) {
-        switch (type) {
-            case BackendConfig.LOCALDISK:
-            case BackendConfig.LOCALFS:
-            case BackendConfig.OSS:
-            case BackendConfig.S3:
-            case BackendConfig.REGISTRY:
-            case BackendConfig.HTTP_PROXY:
-                return true;
-            default:
-                return false;
-        }
+        return BACKEND_TYPES.contains(type);
     }
 
     static ConfigException unknownBackendType(String path, String type) {

@@ -67,10 +67,7 @@ final class HealthChecker implements AutoCloseable {
         try (Response r = client.newCall(req).execute()) {
             ok = healthyStatus.test(r.code());
             why = "HTTP " + r.code();
-        } catch (IOException e) {
-            ok = false;
-            why = e.toString();
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             ok = false;
             why = e.toString();
         }

@@ -168,13 +168,6 @@ public final class HttpBackendCore implements AutoCloseable {
         return out;
     }
 
-    /** Runs every health check once now (tests, and the API's "check now"). */
-    public void checkHealthNow() {
-        for (HealthChecker hc : checkers) {
-            hc.checkOnce();
-        }
-    }
-
     @Override
     public synchronized void close() {
         for (HealthChecker hc : checkers) {

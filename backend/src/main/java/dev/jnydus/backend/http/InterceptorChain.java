@@ -22,10 +22,6 @@ public final class InterceptorChain {
         return new Cursor(0, request).proceed(request);
     }
 
-    public List<Interceptor> interceptors() {
-        return interceptors;
-    }
-
     private final class Cursor implements Interceptor.Chain {
         private final int index;
         private final RangeRequest request;

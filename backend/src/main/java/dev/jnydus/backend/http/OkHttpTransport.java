@@ -3,6 +3,7 @@ package dev.jnydus.backend.http;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -142,14 +143,10 @@ final class OkHttpTransport implements Transport {
     }
 
     private static byte[] readExactly(RangeRequest req, BufferedSource src, int n) throws IOException {
-        byte[] data = new byte[n];
-        int got = 0;
-        while (got < n) {
-            int r = src.read(data, got, n - got);
-            if (r < 0) {
-                throw new BadResponseException(req.describe() + ": body ended after " + got + " of " + n + " bytes");
-            }
-            got += r;
+        byte[] data = readUpTo(src, n);
+        if (data.length < n) {
+            throw new BadResponseException(req.describe() + ": body ended after " + data.length + " of " + n
+                    + " bytes");
         }
         return data;
     }
@@ -164,7 +161,7 @@ final class OkHttpTransport implements Transport {
             }
             got += r;
         }
-        return got == n ? data : java.util.Arrays.copyOf(data, got);
+        return got == n ? data : Arrays.copyOf(data, got);
     }
 
     private static void requireEnd(RangeRequest req, BufferedSource src, int n) throws IOException {

@@ -46,10 +46,7 @@ public final class LocalFsBackend implements BlobBackend {
 
     /** Blobs named by id under {@code dir}, then under each of {@code altDirs}. */
     public static LocalFsBackend ofDirs(Path dir, List<Path> altDirs) {
-        List<Path> all = new ArrayList<>();
-        all.add(dir);
-        all.addAll(altDirs);
-        return new LocalFsBackend(all, null, Ticker.system());
+        return create(new LocalFsOptions(null, dir, altDirs), Ticker.system());
     }
 
     public static LocalFsBackend ofDir(Path dir) {
@@ -58,7 +55,7 @@ public final class LocalFsBackend implements BlobBackend {
 
     /** Every blob id reads from the same file. */
     public static LocalFsBackend ofFile(Path blobFile) {
-        return new LocalFsBackend(List.of(), blobFile, Ticker.system());
+        return create(new LocalFsOptions(blobFile, null, List.of()), Ticker.system());
     }
 
     @Override

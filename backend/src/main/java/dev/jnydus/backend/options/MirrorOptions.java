@@ -53,16 +53,6 @@ public record MirrorOptions(String host, String pingUrl, Map<String, String> hea
         return pingUrl.isEmpty() ? stripSlash(host) + "/v2" : pingUrl;
     }
 
-    public MirrorOptions withHealthCheck(Duration interval, int newFailureLimit) {
-        return new MirrorOptions(host, pingUrl, headers, authThrough, interval, newFailureLimit,
-                healthCheckPauseElapsed);
-    }
-
-    public MirrorOptions withAuthThrough(boolean newAuthThrough) {
-        return new MirrorOptions(host, pingUrl, headers, newAuthThrough, healthCheckInterval, failureLimit,
-                healthCheckPauseElapsed);
-    }
-
     private static String stripSlash(String s) {
         return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
     }

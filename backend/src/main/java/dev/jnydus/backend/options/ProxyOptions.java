@@ -61,11 +61,6 @@ public record ProxyOptions(String url, String pingUrl, boolean fallback, Duratio
                 dragonflySchedulerEndpoint);
     }
 
-    public ProxyOptions withUseHttp(boolean newUseHttp) {
-        return new ProxyOptions(url, pingUrl, fallback, checkInterval, newUseHttp, checkPauseElapsed,
-                dragonflySchedulerEndpoint);
-    }
-
     static void requireHttpUrl(String url, String what) {
         URI u;
         try {

@@ -197,12 +197,6 @@ final class RegistryAuth {
         return new Cached("Bearer " + t.value(), challenge, now + ttl, refreshAt, 0);
     }
 
-    /** When the cached token is due for refresh, relative to the ticker; for tests. */
-    long refreshAtNanos() {
-        Cached c = cached;
-        return c == null ? Long.MIN_VALUE : c.refreshAt;
-    }
-
     /** An answer to a challenge, not yet known to work. */
     static final class Authorization {
         final String header;

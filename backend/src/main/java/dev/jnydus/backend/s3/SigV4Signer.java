@@ -1,12 +1,12 @@
 package dev.jnydus.backend.s3;
 
+import dev.jnydus.backend.codec.ChunkDigest;
+import dev.jnydus.common.Hex;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -34,7 +34,6 @@ public final class SigV4Signer {
     public static final DateTimeFormatter AMZ_DATE = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
             .withZone(ZoneOffset.UTC);
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyyMMdd").withZone(ZoneOffset.UTC);
-    private static final HexFormat HEX = HexFormat.of();
 
     /** The parts of one signature, for tests and for building the header. */
     public record Signed(String canonicalRequest, String stringToSign, String signedHeaders, String signature,
@@ -73,12 +72,12 @@ public final class SigV4Signer {
         String day = DAY.format(when);
         String scope = day + "/" + region + "/" + service + "/aws4_request";
         String stringToSign = "AWS4-HMAC-SHA256\n" + amzDate(when) + "\n" + scope + "\n"
-                + HEX.formatHex(sha256(canonicalRequest.getBytes(StandardCharsets.UTF_8)));
+                + Hex.of(sha256(canonicalRequest.getBytes(StandardCharsets.UTF_8)));
         byte[] key = hmac(("AWS4" + secretKey).getBytes(StandardCharsets.UTF_8), day);
         key = hmac(key, region);
         key = hmac(key, service);
         key = hmac(key, "aws4_request");
-        String signature = HEX.formatHex(hmac(key, stringToSign));
+        String signature = Hex.of(hmac(key, stringToSign));
         String authorization = "AWS4-HMAC-SHA256 Credential=" + accessKeyId + "/" + scope + ", SignedHeaders="
                 + signedHeaders + ", Signature=" + signature;
         return new Signed(canonicalRequest, stringToSign, signedHeaders, signature, authorization);
@@ -125,11 +124,7 @@ public final class SigV4Signer {
     }
 
     static byte[] sha256(byte[] data) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(data);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("the JDK lacks SHA-256", e);
-        }
+        return ChunkDigest.sha256().digest(data);
     }
 
     private static byte[] hmac(byte[] key, String data) {
