@@ -2,7 +2,6 @@ package dev.jnydus.rafs.fs;
 
 import dev.jnydus.cache.device.BlobDevice;
 import dev.jnydus.cache.device.BlobIoVec;
-import dev.jnydus.cache.device.ChunkInfo;
 import dev.jnydus.cache.device.ChunkSink;
 import dev.jnydus.cache.device.ChunkSlice;
 import dev.jnydus.common.Errno;
@@ -84,7 +83,6 @@ public final class RafsFileSystem implements ReadOnlyFileSystem {
     private static final int X_OK = 1;
     /** Zeros for holes, shared read-only; as large as the largest FUSE read. */
     private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(1 << 20).asReadOnlyBuffer();
-    private static final byte[] DOT = {'.'};
     private static final byte[] DOTDOT = {'.', '.'};
 
     private final RafsSuper sb;
@@ -124,15 +122,6 @@ public final class RafsFileSystem implements ReadOnlyFileSystem {
     /** The inode number of the root directory: where a namespace must map FUSE node 1. */
     public long rootIno() {
         return rootIno;
-    }
-
-    public RafsSuper superblock() {
-        return sb;
-    }
-
-    /** The device serving file data, or {@code null} when the image has no blobs. */
-    public BlobDevice device() {
-        return device;
     }
 
     // ------------------------------------------------------------------ inodes and attributes
