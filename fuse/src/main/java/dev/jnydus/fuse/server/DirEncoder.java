@@ -18,7 +18,6 @@ final class DirEncoder implements DirSink, DirPlusSink {
 
     private final ByteBuffer out;
     private boolean full;
-    private int count;
 
     /** @param out the reply buffer positioned after the out header, limited to the size the kernel asked */
     DirEncoder(ByteBuffer out) {
@@ -36,7 +35,6 @@ final class DirEncoder implements DirSink, DirPlusSink {
         new DirentHead(ino, nextOffset, name.length, type).encode(out);
         out.put(name);
         out.put(ZEROS, 0, padded - len);
-        count++;
         return true;
     }
 
@@ -52,7 +50,6 @@ final class DirEncoder implements DirSink, DirPlusSink {
         new DirentHead(entry.attr().ino(), nextOffset, name.length, entry.attr().dtype()).encode(out);
         out.put(name);
         out.put(ZEROS, 0, padded - len);
-        count++;
         return true;
     }
 
@@ -61,9 +58,5 @@ final class DirEncoder implements DirSink, DirPlusSink {
             throw new IllegalArgumentException("directory entry name of " + name.length + " bytes");
         }
         return name.length;
-    }
-
-    int count() {
-        return count;
     }
 }

@@ -110,16 +110,12 @@ public final class Server {
 
     /** The size of each receive and reply buffer a worker needs: the largest read or write plus headers. */
     public int bufferSize() {
-        return maxPages * PAGE_SIZE + HEADER_ROOM;
+        return maxTransfer() + HEADER_ROOM;
     }
 
     /** The largest READ/WRITE payload we announce (max_write), in bytes. */
     public int maxTransfer() {
         return maxPages * PAGE_SIZE;
-    }
-
-    public FileSystem fileSystem() {
-        return fs;
     }
 
     /** The INIT outcome, once the kernel's INIT was answered. */
@@ -639,7 +635,7 @@ public final class Server {
         }
         int negotiatedMinor = Math.min(minor, Fuse.KERNEL_MINOR_VERSION);
         int maxWrite = (enabled & (FsOptions.MAX_PAGES | FsOptions.BIG_WRITES)) != 0
-                ? maxPages * PAGE_SIZE : Fuse.MIN_READ_BUFFER - HEADER_ROOM;
+                ? maxTransfer() : Fuse.MIN_READ_BUFFER - HEADER_ROOM;
         int pages = (enabled & FsOptions.MAX_PAGES) != 0 ? maxPages : 0;
         InitOut reply = new InitOut(Fuse.KERNEL_VERSION, Fuse.KERNEL_MINOR_VERSION, maxReadahead, (int) enabled,
                 maxBackground, congestionThreshold, maxWrite, 1, pages, 0, (int) (enabled >>> 32), 0);

@@ -343,13 +343,6 @@ public final class Vfs implements FileSystem {
     }
 
     @Override
-    public void batchForget(Context ctx, long[] nodeIds, long[] nlookups) {
-        for (int i = 0; i < nodeIds.length; i++) {
-            forget(ctx, nodeIds[i], nlookups[i]);
-        }
-    }
-
-    @Override
     public AttrReply getattr(Context ctx, long nodeId, OptionalLong fh) throws FsException {
         Target t = target(nodeId);
         if (t.pseudo()) {
@@ -585,18 +578,7 @@ public final class Vfs implements FileSystem {
         Target t = target(nodeId);
         if (t.pseudo()) {
             PseudoFs.Node dir = pseudoNode(t.ino);
-            FsException[] failure = new FsException[1];
-            listPseudo(dir, offset, (name, node, next) -> {
-                try {
-                    return sink.add(name, next, entryOf(ctx, node));
-                } catch (FsException e) {
-                    failure[0] = e;
-                    return false;
-                }
-            });
-            if (failure[0] != null) {
-                throw failure[0];
-            }
+            listPseudo(dir, offset, (name, node, next) -> sink.add(name, next, entryOf(ctx, node)));
             return;
         }
         Attached a = t.mount;
@@ -605,7 +587,7 @@ public final class Vfs implements FileSystem {
 
     @FunctionalInterface
     private interface PseudoVisitor {
-        boolean add(byte[] name, PseudoFs.Node node, long nextOffset);
+        boolean add(byte[] name, PseudoFs.Node node, long nextOffset) throws FsException;
     }
 
     /** ".", "..", then the children; offset k continues after the k-th entry. */

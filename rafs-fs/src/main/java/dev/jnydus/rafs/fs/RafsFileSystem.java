@@ -2,7 +2,6 @@ package dev.jnydus.rafs.fs;
 
 import dev.jnydus.cache.device.BlobDevice;
 import dev.jnydus.cache.device.BlobIoVec;
-import dev.jnydus.cache.device.ChunkInfo;
 import dev.jnydus.cache.device.ChunkSink;
 import dev.jnydus.cache.device.ChunkSlice;
 import dev.jnydus.common.Errno;
@@ -84,7 +83,6 @@ public final class RafsFileSystem implements ReadOnlyFileSystem {
     private static final int X_OK = 1;
     /** Zeros for holes, shared read-only; as large as the largest FUSE read. */
     private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(1 << 20).asReadOnlyBuffer();
-    private static final byte[] DOT = {'.'};
     private static final byte[] DOTDOT = {'.', '.'};
 
     private final RafsSuper sb;
@@ -124,15 +122,6 @@ public final class RafsFileSystem implements ReadOnlyFileSystem {
     /** The inode number of the root directory: where a namespace must map FUSE node 1. */
     public long rootIno() {
         return rootIno;
-    }
-
-    public RafsSuper superblock() {
-        return sb;
-    }
-
-    /** The device serving file data, or {@code null} when the image has no blobs. */
-    public BlobDevice device() {
-        return device;
     }
 
     // ------------------------------------------------------------------ inodes and attributes
@@ -271,12 +260,17 @@ public final class RafsFileSystem implements ReadOnlyFileSystem {
         return new StatFs(0, 0, 0, sb.inodeCount(), 0, 512, 255, 0);
     }
 
-    @Override
-    public byte[] getxattr(Context ctx, long nodeId, byte[] name) throws FsException {
+    /** The inode whose xattrs are asked for; ENOSYS (the kernel stops asking) when xattrs are off. */
+    private RafsInode xattrInode(long nodeId) throws FsException {
         if (!xattrs) {
             throw new FsException(Errno.ENOSYS, "the image has no xattrs");
         }
-        RafsInode i = inode(nodeId);
+        return inode(nodeId);
+    }
+
+    @Override
+    public byte[] getxattr(Context ctx, long nodeId, byte[] name) throws FsException {
+        RafsInode i = xattrInode(nodeId);
         byte[] v;
         try {
             v = i.xattr(name);
@@ -291,10 +285,7 @@ public final class RafsFileSystem implements ReadOnlyFileSystem {
 
     @Override
     public List<byte[]> listxattr(Context ctx, long nodeId) throws FsException {
-        if (!xattrs) {
-            throw new FsException(Errno.ENOSYS, "the image has no xattrs");
-        }
-        RafsInode i = inode(nodeId);
+        RafsInode i = xattrInode(nodeId);
         try {
             List<Xattr> all = i.xattrs();
             List<byte[]> names = new ArrayList<>(all.size());
@@ -338,20 +329,19 @@ public final class RafsFileSystem implements ReadOnlyFileSystem {
             return;
         }
         // upstream's check, including its quirk that root needs some x bit for X_OK
-        int m = st.mode();
         boolean root = ctx.uid() == 0;
-        if ((mode & R_OK) != 0 && !root && (st.uid() != ctx.uid() || (m & 0400) == 0)
-                && (st.gid() != ctx.gid() || (m & 0040) == 0) && (m & 0004) == 0) {
+        if ((mode & R_OK) != 0 && !root && !permits(st, ctx, R_OK)
+                || (mode & W_OK) != 0 && !root && !permits(st, ctx, W_OK)
+                || (mode & X_OK) != 0 && (!root || (st.mode() & 0111) == 0) && !permits(st, ctx, X_OK)) {
             throw new FsException(Errno.EACCES);
         }
-        if ((mode & W_OK) != 0 && !root && (st.uid() != ctx.uid() || (m & 0200) == 0)
-                && (st.gid() != ctx.gid() || (m & 0020) == 0) && (m & 0002) == 0) {
-            throw new FsException(Errno.EACCES);
-        }
-        if ((mode & X_OK) != 0 && (!root || (m & 0111) == 0) && (st.uid() != ctx.uid() || (m & 0100) == 0)
-                && (st.gid() != ctx.gid() || (m & 0010) == 0) && (m & 0001) == 0) {
-            throw new FsException(Errno.EACCES);
-        }
+    }
+
+    /** Whether the owner, group or other bits for {@code bit} (R_OK, W_OK or X_OK) let the caller in. */
+    private static boolean permits(Attr st, Context ctx, int bit) {
+        int m = st.mode();
+        return st.uid() == ctx.uid() && (m & bit << 6) != 0 || st.gid() == ctx.gid() && (m & bit << 3) != 0
+                || (m & bit) != 0;
     }
 
     // ------------------------------------------------------------------ data

@@ -63,7 +63,6 @@ class RafsFileSystemFixtureTest {
 
     @BeforeEach
     void open() throws IOException {
-        sb = RafsSuper.open(FIXTURE.resolve("bootstrap"));
         mount(FIXTURE.resolve("blobs"), CacheType.DUMMYCACHE);
     }
 
