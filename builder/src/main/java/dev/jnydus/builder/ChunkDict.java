@@ -30,8 +30,4 @@ final class ChunkDict {
     void putIfAbsent(Chunk c) {
         chunks.putIfAbsent(new Key(c.digest(), c.uncompressedSize()), c);
     }
-
-    int size() {
-        return chunks.size();
-    }
 }
