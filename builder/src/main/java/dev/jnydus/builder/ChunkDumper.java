@@ -67,15 +67,7 @@ final class ChunkDumper {
 
     private Chunk storePrepared(Node n, java.util.concurrent.CompletableFuture<ChunkPipeline.Prepared> f,
             long fileOffset) throws IOException {
-        ChunkPipeline.Prepared p;
-        try {
-            p = f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new BuildException(n.path + ": interrupted");
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new BuildException(n.path + ": cannot process chunk: " + e.getCause(), e.getCause());
-        }
+        ChunkPipeline.Prepared p = ChunkPipeline.await(n, f);
         progress.dataRead(p.len());
         return store(p.data(), p.len(), p.digest(), p.crc32(), p.stored(), fileOffset);
     }
