@@ -30,4 +30,9 @@ final class ChunkDict {
     void putIfAbsent(Chunk c) {
         chunks.putIfAbsent(new Key(c.digest(), c.uncompressedSize()), c);
     }
+
+    /** Every chunk of {@code tree}, first occurrence in upstream's breadth-first order kept. */
+    void putAll(Tree tree) {
+        tree.walkBfs(t -> t.node.chunks.forEach(this::putIfAbsent));
+    }
 }

@@ -131,14 +131,8 @@ public final class ImageBuilder {
                         + ", chunk size 0x" + Integer.toHexString(options.chunkSize()) + ", " + options.digester() + ", "
                         + options.compressor() + ", explicit uid/gid " + options.explicitUidGid());
             }
-            List<BlobInfo> infos = rs.blobs();
-            int[] map = new int[infos.size()];
-            for (int i = 0; i < infos.size(); i++) {
-                blobs.add(BootstrapTreeLoader.entry(infos.get(i)));
-                map[i] = i;
-            }
-            Tree t = new BootstrapTreeLoader(rs, 0, map, p.toString(), Overlay.LOWER).load();
-            t.walkBfs(x -> x.node.chunks.forEach(dict::putIfAbsent));
+            Tree t = loadLower(rs, p, blobs);
+            dict.putAll(t);
             return t;
         }
     }
@@ -154,17 +148,25 @@ public final class ImageBuilder {
                         + "; this build: chunk size 0x" + Integer.toHexString(options.chunkSize()) + ", "
                         + options.digester() + ", " + options.compressor());
             }
-            List<BlobInfo> infos = rs.blobs();
-            int[] map = new int[infos.size()];
-            for (int i = 0; i < infos.size(); i++) {
-                dictBlobs.add(BootstrapTreeLoader.entry(infos.get(i)));
-                map[i] = i;
-            }
             ChunkDict d = new ChunkDict();
-            new BootstrapTreeLoader(rs, 0, map, p.toString(), Overlay.LOWER).load()
-                    .walkBfs(x -> x.node.chunks.forEach(d::putIfAbsent));
+            d.putAll(loadLower(rs, p, dictBlobs));
             return d;
         }
+    }
+
+    /**
+     * The tree of an image whose data is already stored ({@link Overlay#LOWER}), its chunks
+     * numbering its blobs as {@code rs} does; those blobs are appended to {@code blobs}, which
+     * must be empty.
+     */
+    private static Tree loadLower(RafsSuper rs, Path p, List<BlobEntry> blobs) throws BuildException {
+        List<BlobInfo> infos = rs.blobs();
+        int[] map = new int[infos.size()];
+        for (int i = 0; i < infos.size(); i++) {
+            blobs.add(BootstrapTreeLoader.entry(infos.get(i)));
+            map[i] = i;
+        }
+        return new BootstrapTreeLoader(rs, 0, map, p.toString(), Overlay.LOWER).load();
     }
 
     private Tree overlay(Tree parent, Tree upper) throws BuildException {
