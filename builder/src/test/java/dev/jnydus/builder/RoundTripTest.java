@@ -72,7 +72,7 @@ class RoundTripTest {
             assertThat(sb.blobs()).hasSize(1);
             BlobInfo b = sb.blobs().get(0);
             assertThat(b.blobId()).isEqualTo(r.blob().getFileName().toString())
-                    .isEqualTo(ImageBuilder.sha256Hex(r.blob()));
+                    .isEqualTo(TreeSnapshot.sha256(r.blob()));
             assertThat(b.chunkCount()).isEqualTo(r.chunks());
             assertThat(b.compressedSize()).isEqualTo(Files.size(r.blob()));
             if (version == 6) {
