@@ -43,6 +43,7 @@ class RoundTripTest {
         Files.walk(tmp).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
 
+    /** Every version × compressor × digester (also the matrix of {@link RootfsRoundTripTest}). */
     static Stream<Arguments> matrix() {
         List<Arguments> out = new ArrayList<>();
         for (int v : new int[] {5, 6}) {
