@@ -53,10 +53,6 @@ final class BlobTable {
         entries.set(newBlobIndex, e);
     }
 
-    boolean hasNewBlob() {
-        return newBlobIndex >= 0;
-    }
-
     List<BlobEntry> entries() {
         return List.copyOf(entries);
     }

@@ -75,10 +75,6 @@ final class BlobWriter implements AutoCloseable {
         return chunkCount;
     }
 
-    long dataSize() {
-        return pos;
-    }
-
     /**
      * Appends one new (not deduplicated) chunk.
      *

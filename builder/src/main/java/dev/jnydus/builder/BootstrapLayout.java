@@ -48,6 +48,14 @@ final class BootstrapLayout {
         }
     }
 
+    boolean v6() {
+        return v6;
+    }
+
+    int chunkSize() {
+        return chunkSize;
+    }
+
     /** Number of inode indexes handed out (v5 inode-table entries, v6 {@code inos}). */
     long indexCount() {
         return nextIno - 1;

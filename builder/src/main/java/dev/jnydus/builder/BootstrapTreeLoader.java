@@ -7,8 +7,10 @@ import dev.jnydus.rafs.metadata.RafsFormatException;
 import dev.jnydus.rafs.metadata.RafsInode;
 import dev.jnydus.rafs.metadata.RafsSuper;
 import dev.jnydus.rafs.metadata.Xattr;
-import java.nio.charset.StandardCharsets;
+import dev.jnydus.rafs.metadata.TreeWalker;
+import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -35,39 +37,42 @@ final class BootstrapTreeLoader {
         this.overlay = overlay;
     }
 
+    /**
+     * Walks the image with rafs-reader's {@link TreeWalker}, which decodes each inode once and
+     * rejects a directory reached twice, so a corrupt layer cannot make the load recurse forever.
+     */
     Tree load() throws BuildException {
+        Tree[] root = {null};
+        // The directory being filled at each depth of the depth-first walk.
+        List<Tree> open = new ArrayList<>();
         try {
-            RafsInode root = rs.inode(rs.rootIno());
-            Tree t = new Tree(new byte[] {'/'}, node(root, "/"));
-            loadChildren(t, root);
-            return t;
-        } catch (RafsFormatException e) {
+            TreeWalker.walk(rs, e -> {
+                byte[] path = e.path();
+                Tree t;
+                if (e.depth() == 0) {
+                    t = new Tree(new byte[] {'/'}, node(e.inode(), "/"));
+                    root[0] = t;
+                } else {
+                    int slash = path.length - 1;
+                    while (path[slash] != '/') {
+                        slash--;
+                    }
+                    t = new Tree(Arrays.copyOfRange(path, slash + 1, path.length), node(e.inode(), e.pathString()));
+                    open.get(e.depth() - 1).children.add(t);
+                }
+                if (t.node.isDir()) {
+                    open.subList(e.depth(), open.size()).clear();
+                    open.add(t);
+                }
+                return true;
+            });
+        } catch (BuildException e) {
+            throw e;
+        } catch (IOException e) { // a RafsFormatException from the walk or a decoder
             throw new BuildException(source + ": " + e.getMessage(), e);
         }
-    }
-
-    private void loadChildren(Tree parent, RafsInode dir) throws RafsFormatException, BuildException {
-        List<Object[]> entries = new ArrayList<>();
-        rs.readdir(dir, 0, (name, ino, type, next) -> {
-            if (!(name.length == 1 && name[0] == '.') && !(name.length == 2 && name[0] == '.' && name[1] == '.')) {
-                entries.add(new Object[] {name, ino});
-            }
-            return true;
-        });
-        for (Object[] e : entries) {
-            byte[] name = (byte[]) e[0];
-            RafsInode inode = rs.inode((Long) e[1]);
-            String n = new String(name, StandardCharsets.UTF_8);
-            String path = parent.node.isRoot() ? "/" + n : parent.node.path + "/" + n;
-            Tree t = new Tree(name, node(inode, path));
-            parent.children.add(t);
-        }
-        parent.sortChildren();
-        for (Tree c : parent.children) {
-            if (c.node.isDir()) {
-                loadChildren(c, rs.inode(c.node.srcIno));
-            }
-        }
+        root[0].walkPre(Tree::sortChildren);
+        return root[0];
     }
 
     private Node node(RafsInode inode, String path) throws RafsFormatException, BuildException {

@@ -1,7 +1,5 @@
 package dev.jnydus.builder;
 
-import dev.jnydus.common.ChunkFlags;
-
 /**
  * One chunk as the bootstrap records it (the 80-byte chunk record, rafs-format 4.9). Immutable; a
  * deduplicated chunk is the first occurrence with another {@link #fileOffset}.
@@ -28,10 +26,6 @@ record Chunk(
     Chunk withBlobIndex(int bi) {
         return new Chunk(digest, bi, index, flags, compressedOffset, compressedSize, uncompressedOffset,
                 uncompressedSize, fileOffset, crc32);
-    }
-
-    boolean compressed() {
-        return (flags & ChunkFlags.COMPRESSED) != 0;
     }
 
     void encode(byte[] b, int off) {

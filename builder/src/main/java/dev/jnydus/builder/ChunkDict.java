@@ -31,7 +31,8 @@ final class ChunkDict {
         chunks.putIfAbsent(new Key(c.digest(), c.uncompressedSize()), c);
     }
 
-    int size() {
-        return chunks.size();
+    /** Every chunk of {@code tree}, first occurrence in upstream's breadth-first order kept. */
+    void putAll(Tree tree) {
+        tree.walkBfs(t -> t.node.chunks.forEach(this::putIfAbsent));
     }
 }

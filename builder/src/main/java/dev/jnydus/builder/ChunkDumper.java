@@ -22,13 +22,9 @@ final class ChunkDumper {
     private final ChunkDict dict;
     private final ChunkDict chunkDict;
     private final BuildProgress progress;
-    private final byte[] buf;
     private final java.util.concurrent.Executor executor;
 
-    /**
-     * @param executor digests and compresses chunks of a streamed file in parallel, or {@code null}
-     *     to do it on the calling thread
-     */
+    /** @param executor digests and compresses chunks of a streamed file in parallel */
     ChunkDumper(BuildOptions options, BlobWriter blob, BlobTable table, ChunkDict dict, ChunkDict chunkDict,
             BuildProgress progress, java.util.concurrent.Executor executor) {
         this.options = options;
@@ -38,13 +34,12 @@ final class ChunkDumper {
         this.blob = blob;
         this.dict = dict;
         this.progress = progress;
-        this.buf = new byte[options.chunkSize()];
     }
 
     /**
      * Reads exactly {@code n.size} bytes from {@code in}, chunk by chunk, and fills
-     * {@code n.chunks}. With an executor, up to {@link ChunkPipeline#WINDOW} chunks of the file are
-     * digested and compressed in parallel while the stream is read; they are stored in order.
+     * {@code n.chunks}. Up to {@link ChunkPipeline#WINDOW} chunks of the file are digested and
+     * compressed in parallel while the stream is read; they are stored in order.
      */
     void dumpFile(Node n, InputStream in) throws IOException {
         int chunkSize = options.chunkSize();
@@ -56,14 +51,8 @@ final class ChunkDumper {
         for (long i = 0; i < count; i++) {
             long fileOffset = i * chunkSize;
             int len = (int) Math.min(chunkSize, n.size - fileOffset);
-            byte[] data = executor == null ? buf : new byte[len];
+            byte[] data = new byte[len];
             readFully(n, in, data, len, fileOffset);
-            if (executor == null) {
-                ChunkPipeline.Prepared p = ChunkPipeline.prepare(options, data, len);
-                chunks.add(store(data, len, p.digest(), p.crc32(), p.stored(), fileOffset));
-                progress.dataRead(len);
-                continue;
-            }
             window.add(java.util.concurrent.CompletableFuture.supplyAsync(
                     () -> ChunkPipeline.prepare(options, data, len), executor));
             if (window.size() >= ChunkPipeline.WINDOW) {
@@ -78,15 +67,7 @@ final class ChunkDumper {
 
     private Chunk storePrepared(Node n, java.util.concurrent.CompletableFuture<ChunkPipeline.Prepared> f,
             long fileOffset) throws IOException {
-        ChunkPipeline.Prepared p;
-        try {
-            p = f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new BuildException(n.path + ": interrupted");
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new BuildException(n.path + ": cannot process chunk: " + e.getCause(), e.getCause());
-        }
+        ChunkPipeline.Prepared p = ChunkPipeline.await(n, f);
         progress.dataRead(p.len());
         return store(p.data(), p.len(), p.digest(), p.crc32(), p.stored(), fileOffset);
     }

@@ -116,8 +116,13 @@ final class ChunkPipeline implements AutoCloseable {
         if (it == END || it.node != n) {
             throw new IllegalStateException("chunk pipeline out of step at " + n.path);
         }
+        return await(n, it.chunk);
+    }
+
+    /** Waits for a chunk of {@code n} handed to the executor; a failure names the file. */
+    static Prepared await(Node n, CompletableFuture<Prepared> chunk) throws BuildException {
         try {
-            return it.chunk.get();
+            return chunk.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new BuildException(n.path + ": interrupted");

@@ -1,10 +1,11 @@
 package dev.jnydus.builder;
 
 import dev.jnydus.backend.codec.ChunkDigest;
+import dev.jnydus.common.Compressor;
+import dev.jnydus.common.Digester;
 import dev.jnydus.common.Hex;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -90,7 +91,8 @@ public final class ImageBuilder {
                 table.setNewBlob(blob);
             }
             List<BlobEntry> blobs = table.entries();
-            writeBootstrap(tree, layout, blobs, bootTemp);
+            String bootDigest = writeBootstrap(bootTemp, tree, layout, blobs, options.explicitUidGid(),
+                    options.compressor(), options.digester());
 
             Path blobPath = null;
             if (blob == null) {
@@ -99,14 +101,9 @@ public final class ImageBuilder {
                 blobPath = outputs.blobFile() != null ? outputs.blobFile() : outputs.blobDir().resolve(blob.blobId());
                 files.commit(blobTemp, blobPath);
             }
-            Path bootPath = outputs.bootstrap() != null ? outputs.bootstrap()
-                    : outputs.blobDir().resolve(sha256Hex(bootTemp));
+            Path bootPath = outputs.bootstrap() != null ? outputs.bootstrap() : outputs.blobDir().resolve(bootDigest);
             files.commit(bootTemp, bootPath);
-            List<String> ids = new ArrayList<>();
-            for (BlobEntry b : blobs) {
-                ids.add(b.blobId());
-            }
-            return new BuildResult(bootPath, ids, blobPath, layout.indexCount(), dataBytes,
+            return new BuildResult(bootPath, blobIds(blobs), blobPath, layout.indexCount(), dataBytes,
                     blob == null ? 0 : blob.chunkCount(), blob == null ? 0 : blob.compressedSize());
         } finally {
             progress.done();
@@ -131,14 +128,8 @@ public final class ImageBuilder {
                         + ", chunk size 0x" + Integer.toHexString(options.chunkSize()) + ", " + options.digester() + ", "
                         + options.compressor() + ", explicit uid/gid " + options.explicitUidGid());
             }
-            List<BlobInfo> infos = rs.blobs();
-            int[] map = new int[infos.size()];
-            for (int i = 0; i < infos.size(); i++) {
-                blobs.add(BootstrapTreeLoader.entry(infos.get(i)));
-                map[i] = i;
-            }
-            Tree t = new BootstrapTreeLoader(rs, 0, map, p.toString(), Overlay.LOWER).load();
-            t.walkBfs(x -> x.node.chunks.forEach(dict::putIfAbsent));
+            Tree t = loadLower(rs, p, blobs);
+            dict.putAll(t);
             return t;
         }
     }
@@ -154,17 +145,25 @@ public final class ImageBuilder {
                         + "; this build: chunk size 0x" + Integer.toHexString(options.chunkSize()) + ", "
                         + options.digester() + ", " + options.compressor());
             }
-            List<BlobInfo> infos = rs.blobs();
-            int[] map = new int[infos.size()];
-            for (int i = 0; i < infos.size(); i++) {
-                dictBlobs.add(BootstrapTreeLoader.entry(infos.get(i)));
-                map[i] = i;
-            }
             ChunkDict d = new ChunkDict();
-            new BootstrapTreeLoader(rs, 0, map, p.toString(), Overlay.LOWER).load()
-                    .walkBfs(x -> x.node.chunks.forEach(d::putIfAbsent));
+            d.putAll(loadLower(rs, p, dictBlobs));
             return d;
         }
+    }
+
+    /**
+     * The tree of an image whose data is already stored ({@link Overlay#LOWER}), its chunks
+     * numbering its blobs as {@code rs} does; those blobs are appended to {@code blobs}, which
+     * must be empty.
+     */
+    private static Tree loadLower(RafsSuper rs, Path p, List<BlobEntry> blobs) throws BuildException {
+        List<BlobInfo> infos = rs.blobs();
+        int[] map = new int[infos.size()];
+        for (int i = 0; i < infos.size(); i++) {
+            blobs.add(BootstrapTreeLoader.entry(infos.get(i)));
+            map[i] = i;
+        }
+        return new BootstrapTreeLoader(rs, 0, map, p.toString(), Overlay.LOWER).load();
     }
 
     private Tree overlay(Tree parent, Tree upper) throws BuildException {
@@ -212,29 +211,29 @@ public final class ImageBuilder {
         }
     }
 
-    private void writeBootstrap(Tree tree, BootstrapLayout layout, List<BlobEntry> blobs, Path file)
-            throws IOException {
-        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 20)) {
-            if (options.fsVersion() == 6) {
-                new V6Writer(layout, blobs, options.explicitUidGid(), options.compressor(), options.digester(),
-                        options.chunkSize()).write(tree, out);
-            } else {
-                new V5Writer(layout, blobs, options.explicitUidGid(), options.compressor(), options.digester(),
-                        options.chunkSize()).write(tree, out);
-            }
-        }
-    }
-
-    static String sha256Hex(Path file) throws IOException {
+    /**
+     * Writes the bootstrap (v5 or v6, as laid out) to {@code file} and returns its SHA-256 in hex,
+     * computed on the way out: an output named by it needs no second read of the file.
+     */
+    static String writeBootstrap(Path file, Tree tree, BootstrapLayout layout, List<BlobEntry> blobs,
+            boolean explicitUidGid, Compressor compressor, Digester digester) throws IOException {
         MessageDigest md = ChunkDigest.sha256();
-        try (InputStream in = Files.newInputStream(file);
-                DigestOutputStream ignored = new DigestOutputStream(OutputStream.nullOutputStream(), md)) {
-            in.transferTo(ignored);
+        try (OutputStream out = new BufferedOutputStream(new DigestOutputStream(Files.newOutputStream(file), md),
+                1 << 20)) {
+            if (layout.v6()) {
+                new V6Writer(layout, blobs, explicitUidGid, compressor, digester, layout.chunkSize()).write(tree, out);
+            } else {
+                new V5Writer(layout, blobs, explicitUidGid, compressor, digester, layout.chunkSize()).write(tree, out);
+            }
         }
         return Hex.of(md.digest());
     }
 
-    private static Path parentOf(Path p) {
+    static List<String> blobIds(List<BlobEntry> blobs) {
+        return blobs.stream().map(BlobEntry::blobId).toList();
+    }
+
+    static Path parentOf(Path p) {
         Path parent = p.toAbsolutePath().getParent();
         return parent == null ? Path.of("/") : parent;
     }

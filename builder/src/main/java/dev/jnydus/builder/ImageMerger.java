@@ -5,10 +5,7 @@ import dev.jnydus.common.Digester;
 import dev.jnydus.rafs.metadata.BlobInfo;
 import dev.jnydus.rafs.metadata.RafsSuper;
 import dev.jnydus.rafs.metadata.RafsVersion;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -121,28 +118,16 @@ public final class ImageMerger {
                 }
             }
         });
-        boolean v6 = version == RafsVersion.V6;
-        BootstrapLayout layout = new BootstrapLayout(v6, chunkSize, new Prefetch(options.prefetchPatterns()));
+        BootstrapLayout layout = new BootstrapLayout(version == RafsVersion.V6, chunkSize, new Prefetch(options.prefetchPatterns()));
         layout.build(tree);
         Path target;
         try (OutputFiles files = new OutputFiles()) {
-            Path parent = output != null ? output.toAbsolutePath().getParent() : outputDir;
-            Path tmp = files.temp(parent == null ? Path.of("/") : parent);
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 20)) {
-                if (v6) {
-                    new V6Writer(layout, blobs, explicitUidGid, compressor, digester, chunkSize).write(tree, out);
-                } else {
-                    new V5Writer(layout, blobs, explicitUidGid, compressor, digester, chunkSize).write(tree, out);
-                }
-            }
-            target = output != null ? output : outputDir.resolve(ImageBuilder.sha256Hex(tmp));
+            Path tmp = files.temp(output != null ? ImageBuilder.parentOf(output) : outputDir);
+            String digest = ImageBuilder.writeBootstrap(tmp, tree, layout, blobs, explicitUidGid, compressor, digester);
+            target = output != null ? output : outputDir.resolve(digest);
             files.commit(tmp, target);
         }
-        List<String> ids = new ArrayList<>();
-        for (BlobEntry b : blobs) {
-            ids.add(b.blobId());
-        }
-        return new BuildResult(target, ids, null, layout.indexCount(), 0, 0, 0);
+        return new BuildResult(target, ImageBuilder.blobIds(blobs), null, layout.indexCount(), 0, 0, 0);
     }
 
     /**

@@ -28,6 +28,7 @@ public enum SourceType {
                 return t;
             }
         }
-        throw new IllegalArgumentException("unsupported conversion type '" + s + "' (dir-rafs, tar-rafs, targz-rafs)");
+        throw new IllegalArgumentException("unsupported conversion type '" + s
+                + "' (jnydus supports dir-rafs, tar-rafs, targz-rafs)");
     }
 }

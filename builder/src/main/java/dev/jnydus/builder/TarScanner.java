@@ -18,8 +18,6 @@ import java.util.zip.GZIPInputStream;
  * become xattrs (raw bytes, see {@link TarReader}). Whiteouts stay in the tree as ordinary entries; merging applies them.
  */
 final class TarScanner {
-    private static final String XATTR_PAX = "SCHILY.xattr.";
-
     private final BuildOptions options;
     private final ChunkDumper dumper;
     private final BuildProgress progress;

@@ -1,6 +1,5 @@
 package dev.jnydus.builder;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -57,10 +56,6 @@ final class Tree {
 
     void sortChildren() {
         children.sort((a, b) -> Arrays.compareUnsigned(a.name, b.name));
-    }
-
-    String nameString() {
-        return new String(name, StandardCharsets.UTF_8);
     }
 
     /** Pre-order walk. */

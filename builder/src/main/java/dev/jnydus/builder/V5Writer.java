@@ -2,6 +2,7 @@ package dev.jnydus.builder;
 
 import dev.jnydus.common.Compressor;
 import dev.jnydus.common.Digester;
+import dev.jnydus.rafs.layout.SuperFlags;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -75,10 +76,10 @@ final class V5Writer {
         byte[] sb = new byte[SUPERBLOCK_SIZE];
         long flags = RafsFlags.of(compressor, digester);
         if (explicitUidGid) {
-            flags |= RafsFlags.EXPLICIT_UID_GID;
+            flags |= SuperFlags.EXPLICIT_UID_GID;
         }
         if (hasXattr[0]) {
-            flags |= RafsFlags.HAS_XATTR;
+            flags |= SuperFlags.HAS_XATTR;
         }
         Le.put32(sb, 0, 0x52414653);
         Le.put32(sb, 4, 0x500);

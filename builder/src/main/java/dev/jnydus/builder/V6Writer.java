@@ -3,6 +3,7 @@ package dev.jnydus.builder;
 import dev.jnydus.common.BlobFeatures;
 import dev.jnydus.common.Compressor;
 import dev.jnydus.common.Digester;
+import dev.jnydus.rafs.layout.SuperFlags;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -132,15 +133,15 @@ final class V6Writer {
         Le.put16(b, SB_OFFSET + 88, DEVTABLE_OFFSET / DEVSLOT_SIZE);
 
         // RAFS extended superblock.
-        long flags = RafsFlags.of(compressor, digester) | RafsFlags.ENCRYPTION_NONE;
+        long flags = RafsFlags.of(compressor, digester) | SuperFlags.ENCRYPTION_NONE;
         if (explicitUidGid) {
-            flags |= RafsFlags.EXPLICIT_UID_GID;
+            flags |= SuperFlags.EXPLICIT_UID_GID;
         }
         if (hasXattr[0]) {
-            flags |= RafsFlags.HAS_XATTR;
+            flags |= SuperFlags.HAS_XATTR;
         }
         if (inlinedChunkDigest) {
-            flags |= RafsFlags.INLINED_CHUNK_DIGEST;
+            flags |= SuperFlags.INLINED_CHUNK_DIGEST;
         }
         Le.put64(b, EXT_SB_OFFSET, flags);
         Le.put64(b, EXT_SB_OFFSET + 8, blobTableOffset);

@@ -10,14 +10,10 @@ import dev.jnydus.rafs.metadata.RafsSuper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -44,20 +40,8 @@ class RootfsRoundTripTest {
         }
     }
 
-    static Stream<Arguments> matrix() {
-        List<Arguments> out = new ArrayList<>();
-        for (int v : new int[] {5, 6}) {
-            for (Compressor c : Compressor.values()) {
-                for (Digester d : Digester.values()) {
-                    out.add(Arguments.of(v, c, d));
-                }
-            }
-        }
-        return out.stream();
-    }
-
     @ParameterizedTest(name = "v{0} {1} {2}")
-    @MethodSource("matrix")
+    @MethodSource("dev.jnydus.builder.RoundTripTest#matrix")
     void readerShowsTheRootfs(int version, Compressor c, Digester d) throws IOException {
         Path out = Files.createDirectories(tmp.resolve("v" + version + "-" + c + "-" + d));
         BuildOptions o = BuildOptions.defaults().withFsVersion(version).withCompressor(c).withDigester(d);

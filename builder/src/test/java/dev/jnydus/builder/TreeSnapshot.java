@@ -220,7 +220,8 @@ final class TreeSnapshot {
         return Hex.of(md.digest());
     }
 
-    private static String sha256(Path p) throws IOException {
+    /** SHA-256 of a file's content, in hex. */
+    static String sha256(Path p) throws IOException {
         MessageDigest md = ChunkDigest.sha256();
         byte[] buf = new byte[1 << 20];
         try (InputStream in = Files.newInputStream(p)) {

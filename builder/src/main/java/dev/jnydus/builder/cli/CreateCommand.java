@@ -111,7 +111,6 @@ final class CreateCommand implements Callable<Integer> {
         try (TerminalProgress progress = TerminalProgress.forStderr()) {
             int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
             BuildResult r = new ImageBuilder(o, progress, t).create(source, outputs);
-            progress.done();
             spec.commandLine().getOut().print(Summary.of(r));
             spec.commandLine().getOut().flush();
             if (outputJson != null) {
@@ -122,11 +121,7 @@ final class CreateCommand implements Callable<Integer> {
     }
 
     BuildOptions options() throws java.io.IOException {
-        if (!"dir-rafs".equals(type) && !"directory".equals(type) && !"tar-rafs".equals(type)
-                && !"targz-rafs".equals(type)) {
-            throw new IllegalArgumentException("unsupported conversion type '" + type
-                    + "' (jnydus supports dir-rafs, tar-rafs, targz-rafs)");
-        }
+        SourceType sourceType = SourceType.of(type);
         int version;
         try {
             version = Integer.parseInt(fsVersion);
@@ -134,7 +129,7 @@ final class CreateCommand implements Callable<Integer> {
             throw new IllegalArgumentException("invalid fs-version: " + fsVersion);
         }
         BuildOptions o = BuildOptions.defaults()
-                .withType(SourceType.of(type))
+                .withType(sourceType)
                 .withFsVersion(version)
                 .withCompressor(Compressor.ofLabel(compressor))
                 .withDigester(Digester.ofLabel(digester))
@@ -177,7 +172,8 @@ final class CreateCommand implements Callable<Integer> {
         return o.validate();
     }
 
-    private static List<String> readPatterns() throws java.io.IOException {
+    /** The prefetch patterns of {@code --prefetch-policy fs}: standard input, one path a line. */
+    static List<String> readPatterns() throws java.io.IOException {
         List<String> lines = new ArrayList<>();
         BufferedReader r = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         for (String line; (line = r.readLine()) != null; ) {

@@ -4,11 +4,7 @@ import dev.jnydus.builder.BuildResult;
 import dev.jnydus.builder.ImageMerger;
 import dev.jnydus.builder.MergeOptions;
 import dev.jnydus.builder.WhiteoutSpec;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -66,14 +62,7 @@ final class MergeCommand implements Callable<Integer> {
         switch (prefetchPolicy) {
             case "none" -> {
             }
-            case "fs" -> {
-                List<String> lines = new ArrayList<>();
-                BufferedReader r = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-                for (String line; (line = r.readLine()) != null; ) {
-                    lines.add(line);
-                }
-                o = o.withPrefetchPatterns(lines);
-            }
+            case "fs" -> o = o.withPrefetchPatterns(CreateCommand.readPatterns());
             default -> throw new IllegalArgumentException("invalid prefetch policy '" + prefetchPolicy + "' (none, fs)");
         }
         if (bootstrap == null && blobDir == null) {
