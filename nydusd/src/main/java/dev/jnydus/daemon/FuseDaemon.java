@@ -75,11 +75,7 @@ public final class FuseDaemon implements AutoCloseable {
             return;
         }
         LOG.info("stopping: unmounting {}", session.mountpoint());
-        try {
-            session.unmount();
-        } catch (FsException e) {
-            LOG.warn("unmounting {} failed: {}", session.mountpoint(), e.getMessage());
-        }
+        unmount();
         Thread cutoff = new Thread(() -> {
             try {
                 if (!workers.awaitTermination(grace)) {
@@ -119,14 +115,19 @@ public final class FuseDaemon implements AutoCloseable {
     public void close() {
         if (workers.isRunning()) {
             stopping.set(true);
-            try {
-                session.unmount();
-            } catch (FsException e) {
-                LOG.warn("unmounting {} failed: {}", session.mountpoint(), e.getMessage());
-            }
+            unmount();
             workers.close();
         }
         closeSession();
+    }
+
+    /** Detaches the mount; a failure (say, someone unmounted it already) is only logged. */
+    private void unmount() {
+        try {
+            session.unmount();
+        } catch (FsException e) {
+            LOG.warn("unmounting {} failed: {}", session.mountpoint(), e.getMessage());
+        }
     }
 
     private void closeSession() {

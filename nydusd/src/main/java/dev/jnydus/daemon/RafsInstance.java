@@ -8,6 +8,7 @@ import dev.jnydus.cache.device.CacheManager;
 import dev.jnydus.cache.device.CacheOptions;
 import dev.jnydus.cache.device.CacheType;
 import dev.jnydus.cache.device.PrefetchOptions;
+import dev.jnydus.config.BackendConfig;
 import dev.jnydus.config.CacheConfig;
 import dev.jnydus.config.ConfigException;
 import dev.jnydus.config.FileCacheConfig;
@@ -44,6 +45,7 @@ public final class RafsInstance implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RafsInstance.class);
 
     private final RafsMount mount;
+    private final PrefetchConfig prefetchConfig;
     private final RafsSuper sb;
     private final ScheduledExecutorService scheduler;
     private final BlobBackend backend;
@@ -52,9 +54,11 @@ public final class RafsInstance implements AutoCloseable {
     private final RafsFileSystem fs;
     private volatile Thread prefetch;
 
-    private RafsInstance(RafsMount mount, RafsSuper sb, ScheduledExecutorService scheduler, BlobBackend backend,
-                         CacheManager cache, BlobDevice device, RafsFileSystem fs) {
+    private RafsInstance(RafsMount mount, PrefetchConfig prefetchConfig, RafsSuper sb,
+                         ScheduledExecutorService scheduler, BlobBackend backend, CacheManager cache, BlobDevice device,
+                         RafsFileSystem fs) {
         this.mount = mount;
+        this.prefetchConfig = prefetchConfig;
         this.sb = sb;
         this.scheduler = scheduler;
         this.backend = backend;
@@ -74,10 +78,11 @@ public final class RafsInstance implements AutoCloseable {
         NydusConfig config = mount.config();
         RafsConfig rafs;
         CacheConfig cacheConfig;
+        BackendConfig backendConfig;
         try {
             rafs = config.rafsOrThrow();
             cacheConfig = config.cacheOrThrow();
-            config.backendOrThrow();
+            backendConfig = config.backendOrThrow();
         } catch (ConfigException e) {
             throw new StartupException(e.getMessage(), e);
         }
@@ -101,7 +106,7 @@ public final class RafsInstance implements AutoCloseable {
                 t.setDaemon(true);
                 return t;
             });
-            backend = Backends.create(config.backend().orElseThrow(), BackendEnvironment.system(scheduler));
+            backend = Backends.create(backendConfig, BackendEnvironment.system(scheduler));
             cache = CacheFactory.builder(options, backend).build();
             if (!sb.blobs().isEmpty()) {
                 device = cache.open(new CacheBlobs(sb).blobs());
@@ -113,7 +118,7 @@ public final class RafsInstance implements AutoCloseable {
                     .build();
             LOG.info("RAFS {} image {}: {} inodes, {} blobs, chunk size {}, cache {}", sb.version(), mount.bootstrap(),
                     sb.inodeCount(), sb.blobs().size(), sb.chunkSize(), options.type().label());
-            return new RafsInstance(mount, sb, scheduler, backend, cache, device, fs);
+            return new RafsInstance(mount, rafs.prefetch(), sb, scheduler, backend, cache, device, fs);
         } catch (StartupException | RuntimeException e) {
             closeAll(sb, scheduler, backend, cache, device);
             throw e;
@@ -199,12 +204,11 @@ public final class RafsInstance implements AutoCloseable {
      * set (upstream {@code Rafs::import}); the hint list is the {@code --prefetch-files} content.
      */
     public void startPrefetch() {
-        RafsConfig rafs = mount.config().rafs().orElse(null);
-        if (rafs == null || !rafs.prefetch().enable() || device == null) {
+        if (!prefetchConfig.enable() || device == null) {
             return;
         }
         Optional<List<String>> files = mount.prefetchFiles();
-        boolean all = rafs.prefetch().prefetchAll();
+        boolean all = prefetchConfig.prefetchAll();
         Thread t = new Thread(() -> {
             int queued = new RafsPrefetcher(sb, device).run(files, all);
             try {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.jnydus.builder.BuildOptions;
 import dev.jnydus.daemon.RegistryMountConfig.Format;
 import dev.jnydus.testkit.Privileged;
+import dev.jnydus.testkit.registry.AccessCounts;
 import dev.jnydus.testkit.registry.RegistryServer;
 import java.io.IOException;
 import java.nio.file.Files;

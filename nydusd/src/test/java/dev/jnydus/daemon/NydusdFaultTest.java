@@ -3,7 +3,6 @@ package dev.jnydus.daemon;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.jnydus.testkit.Fixtures;
 import dev.jnydus.testkit.Privileged;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -285,7 +284,7 @@ class NydusdFaultTest {
 
     @Test
     void badConfigurationsStopTheDaemonWithOneLineNamingTheKey() throws Exception {
-        Path bootstrap = Fixtures.dir(Fixtures.V5_SHA256_NOCOMPRESS).resolve("bootstrap");
+        Path bootstrap = UpstreamFixture.bootstrap();
         Path cfg = tmp.resolve("bad.json");
 
         Files.writeString(cfg, "{\"device\": {\"backend\": ");
@@ -315,7 +314,7 @@ class NydusdFaultTest {
     @Test
     void corruptOrMissingBootstrapsStopTheDaemonBeforeMounting() throws Exception {
         Path cfg = config("dummycache");
-        byte[] good = Files.readAllBytes(Fixtures.dir(Fixtures.V5_SHA256_NOCOMPRESS).resolve("bootstrap"));
+        byte[] good = Files.readAllBytes(UpstreamFixture.bootstrap());
 
         byte[] badMagic = good.clone();
         badMagic[0] ^= 0x5a;

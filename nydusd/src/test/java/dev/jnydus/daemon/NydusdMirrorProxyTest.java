@@ -6,6 +6,7 @@ import dev.jnydus.builder.BuildOptions;
 import dev.jnydus.common.Compressor;
 import dev.jnydus.daemon.RegistryMountConfig.Format;
 import dev.jnydus.testkit.Privileged;
+import dev.jnydus.testkit.registry.AccessCounts;
 import dev.jnydus.testkit.registry.NginxMirror;
 import dev.jnydus.testkit.registry.RegistryServer;
 import java.nio.file.Files;

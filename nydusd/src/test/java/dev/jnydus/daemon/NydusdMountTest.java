@@ -2,7 +2,6 @@ package dev.jnydus.daemon;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jnydus.testkit.Fixtures;
 import dev.jnydus.testkit.Privileged;
 import dev.jnydus.testkit.TestTrees;
 import java.io.IOException;
@@ -157,7 +156,7 @@ class NydusdMountTest {
 
     @Test
     void upstreamV5FixtureWithAConfigFile() throws Exception {
-        Path fixture = Fixtures.dir(Fixtures.V5_SHA256_NOCOMPRESS);
+        Path fixture = UpstreamFixture.dir();
         Path cfg = work.resolve("v5.json");
         Files.writeString(cfg, "{\"device\":{\"backend\":{\"type\":\"localfs\",\"config\":{\"dir\":\""
                 + fixture.resolve("blobs") + "\"}},\"cache\":{\"type\":\"blobcache\",\"config\":{\"work_dir\":\""

@@ -2,17 +2,12 @@ package dev.jnydus.daemon;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jnydus.testkit.Fixtures;
 import dev.jnydus.testkit.Privileged;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -26,8 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("privileged")
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class NydusdOptionsTest {
-    private static final Path FIXTURE = Fixtures.dir(Fixtures.V5_SHA256_NOCOMPRESS);
-    private static final String BLOB = "7334a2594e133cf8ae364189c2276b090fc490c627bcc3fb1077f0419a538e00";
+    private static final String BLOB = UpstreamFixture.BLOB_ID;
 
     @TempDir
     Path tmp;
@@ -54,32 +48,11 @@ class NydusdOptionsTest {
         daemon.awaitMounted(Duration.ofSeconds(60));
     }
 
-    private static Map<String, String> md5s(Path root) throws Exception {
-        Map<String, String> out = new TreeMap<>();
-        for (Path p : TreeCompare.walk(root)) {
-            if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-                out.put("/" + root.relativize(p), HexFormat.of().formatHex(MessageDigest.getInstance("MD5")
-                        .digest(Files.readAllBytes(p))));
-            }
-        }
-        return out;
-    }
-
-    private static Map<String, String> fixtureMd5s() throws Exception {
-        Map<String, String> want = new TreeMap<>();
-        for (String line : Files.readAllLines(FIXTURE.resolve("tree.json"))) {
-            if (line.matches("[0-9a-f]{32}  /.*")) {
-                want.put(line.substring(34), line.substring(0, 32));
-            }
-        }
-        return want;
-    }
-
     @Test
     void virtualMountpointAttachesTheImageBelowPseudoDirectories() throws Exception {
         Path blobs = Files.createDirectory(tmp.resolve("blobs"));
-        Files.copy(FIXTURE.resolve("blobs").resolve(BLOB), blobs.resolve(BLOB));
-        start("fuse", "--mountpoint", mp.toString(), "--bootstrap", FIXTURE.resolve("bootstrap").toString(),
+        Files.copy(UpstreamFixture.blob(), blobs.resolve(BLOB));
+        start("fuse", "--mountpoint", mp.toString(), "--bootstrap", UpstreamFixture.bootstrap().toString(),
                 "--localfs-dir", blobs.toString(), "--virtual-mountpoint", "/images/v5",
                 // Accepted now, served by the API issue.
                 "--apisock", tmp.resolve("api.sock").toString(), "--id", "daemon-1", "--supervisor",
@@ -89,7 +62,7 @@ class NydusdOptionsTest {
         }
         assertThat(Files.getAttribute(mp.resolve("images"), "unix:mode")).isEqualTo(040777);
         Path image = mp.resolve("images/v5");
-        assertThat(md5s(image)).isEqualTo(fixtureMd5s());
+        assertThat(UpstreamFixture.md5sOf(image)).isEqualTo(UpstreamFixture.md5s());
         assertThat((Long) Files.getAttribute(image, "unix:ino")).isEqualTo((1L << 56) | 1);
         assertThat(daemon.log()).contains("attached backend 1 at /images/v5", "--apisock");
         daemon.signal("TERM");
@@ -99,7 +72,7 @@ class NydusdOptionsTest {
     @Test
     void prefetchFetchesTheHintedFilesIntoTheBlobCacheAtMount() throws Exception {
         Path blobs = Files.createDirectory(tmp.resolve("blobs"));
-        Files.copy(FIXTURE.resolve("blobs").resolve(BLOB), blobs.resolve(BLOB));
+        Files.copy(UpstreamFixture.blob(), blobs.resolve(BLOB));
         Path cache = tmp.resolve("cache");
         Path cfg = tmp.resolve("prefetch.json");
         Files.writeString(cfg, "{\"device\":{\"backend\":{\"type\":\"localfs\",\"config\":{\"dir\":\"" + blobs
@@ -107,7 +80,7 @@ class NydusdOptionsTest {
                 + "\"mode\":\"direct\",\"fs_prefetch\":{\"enable\":true,\"threads_count\":2,\"prefetch_all\":false}}");
         Path list = tmp.resolve("prefetch.list");
         Files.writeString(list, "\n  /normal-file-test/busybox  \n/hardlink-test/foo\n/not/in/the/image\n");
-        start("--mountpoint", mp.toString(), "--bootstrap", FIXTURE.resolve("bootstrap").toString(), "--config",
+        start("--mountpoint", mp.toString(), "--bootstrap", UpstreamFixture.bootstrap().toString(), "--config",
                 cfg.toString(), "--prefetch-files", list.toString());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!daemon.log().contains("prefetch finished") && System.nanoTime() < deadline) {
@@ -119,14 +92,14 @@ class NydusdOptionsTest {
         try (var ch = java.nio.channels.FileChannel.open(blobs.resolve(BLOB), java.nio.file.StandardOpenOption.WRITE)) {
             ch.truncate(0);
         }
-        Map<String, String> want = fixtureMd5s();
+        Map<String, String> want = UpstreamFixture.md5s();
         String busybox = "/normal-file-test/busybox/";
         int failed = 0;
         for (Map.Entry<String, String> e : want.entrySet()) {
             Path p = mp.resolve(e.getKey().substring(1));
             if (e.getKey().startsWith(busybox) || e.getKey().equals("/hardlink-test/foo")) {
                 byte[] got = Files.readAllBytes(p);
-                assertThat(HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(got))).as(e.getKey())
+                assertThat(UpstreamFixture.md5(got)).as(e.getKey())
                         .isEqualTo(e.getValue());
             } else {
                 try {

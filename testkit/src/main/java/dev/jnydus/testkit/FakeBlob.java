@@ -179,10 +179,7 @@ public final class FakeBlob {
             long uoff = 0;
             for (byte[] file : pending) {
                 List<Chunk> fileChunks = new ArrayList<>();
-                for (int pos = 0; pos < file.length || (file.length == 0 && pos == 0); pos += chunkSize) {
-                    if (file.length == 0) {
-                        break;
-                    }
+                for (int pos = 0; pos < file.length; pos += chunkSize) {
                     int len = Math.min(chunkSize, file.length - pos);
                     byte[] raw = Arrays.copyOfRange(file, pos, pos + len);
                     byte[] comp = ChunkCodec.compress(compressor, raw, len);

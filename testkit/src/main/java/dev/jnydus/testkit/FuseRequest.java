@@ -1,5 +1,6 @@
 package dev.jnydus.testkit;
 
+import dev.jnydus.fuse.abi.InHeader;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -62,9 +63,8 @@ public final class FuseRequest {
 
     public byte[] build() {
         byte[] a = args.toByteArray();
-        ByteBuffer b = ByteBuffer.allocate(40 + a.length).order(ByteOrder.LITTLE_ENDIAN);
-        b.putInt(40 + a.length).putInt(opcode).putLong(unique).putLong(nodeId).putInt(uid).putInt(gid).putInt(pid)
-                .putInt(0).put(a);
-        return b.array();
+        ByteBuffer b = ByteBuffer.allocate(InHeader.SIZE + a.length).order(ByteOrder.LITTLE_ENDIAN);
+        new InHeader(InHeader.SIZE + a.length, opcode, unique, nodeId, uid, gid, pid, 0).encode(b);
+        return b.put(a).array();
     }
 }

@@ -47,6 +47,7 @@ public final class InMemoryFileSystem implements ReadOnlyFileSystem {
 
     private static final class Node {
         final long id;
+        final String name;
         final long parent;
         final int mode;
         final long size;
@@ -57,9 +58,10 @@ public final class InMemoryFileSystem implements ReadOnlyFileSystem {
         final int uid;
         final int gid;
 
-        Node(long id, long parent, int mode, long size, byte[] target, NavigableMap<Long, byte[]> extents, int uid,
-                int gid) {
+        Node(long id, String name, long parent, int mode, long size, byte[] target, NavigableMap<Long, byte[]> extents,
+                int uid, int gid) {
             this.id = id;
+            this.name = name;
             this.parent = parent;
             this.mode = mode;
             this.size = size;
@@ -71,6 +73,21 @@ public final class InMemoryFileSystem implements ReadOnlyFileSystem {
 
         boolean isDir() {
             return (mode & Attr.S_IFMT) == Attr.S_IFDIR;
+        }
+
+        /** The node at {@code path} ("/a/b", "a/b") below this one, or {@code null}. */
+        Node resolve(String path) {
+            Node n = this;
+            for (String part : path.split("/")) {
+                if (part.isEmpty()) {
+                    continue;
+                }
+                n = n.children.get(part);
+                if (n == null) {
+                    return null;
+                }
+            }
+            return n;
         }
     }
 
@@ -101,15 +118,9 @@ public final class InMemoryFileSystem implements ReadOnlyFileSystem {
 
     /** The node id of a path ("/a/b"), for tests. */
     public long nodeId(String path) {
-        Node n = nodes.get(1L);
-        for (String part : path.split("/")) {
-            if (part.isEmpty()) {
-                continue;
-            }
-            n = n.children.get(part);
-            if (n == null) {
-                throw new IllegalArgumentException("no " + path);
-            }
+        Node n = nodes.get(1L).resolve(path);
+        if (n == null) {
+            throw new IllegalArgumentException("no " + path);
         }
         return n.id;
     }
@@ -286,14 +297,15 @@ public final class InMemoryFileSystem implements ReadOnlyFileSystem {
         return all;
     }
 
-    private static byte[] nameAt(int i, Node n, Map<Long, String> names) {
+    /** The name of entry {@code i} of {@link #listing}: "." and ".." first, then the children. */
+    private static byte[] nameAt(int i, Node n) {
         if (i == 0) {
             return DOT;
         }
         if (i == 1) {
             return DOTDOT;
         }
-        return names.get(n.id).getBytes(StandardCharsets.UTF_8);
+        return n.name.getBytes(StandardCharsets.UTF_8);
     }
 
     @Override
@@ -303,10 +315,9 @@ public final class InMemoryFileSystem implements ReadOnlyFileSystem {
             throw new FsException(Errno.ENOTDIR);
         }
         List<Node> all = listing(dir);
-        Map<Long, String> names = childNames(dir);
         for (int i = (int) offset; i < all.size(); i++) {
             Node n = all.get(i);
-            if (!sink.add(nameAt(i, n, names), n.id, attr(n).dtype(), i + 1)) {
+            if (!sink.add(nameAt(i, n), n.id, attr(n).dtype(), i + 1)) {
                 return;
             }
         }
@@ -319,22 +330,15 @@ public final class InMemoryFileSystem implements ReadOnlyFileSystem {
             throw new FsException(Errno.ENOTDIR);
         }
         List<Node> all = listing(dir);
-        Map<Long, String> names = childNames(dir);
         for (int i = (int) offset; i < all.size(); i++) {
             Node n = all.get(i);
-            if (!sink.add(nameAt(i, n, names), i + 1, entry(n))) {
+            if (!sink.add(nameAt(i, n), i + 1, entry(n))) {
                 return;
             }
             if (i >= 2) {
                 countLookup(n.id);
             }
         }
-    }
-
-    private static Map<Long, String> childNames(Node dir) {
-        Map<Long, String> names = new java.util.HashMap<>();
-        dir.children.forEach((k, v) -> names.put(v.id, k));
-        return names;
     }
 
     @Override
@@ -374,7 +378,7 @@ public final class InMemoryFileSystem implements ReadOnlyFileSystem {
         private int gid;
 
         private Builder() {
-            nodes.put(1L, new Node(1, 1, Attr.S_IFDIR | 0755, 4096, null, null, 0, 0));
+            nodes.put(1L, new Node(1, "", 1, Attr.S_IFDIR | 0755, 4096, null, null, 0, 0));
         }
 
         /** Entry and attribute timeouts given to the kernel. Default 1 s. */
@@ -393,15 +397,9 @@ public final class InMemoryFileSystem implements ReadOnlyFileSystem {
         private Node parentOf(String path) {
             int slash = path.lastIndexOf('/');
             String parent = slash <= 0 ? "/" : path.substring(0, slash);
-            Node n = nodes.get(1L);
-            for (String part : parent.split("/")) {
-                if (part.isEmpty()) {
-                    continue;
-                }
-                n = n.children.get(part);
-                if (n == null || !n.isDir()) {
-                    throw new IllegalArgumentException("no directory " + parent + " for " + path);
-                }
+            Node n = nodes.get(1L).resolve(parent);
+            if (n == null || !n.isDir()) {
+                throw new IllegalArgumentException("no directory " + parent + " for " + path);
             }
             return n;
         }
@@ -412,7 +410,7 @@ public final class InMemoryFileSystem implements ReadOnlyFileSystem {
             if (name.isEmpty() || parent.children.containsKey(name)) {
                 throw new IllegalArgumentException("bad or duplicate path " + path);
             }
-            Node n = new Node(nextId++, parent.id, mode, size, target, extents, uid, gid);
+            Node n = new Node(nextId++, name, parent.id, mode, size, target, extents, uid, gid);
             parent.children.put(name, n);
             nodes.put(n.id, n);
             return this;
@@ -450,11 +448,9 @@ public final class InMemoryFileSystem implements ReadOnlyFileSystem {
         }
 
         public Builder xattr(String path, String name, byte[] value) {
-            Node n = nodes.get(1L);
-            for (String part : path.split("/")) {
-                if (!part.isEmpty()) {
-                    n = n.children.get(part);
-                }
+            Node n = nodes.get(1L).resolve(path);
+            if (n == null) {
+                throw new IllegalArgumentException("no " + path + " for xattr " + name);
             }
             n.xattrs.put(name, Arrays.copyOf(value, value.length));
             return this;

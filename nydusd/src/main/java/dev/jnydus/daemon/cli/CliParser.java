@@ -1,7 +1,10 @@
 package dev.jnydus.daemon.cli;
 
 import java.math.BigInteger;
+import java.util.Arrays;
 import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -126,16 +129,8 @@ public final class CliParser {
     }
 
     private static GlobalOptions globals(Matches m) throws UsageException, StartupException {
-        String level = m.global(LOG_LEVEL).orElse(LogLevel.INFO.cliName());
-        LogLevel logLevel = null;
-        for (LogLevel l : LogLevel.values()) {
-            if (l.cliName().equals(level)) {
-                logLevel = l;
-            }
-        }
-        if (logLevel == null) {
-            throw invalidValue(level, LOG_LEVEL, "[possible values: trace, debug, info, warn, error]");
-        }
+        LogLevel logLevel = cliValue(LogLevel.values(), LogLevel::cliName,
+                m.global(LOG_LEVEL).orElse(LogLevel.INFO.cliName()), LOG_LEVEL);
         String rotation = m.global(LOG_ROTATION_SIZE).orElse("0");
         long rotationSize;
         try {
@@ -154,16 +149,8 @@ public final class CliParser {
     }
 
     private static Service.Fuse fuse(Matches m, GlobalOptions global) throws UsageException {
-        String policyName = m.local(FAILOVER_POLICY).orElse(FailoverPolicy.RESEND.cliName());
-        FailoverPolicy policy = null;
-        for (FailoverPolicy p : FailoverPolicy.values()) {
-            if (p.cliName().equals(policyName)) {
-                policy = p;
-            }
-        }
-        if (policy == null) {
-            throw invalidValue(policyName, FAILOVER_POLICY, "[possible values: none, resend, flush]");
-        }
+        FailoverPolicy policy = cliValue(FailoverPolicy.values(), FailoverPolicy::cliName,
+                m.local(FAILOVER_POLICY).orElse(FailoverPolicy.RESEND.cliName()), FAILOVER_POLICY);
         int threads = threads(m.local(FUSE_THREADS), FUSE_THREADS, FuseOptions.DEFAULT_THREADS);
         FsOptions fs = fsOptions(m, global);
         Optional<String> mountpoint = m.local(MOUNTPOINT);
@@ -199,6 +186,18 @@ public final class CliParser {
             throw missing(SOCK);
         }
         return new Service.Virtiofs(sock.get(), m.localFlag(HYBRID_MODE), fs);
+    }
+
+    /** The constant spelled {@code value} on the command line, or clap's error listing the possible values. */
+    private static <E> E cliValue(E[] values, Function<E, String> cliName, String value, String option)
+            throws UsageException {
+        for (E e : values) {
+            if (cliName.apply(e).equals(value)) {
+                return e;
+            }
+        }
+        throw invalidValue(value, option, "[possible values: "
+                + Arrays.stream(values).map(cliName).collect(Collectors.joining(", ")) + "]");
     }
 
     /** upstream's validate_threads_configuration. */

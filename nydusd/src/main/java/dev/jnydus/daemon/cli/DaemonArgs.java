@@ -3,7 +3,8 @@ package dev.jnydus.daemon.cli;
 import java.util.Objects;
 
 /**
- * The parsed command line: syntax and cross-option rules checked, no file read yet.
+ * The parsed command line ({@link CliParser#parse}): syntax and cross-option rules checked, no
+ * file read yet.
  *
  * @param subcommand the subcommand as written, or "" when none was given (FUSE at top level)
  */
@@ -12,10 +13,5 @@ public record DaemonArgs(GlobalOptions global, Service service, String subcomman
         Objects.requireNonNull(global, "global");
         Objects.requireNonNull(service, "service");
         Objects.requireNonNull(subcommand, "subcommand");
-    }
-
-    /** Parses {@code argv} (see {@link CliParser}). */
-    public static CliParser.Outcome parse(String... argv) throws UsageException, StartupException {
-        return CliParser.parse(argv);
     }
 }

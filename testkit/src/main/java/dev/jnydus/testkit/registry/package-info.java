@@ -5,6 +5,7 @@
  * registry mirror or a forward proxy standing in for dfdaemon
  * ({@link dev.jnydus.testkit.registry.NginxMirror}). Each owns a temporary directory with its own
  * configuration, picks a free port, and is killed on {@code close()} and, failing that, when the
- * JVM exits. Test scope only; imports the JDK and JUnit.
+ * JVM exits; {@link dev.jnydus.testkit.registry.AccessCounts} reads their access-log counts once
+ * the logs have caught up. Test scope only; imports the JDK and JUnit.
  */
 package dev.jnydus.testkit.registry;

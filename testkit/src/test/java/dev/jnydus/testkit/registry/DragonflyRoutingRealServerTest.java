@@ -82,25 +82,6 @@ class DragonflyRoutingRealServerTest {
         }
     }
 
-    /**
-     * nginx logs a request after it has sent the response, so a count read right after the last
-     * response can be one short: wait for it to reach {@code expected}, then return it.
-     */
-    private static long logged(CheckedCount count, long expected) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        long n = count.get();
-        while (n < expected && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-            n = count.get();
-        }
-        return n;
-    }
-
-    @FunctionalInterface
-    private interface CheckedCount {
-        long get() throws Exception;
-    }
-
     private static int status(String url, Map<String, String> headers) throws Exception {
         HttpClient c = HttpClient.newBuilder().proxy(HttpClient.Builder.NO_PROXY).build();
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5));
@@ -126,7 +107,7 @@ class DragonflyRoutingRealServerTest {
                 long before = mirror.blobReads();
                 readSome(r, 10);
                 // The first read settles auth at the origin; the rest go through the mirror.
-                assertThat(logged(() -> mirror.blobReads() - before, 9)).isGreaterThanOrEqualTo(9);
+                assertThat(AccessCounts.settled(() -> mirror.blobReads() - before)).isGreaterThanOrEqualTo(9);
 
                 mirror.stop();
                 readSome(r, 10);
@@ -137,7 +118,7 @@ class DragonflyRoutingRealServerTest {
                 await(() -> b.http().mirrorsEnabled().equals(List.of(true)), Duration.ofSeconds(10),
                         "the mirror to pass a health check");
                 readSome(r, 10);
-                assertThat(logged(() -> mirror.blobReads() - whileDown, 10)).isEqualTo(10);
+                assertThat(AccessCounts.settled(() -> mirror.blobReads() - whileDown)).isEqualTo(10);
                 assertThat(b.metrics().orElseThrow().snapshot().readErrors()).isZero();
             }
         }
@@ -154,7 +135,7 @@ class DragonflyRoutingRealServerTest {
             try (RegistryBackend b = (RegistryBackend) BackendFactory.create("registry", o, env)) {
                 BlobReader r = b.open(BLOB_ID);
                 readSome(r, 10);
-                assertThat(logged(proxy::blobReads, 10)).isEqualTo(10);
+                assertThat(AccessCounts.settled(proxy::blobReads)).isEqualTo(10);
                 assertThat(proxy.accessLog()).anyMatch(l -> l.contains("\"GET http://" + reg.hostPort() + "/v2/"));
 
                 proxy.stop();
@@ -166,7 +147,7 @@ class DragonflyRoutingRealServerTest {
                 await(() -> b.http().proxyHealthy(), Duration.ofSeconds(10), "the proxy to be healthy again");
                 long before = proxy.blobReads();
                 readSome(r, 10);
-                assertThat(logged(() -> proxy.blobReads() - before, 10)).isEqualTo(10);
+                assertThat(AccessCounts.settled(() -> proxy.blobReads() - before)).isEqualTo(10);
                 assertThat(b.metrics().orElseThrow().snapshot().readErrors()).isZero();
             }
         }

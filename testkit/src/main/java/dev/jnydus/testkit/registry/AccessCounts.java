@@ -1,16 +1,18 @@
-package dev.jnydus.daemon;
+package dev.jnydus.testkit.registry;
 
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Request counts read from a server's access log (registry, nginx). A server writes its line
- * after the response has gone out, so a count taken right after a client saw its bytes may miss
- * the last request: {@link #settled} waits until the count has stopped changing.
+ * Request counts read from a server's access log ({@link RegistryServer#blobReads},
+ * {@link NginxMirror#blobReads}). A server writes its line after the response has gone out, so a
+ * count taken right after a client saw its bytes may miss the last request: {@link #settled}
+ * waits until the count has stopped changing.
  */
-final class AccessCounts {
+public final class AccessCounts {
     /** A count that may need to read a file. */
-    interface Count {
+    @FunctionalInterface
+    public interface Count {
         long get() throws IOException;
     }
 
@@ -18,7 +20,7 @@ final class AccessCounts {
     }
 
     /** The count once it has not changed for 300 ms. */
-    static long settled(Count count) throws IOException, InterruptedException {
+    public static long settled(Count count) throws IOException, InterruptedException {
         long last = count.get();
         long stableSince = System.nanoTime();
         while (System.nanoTime() - stableSince < TimeUnit.MILLISECONDS.toNanos(300)) {
