@@ -11,7 +11,7 @@ import java.util.concurrent.ScheduledExecutorService;
  * Everything a backend takes from the world instead of from statics: monotonic time, wall time (for
  * request signatures and expiring URLs), sleeping, randomness, a scheduler for health checks, an
  * executor for background token refresh, and the process environment (for
- * {@code IMAGE_PULL_AUTH} and {@code NYDUS_HEADER_*}). Only {@code nydusd} builds
+ * {@code NYDUS_HEADER_*}). Only {@code nydusd} builds
  * {@link #system}; tests build their own.
  *
  * <p>The scheduler is borrowed, never shut down by a backend: the owner of the environment shuts

@@ -16,11 +16,11 @@ import okhttp3.HttpUrl;
  * Blobs of one image repository in an OCI distribution registry. Build with {@link #create};
  * thread-safe; {@link #close} stops health checks and token refresh.
  *
- * <p>Credentials: {@code IMAGE_PULL_AUTH} from the environment, when set, overrides the
- * configured {@code auth} (as upstream's nydusd does); {@code registry_token} seeds a bearer token.
+ * <p>Credentials: the configured {@code auth}; {@code registry_token} seeds a bearer token. Upstream's
+ * {@code IMAGE_PULL_AUTH} override belongs to the startup config only, so nydusd applies it there
+ * ({@code NydusConfig.withImagePullAuth}), not here for every mount.
  */
 public final class RegistryBackend extends HttpBlobBackend {
-    static final String IMAGE_PULL_AUTH = "IMAGE_PULL_AUTH";
     private static final Pattern BLOB_ID = Pattern.compile("[A-Za-z0-9]+");
 
     private final RegistryUrls urls;
@@ -34,15 +34,6 @@ public final class RegistryBackend extends HttpBlobBackend {
 
     public static RegistryBackend create(RegistryOptions options, BackendEnvironment env) throws BackendException {
         String basic = options.auth();
-        String fromEnv = env.env().getOrDefault(IMAGE_PULL_AUTH, "").trim();
-        if (!fromEnv.isEmpty()) {
-            try {
-                options = options.withAuth(fromEnv);
-            } catch (IllegalArgumentException e) {
-                throw new BackendException(Errno.EINVAL, IMAGE_PULL_AUTH + ": " + e.getMessage(), null);
-            }
-            basic = fromEnv;
-        }
         RegistryUrls urls;
         try {
             urls = new RegistryUrls(options);

@@ -25,7 +25,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -109,14 +108,6 @@ class RegistryBackendTest {
         assertThat(registry.blobRequests()).isEqualTo(3);
         assertThat(registry.requests.get(0).getHeader("Authorization")).isNull();
         assertThat(registry.requests.get(2).getHeader("Authorization")).isEqualTo("Basic " + registry.basic());
-    }
-
-    @Test
-    void basicAuthFromImagePullAuthOverridesTheConfig() throws Exception {
-        registry.auth = FakeRegistry.Auth.BASIC;
-        test.env = Map.of("IMAGE_PULL_AUTH", registry.basic());
-        BlobReader r = backend(options().withAuth(RegistryOptions.basicAuth("bob", "wrong"))).open(ID);
-        assertThat(r.read(0, 10)).isEqualTo(slice(0, 10));
     }
 
     @Test
