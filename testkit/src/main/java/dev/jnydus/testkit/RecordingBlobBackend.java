@@ -2,6 +2,7 @@ package dev.jnydus.testkit;
 
 import dev.jnydus.backend.BlobBackend;
 import dev.jnydus.backend.BlobReader;
+import dev.jnydus.backend.RequestSource;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -13,8 +14,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * many bytes came back. One {@code tryRead} call is one request, as one ranged GET would be.
  */
 public final class RecordingBlobBackend implements BlobBackend {
-    /** One request: {@code length} bytes asked for at {@code offset}, {@code returned} delivered. */
-    public record Request(String blobId, long offset, int length, int returned) {
+    /**
+     * One request: {@code length} bytes asked for at {@code offset} on behalf of {@code source},
+     * {@code returned} delivered.
+     */
+    public record Request(String blobId, long offset, int length, int returned, RequestSource source) {
     }
 
     private final BlobBackend delegate;
@@ -34,9 +38,14 @@ public final class RecordingBlobBackend implements BlobBackend {
         return new ForwardingBlobReader(delegate.open(blobId)) {
             @Override
             public int tryRead(ByteBuffer dst, long offset) throws IOException {
+                return tryRead(dst, offset, RequestSource.ON_DEMAND);
+            }
+
+            @Override
+            public int tryRead(ByteBuffer dst, long offset, RequestSource source) throws IOException {
                 int asked = dst.remaining();
-                int n = inner.tryRead(dst, offset);
-                requests.add(new Request(blobId, offset, asked, n));
+                int n = inner.tryRead(dst, offset, source);
+                requests.add(new Request(blobId, offset, asked, n, source));
                 return n;
             }
         };

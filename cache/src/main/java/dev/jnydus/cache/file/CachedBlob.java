@@ -3,6 +3,7 @@ package dev.jnydus.cache.file;
 import com.github.benmanes.caffeine.cache.Cache;
 import dev.jnydus.backend.BlobBackend;
 import dev.jnydus.backend.BlobReader;
+import dev.jnydus.backend.RequestSource;
 import dev.jnydus.backend.codec.ChunkCodec;
 import dev.jnydus.backend.codec.ChunkDigest;
 import dev.jnydus.cache.device.BlobInfo;
@@ -493,7 +494,7 @@ final class CachedBlob {
         long bytes = 0;
         for (List<ChunkInfo> g : groups) {
             bytes += ChunkRanges.end(g) - ChunkRanges.start(g);
-            execute(g);
+            execute(g, RequestSource.ON_DEMAND);
         }
         mgr.scheduler().chargeOnDemand(bytes);
         return result;
@@ -580,7 +581,7 @@ final class CachedBlob {
         IOException failure = null;
         // Every claimed group runs even if cancelled meanwhile: readers may be waiting on it.
         for (List<ChunkInfo> g : ChunkRanges.merge(mine, options.prefetch().effectiveMergingSize())) {
-            IOException e = execute(g);
+            IOException e = execute(g, RequestSource.PREFETCH);
             if (e == null) {
                 bytes += ChunkRanges.end(g) - ChunkRanges.start(g);
             } else if (failure == null) {
@@ -598,9 +599,10 @@ final class CachedBlob {
     /**
      * Reads one group with one backend request, then decodes, checks, hands out and stores each
      * chunk. Every claimed future of the group is completed, normally or exceptionally. Returns
-     * the first failure, or null.
+     * the first failure, or null. The source picks the backend's retry budget and, behind a
+     * Dragonfly proxy, the request's priority.
      */
-    private IOException execute(List<ChunkInfo> group) {
+    private IOException execute(List<ChunkInfo> group, RequestSource source) {
         long start = ChunkRanges.start(group);
         long end = ChunkRanges.end(group);
         byte[] buf;
@@ -609,7 +611,7 @@ final class CachedBlob {
             if (end - start > Integer.MAX_VALUE - 16) {
                 throw new FsException(Errno.EINVAL, "request of " + (end - start) + " bytes from blob " + blobId);
             }
-            buf = readBackend(start, (int) (end - start));
+            buf = readBackend(start, (int) (end - start), source);
         } catch (IOException e) {
             FsException fe = asEio(e, "reading blob " + blobId + " range " + start + "+" + (end - start));
             for (ChunkInfo c : group) {
@@ -625,7 +627,7 @@ final class CachedBlob {
                 byte[] d = decodeChecked(c, buf, off);
                 if (d == null) {
                     LOG.warn("blob {} chunk {}: fetched data fails validation; fetching it again", blobId, c.index());
-                    stored = readBackend(c.compressedOffset(), c.compressedSize());
+                    stored = readBackend(c.compressedOffset(), c.compressedSize(), source);
                     off = 0;
                     d = decodeChecked(c, stored, 0);
                     if (d == null) {
@@ -688,9 +690,9 @@ final class CachedBlob {
         return Arrays.copyOfRange(src, off, off + c.compressedSize());
     }
 
-    private byte[] readBackend(long offset, int length) throws IOException {
+    private byte[] readBackend(long offset, int length, RequestSource source) throws IOException {
         byte[] buf = new byte[length];
-        ensureReader().readFully(ByteBuffer.wrap(buf), offset);
+        ensureReader().readFully(ByteBuffer.wrap(buf), offset, source);
         return buf;
     }
 

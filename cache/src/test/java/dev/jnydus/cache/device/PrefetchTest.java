@@ -8,6 +8,7 @@ import static dev.jnydus.cache.device.TestImages.info;
 import static dev.jnydus.cache.device.TestImages.read;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.jnydus.backend.RequestSource;
 import dev.jnydus.common.Compressor;
 import dev.jnydus.testkit.FakeBlob;
 import dev.jnydus.testkit.FlakyBlobBackend;
@@ -67,6 +68,10 @@ class PrefetchTest {
                 assertThat(dev.isReady(c)).as("chunk %d", c.index()).isTrue();
             }
             assertThat(backend.bytes()).isEqualTo(listed);
+            // Prefetch requests say so: the backend gives them their own retry budget and, behind a
+            // Dragonfly proxy, a lower priority than readers' requests.
+            assertThat(backend.requests()).extracting(RecordingBlobBackend.Request::source)
+                    .containsOnly(RequestSource.PREFETCH);
             // The bucket starts full (one second's worth); the rest flows at the rate.
             double expected = (double) (listed - rate) / rate;
             assertThat(seconds).isBetween(expected - 0.01, expected + 0.1);
@@ -76,6 +81,9 @@ class PrefetchTest {
             int n = backend.requestCount();
             assertThat(read(dev, fileRange(0, b, 2, 0, 16 << 20))).isEqualTo(fileBytes(b, 2));
             assertThat(backend.requestCount()).isEqualTo(n);
+            assertThat(read(dev, fileRange(0, b, 1, 0, 1 << 20))).isEqualTo(Arrays.copyOf(fileBytes(b, 1), 1 << 20));
+            assertThat(backend.requests().subList(n, backend.requestCount())).isNotEmpty()
+                    .extracting(RecordingBlobBackend.Request::source).containsOnly(RequestSource.ON_DEMAND);
             BlobcacheMetrics mt = m.metrics();
             assertThat(mt.prefetchDataAmount()).isEqualTo(listed);
             assertThat(mt.prefetchRequestsCount()).isEqualTo(list.size());
