@@ -13,10 +13,6 @@ import dev.jnydus.backend.BackendMetrics;
 import dev.jnydus.backend.BlobReader;
 import dev.jnydus.backend.RequestSource;
 import dev.jnydus.backend.TestEnv;
-import dev.jnydus.backend.codec.ChunkDigest;
-import dev.jnydus.backend.codec.ChunkVerifier;
-import dev.jnydus.common.Compressor;
-import dev.jnydus.common.Digester;
 import dev.jnydus.backend.options.NetworkOptions;
 import dev.jnydus.backend.options.RegistryOptions;
 import dev.jnydus.common.Errno;
@@ -290,28 +286,6 @@ class RegistryBackendTest {
         assertThatThrownBy(() -> r.read(0, 100)).isInstanceOf(BackendException.class)
                 .hasMessageContaining("Content-Length 120");
         assertThat(backends.get(0).metrics().orElseThrow().snapshot().readErrors()).isEqualTo(1);
-    }
-
-    @Test
-    void aCorruptChunkIsDetectedByItsDigestAndNeverServed() throws Exception {
-        byte[] bad = slice(8192, 4096);
-        bad[100] ^= 1;
-        MockResponse corrupt = new MockResponse().setResponseCode(206)
-                .setHeader("Content-Range", "bytes 8192-12287/" + blob.length).setBody(new Buffer().write(bad));
-        registry.faults.add(corrupt);
-        BlobReader r = backend(options()).open(ID);
-        byte[] digest = ChunkDigest.digest(Digester.SHA256, blob, 8192, 4096);
-        // Corrupt once: the verifier reads again and returns the good bytes.
-        assertThat(ChunkVerifier.readVerified(r, 8192, 4096, Compressor.NONE, 4096, Digester.SHA256, digest,
-                RequestSource.ON_DEMAND, 2)).isEqualTo(slice(8192, 4096));
-        // Corrupt every time: EIO, and the corrupt bytes never leave the verifier.
-        for (int i = 0; i < 3; i++) {
-            registry.faults.add(new MockResponse().setResponseCode(206)
-                    .setHeader("Content-Range", "bytes 8192-12287/" + blob.length).setBody(new Buffer().write(bad)));
-        }
-        assertThatThrownBy(() -> ChunkVerifier.readVerified(r, 8192, 4096, Compressor.NONE, 4096, Digester.SHA256,
-                digest, RequestSource.ON_DEMAND, 3)).isInstanceOfSatisfying(BackendException.class,
-                        e -> assertThat(e.getMessage()).contains("data digest value doesn't match"));
     }
 
     @Test
