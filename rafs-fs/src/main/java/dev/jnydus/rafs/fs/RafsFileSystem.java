@@ -16,6 +16,7 @@ import dev.jnydus.fuse.api.Entry;
 import dev.jnydus.fuse.api.OpenReply;
 import dev.jnydus.fuse.api.ReadOnlyFileSystem;
 import dev.jnydus.fuse.api.StatFs;
+import dev.jnydus.rafs.layout.SuperFlags;
 import dev.jnydus.rafs.metadata.ChunkRef;
 import dev.jnydus.rafs.metadata.FileExtent;
 import dev.jnydus.rafs.metadata.RafsFormatException;
@@ -75,7 +76,6 @@ public final class RafsFileSystem implements ReadOnlyFileSystem {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(1L << 32);
     /** upstream RAFS_ATTR_BLOCK_SIZE */
     static final int ATTR_BLOCK_SIZE = 4096;
-    static final long HAS_XATTR = 0x20;
     static final int SEEK_DATA = 3;
     static final int SEEK_HOLE = 4;
     private static final int R_OK = 4;
@@ -107,7 +107,7 @@ public final class RafsFileSystem implements ReadOnlyFileSystem {
         this.errorLog = new BlobErrorLog(b.ticker, b.errorLogPeriodSeconds, TimeUnit.SECONDS);
         this.entryTimeout = b.entryTimeout;
         this.attrTimeout = b.attrTimeout;
-        this.xattrs = b.enableXattr || (b.sb.flags() & HAS_XATTR) != 0 || b.sb.version() == RafsVersion.EROFS;
+        this.xattrs = b.enableXattr || (b.sb.flags() & SuperFlags.HAS_XATTR) != 0 || b.sb.version() == RafsVersion.EROFS;
         this.uid = b.uid;
         this.gid = b.gid;
         this.instanceTime = b.clock.instant().getEpochSecond();
@@ -192,24 +192,9 @@ public final class RafsFileSystem implements ReadOnlyFileSystem {
         }
     }
 
-    /** The ".." of a directory: a real entry in v6, the listing's second entry in v5. */
+    /** The ".." of a directory; the root is its own parent, as the kernel expects. */
     private RafsInode parentOf(RafsInode dir) throws RafsFormatException {
-        if (dir.ino() == rootIno) {
-            return dir;
-        }
-        RafsInode p = sb.lookup(dir, DOTDOT);
-        if (p != null) {
-            return p;
-        }
-        long[] found = {-1};
-        sb.readdir(dir, 0, (n, ino, type, next) -> {
-            if (n.length == 2 && n[0] == '.' && n[1] == '.') {
-                found[0] = ino;
-                return false;
-            }
-            return n.length <= 2 && n[0] == '.';
-        });
-        return found[0] < 0 ? null : inodes.get(found[0]);
+        return dir.ino() == rootIno ? dir : sb.lookup(dir, DOTDOT);
     }
 
     @Override

@@ -51,7 +51,10 @@ public interface RafsSuper extends Closeable {
     /** Decodes the inode with this number; throws when there is none. */
     RafsInode inode(long ino) throws RafsFormatException;
 
-    /** Looks a name up in a directory; {@code null} when absent. */
+    /**
+     * Looks a name up in a directory; {@code null} when absent. "." and ".." answer what
+     * {@link #readdir} lists for them (the root's ".." is the root).
+     */
     RafsInode lookup(RafsInode dir, byte[] name) throws RafsFormatException;
 
     /**

@@ -188,6 +188,13 @@ public final class V5Bootstrap implements RafsSuper {
         if (!d.isDir()) {
             return null;
         }
+        // v5 stores no "." and ".." records, but readdir lists them, so lookup answers them too.
+        if (name.length == 1 && name[0] == '.') {
+            return d;
+        }
+        if (name.length == 2 && name[0] == '.' && name[1] == '.') {
+            return d.ino() == ROOT_INO ? d : inode(d.parent());
+        }
         d.checkChildRange();
         long lo = d.childIndex();
         long hi = lo + d.childCount() - 1;

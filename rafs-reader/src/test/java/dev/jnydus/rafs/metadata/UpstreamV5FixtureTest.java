@@ -189,6 +189,24 @@ class UpstreamV5FixtureTest {
         assertThat(sb.lookup(resolve("/normal-file-test/test.sh"), "x".getBytes(StandardCharsets.UTF_8))).isNull();
     }
 
+    @Test
+    void dotAndDotDotLookUpWhatReaddirLists() throws IOException {
+        RafsInode root = sb.inode(sb.rootIno());
+        RafsInode dir = resolve("/normal-file-test");
+        byte[] dot = {'.'};
+        byte[] dotdot = {'.', '.'};
+        assertThat(sb.lookup(dir, dot).ino()).isEqualTo(dir.ino());
+        assertThat(sb.lookup(dir, dotdot).ino()).isEqualTo(root.ino());
+        assertThat(sb.lookup(root, dotdot).ino()).isEqualTo(root.ino());
+        long[] listed = new long[2];
+        sb.readdir(dir, 0, (n, ino, type, next) -> {
+            listed[n.length - 1] = ino;
+            return n.length == 1;
+        });
+        assertThat(listed).containsExactly(dir.ino(), root.ino());
+        assertThat(sb.lookup(resolve("/normal-file-test/test.sh"), dotdot)).as("not a directory").isNull();
+    }
+
     private RafsInode resolve(String path) throws IOException {
         RafsInode cur = sb.inode(sb.rootIno());
         for (String part : path.substring(1).split("/")) {
