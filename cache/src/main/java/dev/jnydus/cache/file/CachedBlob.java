@@ -221,6 +221,11 @@ final class CachedBlob {
         return store == null ? null : store.path().getFileName().toString();
     }
 
+    /** The cache file holding the blob uncompressed at uncompressed offsets, or null (dummy or raw cache). */
+    Path uncompressedDataFile() {
+        return store == null || store.storesCompressed() ? null : store.path();
+    }
+
     boolean isReady(int index) {
         return store != null && map.isReady(index);
     }

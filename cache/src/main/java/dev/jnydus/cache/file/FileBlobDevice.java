@@ -13,12 +13,14 @@ import dev.jnydus.common.Errno;
 import dev.jnydus.common.Errors;
 import dev.jnydus.common.FsException;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -205,6 +207,14 @@ final class FileBlobDevice implements BlobDevice {
     public boolean isReady(ChunkInfo chunk) {
         int i = chunk.blobIndex();
         return i >= 0 && i < byIndex.length && byIndex[i] != null && byIndex[i].isReady(chunk.index());
+    }
+
+    @Override
+    public Optional<Path> uncompressedDataFile(int blobIndex) {
+        if (blobIndex < 0 || blobIndex >= byIndex.length || byIndex[blobIndex] == null) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(byIndex[blobIndex].uncompressedDataFile());
     }
 
     @Override
