@@ -7,7 +7,7 @@ import dev.jnydus.common.FsException;
 
 /**
  * The JNA binding for the calls of the fanotify on-demand mode ({@link Fanotify}, {@link FileId},
- * {@link NewMountApi}, {@link Threads}), kept apart from {@link LibC} so that the FUSE binding does
+ * {@link NewMountApi}, {@link Threads}, {@link PageCache}), kept apart from {@link LibC} so that the FUSE binding does
  * not grow. Direct mapping as in {@code LibC}; the new mount API has no glibc wrappers and goes
  * through {@code syscall(2)} as a variadic JNA {@link Function}.
  */
@@ -61,4 +61,7 @@ final class KernelCalls {
     static native int statx(int dirfd, byte[] path, int flags, int mask, long buf);
 
     static native int gettid();
+
+    /** Returns the error number itself (0 on success), not -1 with errno. */
+    static native int posix_fadvise(int fd, long offset, long len, int advice);
 }
