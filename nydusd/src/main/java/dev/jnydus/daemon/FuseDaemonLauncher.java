@@ -4,6 +4,7 @@ import dev.jnydus.common.Errno;
 import dev.jnydus.common.FsException;
 import dev.jnydus.daemon.cli.DaemonArgs;
 import dev.jnydus.daemon.cli.DaemonLauncher;
+import dev.jnydus.daemon.cli.FsDriver;
 import dev.jnydus.daemon.cli.GlobalOptions;
 import dev.jnydus.daemon.cli.RafsMount;
 import dev.jnydus.daemon.cli.RlimitPolicy;
@@ -32,6 +33,9 @@ import sun.misc.Signal;
  * and blocks until the session ends. SIGTERM and SIGINT stop the daemon (see {@link FuseDaemon});
  * the process then exits 0.
  *
+ * <p>With {@code --fs-driver fanotify} the image is mounted by the kernel's EROFS driver instead
+ * ({@link FanotifyDaemon}). Which drivers the kernel offers is probed first and logged in one line.
+ *
  * <p>Accepted but not served yet (the API issue): {@code --apisock}, {@code --id},
  * {@code --supervisor}, {@code --failover-policy}. Refused with a clear message: {@code --upgrade},
  * the singleton and virtiofs services.
@@ -57,6 +61,13 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
                 g.supervisor().orElse(""), fuse.fuse().failoverPolicy().cliName()));
 
         Path mountpoint = mountpoint(fuse.fuse().mountpoint());
+        KernelFeatures features = KernelFeatures.probe(KernelFeatures.probeDir(plan.startupMount()));
+        LOG.info(features.summary());
+        if (fuse.fuse().fsDriver() == FsDriver.FANOTIFY) {
+            FanotifyDaemon.run(plan, fuse, mountpoint, features);
+            return;
+        }
+        features.require(FsDriver.FUSEDEV);
         int uid = Sys.geteuid();
         int gid = Sys.getegid();
         Optional<RafsMount> startup = plan.startupMount();
