@@ -39,6 +39,11 @@ final class FanotifyDaemon {
             throw new StartupException("--writable cannot be used with --fs-driver fanotify: EROFS mounts are read-only");
         }
         features.require(FsDriver.FANOTIFY);
+        // Handlers first: the JVM's own reaction to SIGTERM would exit with the mount in place and
+        // the group closed, which lets readers see holes as zeros.
+        CompletableFuture<String> stop = new CompletableFuture<>();
+        Signal.handle(new Signal("TERM"), s -> stop.complete("SIG" + s.getName()));
+        Signal.handle(new Signal("INT"), s -> stop.complete("SIG" + s.getName()));
         FanotifyInstance instance = FanotifyInstance.open(startup);
         FanotifyMount mount;
         try {
@@ -51,10 +56,7 @@ final class FanotifyDaemon {
             instance.close();
             throw new StartupException("failed to mount " + mountpoint + ": " + e.getMessage(), e);
         }
-        CompletableFuture<String> stop = new CompletableFuture<>();
         try {
-            Signal.handle(new Signal("TERM"), s -> stop.complete("SIG" + s.getName()));
-            Signal.handle(new Signal("INT"), s -> stop.complete("SIG" + s.getName()));
             mount.failure().thenAccept(t -> stop.complete("a serving failure"));
             instance.startPrefetch();
             LOG.info("nydusd is serving {} with fs driver fanotify (RUNNING)", mountpoint);
