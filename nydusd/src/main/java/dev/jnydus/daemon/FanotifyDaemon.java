@@ -6,6 +6,7 @@ import dev.jnydus.daemon.cli.Service;
 import dev.jnydus.daemon.cli.StartupException;
 import dev.jnydus.daemon.cli.StartupPlan;
 import dev.jnydus.fscache.fanotify.FanotifyMount;
+import dev.jnydus.sys.Sys;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
@@ -44,7 +45,7 @@ final class FanotifyDaemon {
         CompletableFuture<String> stop = new CompletableFuture<>();
         Signal.handle(new Signal("TERM"), s -> stop.complete("SIG" + s.getName()));
         Signal.handle(new Signal("INT"), s -> stop.complete("SIG" + s.getName()));
-        FanotifyInstance instance = FanotifyInstance.open(startup);
+        FanotifyInstance instance = FanotifyInstance.open(startup, Sys.geteuid(), Sys.getegid());
         FanotifyMount mount;
         try {
             mount = FanotifyMount.builder(Path.of(startup.bootstrap()), instance.device(), mountpoint)

@@ -32,6 +32,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,6 +77,15 @@ public final class RafsInstance implements AutoCloseable {
      * @param gid likewise (the daemon's egid)
      */
     public static RafsInstance open(RafsMount mount, int uid, int gid) throws StartupException {
+        return open(mount, uid, gid, UnaryOperator.identity(), CacheFactory.prefetchThreads());
+    }
+
+    /**
+     * As {@link #open(RafsMount, int, int)}, with the cache options adjusted by {@code tuneCache}
+     * and the prefetch workers made by {@code prefetchThreads} (for the fanotify mode).
+     */
+    static RafsInstance open(RafsMount mount, int uid, int gid, UnaryOperator<CacheOptions> tuneCache,
+                             ThreadFactory prefetchThreads) throws StartupException {
         NydusConfig config = mount.config();
         RafsConfig rafs;
         CacheConfig cacheConfig;
@@ -100,14 +111,14 @@ public final class RafsInstance implements AutoCloseable {
                     throw new StartupException("Rafs v6 doesn't support integrity validation yet");
                 }
             }
-            CacheOptions options = cacheOptions(cacheConfig, rafs);
+            CacheOptions options = tuneCache.apply(cacheOptions(cacheConfig, rafs));
             scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "backend-timer");
                 t.setDaemon(true);
                 return t;
             });
             backend = Backends.create(backendConfig, BackendEnvironment.system(scheduler));
-            cache = CacheFactory.builder(options, backend).build();
+            cache = CacheFactory.builder(options, backend).threadFactory(prefetchThreads).build();
             if (!sb.blobs().isEmpty()) {
                 device = cache.open(new CacheBlobs(sb).blobs());
             }
@@ -197,6 +208,15 @@ public final class RafsInstance implements AutoCloseable {
 
     public RafsMount mount() {
         return mount;
+    }
+
+    RafsSuper superBlock() {
+        return sb;
+    }
+
+    /** The device over the image's blobs; {@code null} for an image without blobs. */
+    BlobDevice device() {
+        return device;
     }
 
     /**

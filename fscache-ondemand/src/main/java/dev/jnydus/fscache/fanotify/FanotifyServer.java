@@ -116,9 +116,12 @@ final class FanotifyServer {
         return Map.copyOf(m);
     }
 
-    /** Starts (or restarts, after {@link #pause}) the loop thread; returns once it is polling. */
+    /**
+     * Starts the loop thread, or restarts it after {@link #pause} or after it died; returns once
+     * it is polling.
+     */
     synchronized void start() throws InterruptedException {
-        if (loop != null) {
+        if (loop != null && loop.isAlive()) {
             return;
         }
         stopping = false;
