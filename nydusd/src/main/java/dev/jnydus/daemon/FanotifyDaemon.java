@@ -49,7 +49,7 @@ final class FanotifyDaemon {
         FanotifyMount mount;
         try {
             mount = FanotifyMount.builder(Path.of(startup.bootstrap()), instance.device(), mountpoint)
-                    .fallbackChunks(instance.chunksWithoutTable())
+                    .readableChunks(instance.readableChunks())
                     .threads(Math.max(MIN_FILL_THREADS, fuse.fuse().fuseThreads()))
                     .ioThreads(instance.ioThreads())
                     .start();

@@ -91,19 +91,20 @@ final class FanotifyInstance implements AutoCloseable {
     }
 
     /**
-     * The chunks the bootstrap names, for each blob whose chunk table the cache has not got (its
-     * chunk-info array could not be fetched): every chunk a file of this image can read.
+     * The chunks the bootstrap names, by blob: every chunk a file of this image can read, and so
+     * all that must be in a blob's file before it counts as complete (a lower layer's blob may
+     * hold chunks of files the image deleted).
      */
-    Map<Integer, List<ChunkInfo>> chunksWithoutTable() throws StartupException {
+    Map<Integer, List<ChunkInfo>> readableChunks() throws StartupException {
         RafsSuper sb = rafs.superBlock();
         CacheBlobs blobs = new CacheBlobs(sb);
         Map<Integer, List<ChunkInfo>> out = new HashMap<>();
         for (BlobInfo b : device().blobs()) {
-            if (b.chunkTable() != null) {
-                continue;
-            }
             List<ChunkInfo> named = new ArrayList<>();
             try {
+                if (sb.chunkRecords(b.index()) < 0) {
+                    continue;
+                }
                 for (int i = 0; i < b.chunkCount(); i++) {
                     ChunkRef r = sb.chunkRecord(b.index(), i);
                     if (r != null) {
@@ -114,8 +115,9 @@ final class FanotifyInstance implements AutoCloseable {
                 throw new StartupException("failed to load bootstrap " + rafs.mount().bootstrap() + ": "
                         + e.getMessage(), e);
             }
-            LOG.info("blob {}: no chunk-info table; serving the {} chunks the bootstrap names", b.blobId(),
-                    named.size());
+            if (named.size() < b.chunkCount()) {
+                LOG.info("blob {}: the image uses {} of its {} chunks", b.blobId(), named.size(), b.chunkCount());
+            }
             out.put(b.index(), named);
         }
         return out;

@@ -80,6 +80,7 @@ public final class FanotifyMount implements AutoCloseable {
     private final CompletableFuture<Throwable> failure;
     private volatile boolean handedOver;
     private boolean closed;
+    private boolean interruptedWhileUnmounting;
 
     private FanotifyMount(Path bootstrap, Path mountpoint, Fd group, FanotifyServer server, List<CacheFile> files,
                           boolean adopted, Duration stopGrace, Ticker ticker, CompletableFuture<Throwable> failure) {
@@ -181,15 +182,32 @@ public final class FanotifyMount implements AutoCloseable {
         if (!handedOver) {
             unmount();
         }
-        server.close();
-        group.close();
+        try {
+            server.close();
+        } finally {
+            // Safe now: the mount is gone (or in another daemon's hands), nothing can read a hole.
+            group.close();
+        }
         FanotifyMetrics m = server.metrics();
         LOG.info("fanotify mount {} stopped: {} events, {} allowed from the cache, {} filled ({} bytes written), "
                 + "{} fill failures, {} rejected, {} blobs complete", mountpoint, m.events(), m.allowedFilled(),
                 m.fills(), m.bytesWritten(), m.fillFailures(), m.rejected(), m.completedBlobs());
     }
 
-    private void unmount() throws InterruptedException {
+    /**
+     * Retries until the mount is gone. Not interruptible: giving up would mean closing the group
+     * over a live mount, or leaving it to the JVM's exit, which does the same. An interrupt is
+     * kept and re-raised once the mount is gone.
+     */
+    private void unmount() {
+        interruptedWhileUnmounting = false;
+        unmountUninterruptibly();
+        if (interruptedWhileUnmounting) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void unmountUninterruptibly() {
         long start = ticker.nanos();
         long lastReport = start;
         boolean denying = false;
@@ -219,9 +237,17 @@ public final class FanotifyMount implements AutoCloseable {
                 // The loop died: bring it back, denying fills, so that readers are answered and
                 // let go of the mount instead of waiting for ever.
                 server.denyFills(true);
-                server.start();
+                try {
+                    server.start();
+                } catch (InterruptedException e) {
+                    interruptedWhileUnmounting = true;
+                }
             }
-            Thread.sleep(100);
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                interruptedWhileUnmounting = true;
+            }
         }
     }
 
@@ -230,7 +256,7 @@ public final class FanotifyMount implements AutoCloseable {
         private final Path bootstrap;
         private final BlobDevice device;
         private final Path mountpoint;
-        private Map<Integer, List<ChunkInfo>> fallbackChunks = Map.of();
+        private Map<Integer, List<ChunkInfo>> readableChunks = Map.of();
         private int threads = 16;
         private IoThreads ioThreads = new IoThreads();
         private Duration stopGrace = Duration.ofSeconds(2);
@@ -243,11 +269,13 @@ public final class FanotifyMount implements AutoCloseable {
         }
 
         /**
-         * The chunks of blobs whose chunk table the cache could not load, by blob index: the chunks
-         * the bootstrap names, which are all that the mount can read of them.
+         * The chunks the image's files use, by blob index (what the bootstrap's chunk table names).
+         * A range of a data file is served by the chunks it covers from this list; a blob is
+         * complete, and loses its mark, once these are all in its file. A blob left out here is
+         * described by its chunk table from the device, all of whose chunks then count.
          */
-        public Builder fallbackChunks(Map<Integer, List<ChunkInfo>> v) {
-            fallbackChunks = Map.copyOf(v);
+        public Builder readableChunks(Map<Integer, List<ChunkInfo>> v) {
+            readableChunks = Map.copyOf(v);
             return this;
         }
 
@@ -448,20 +476,20 @@ public final class FanotifyMount implements AutoCloseable {
         }
 
         private List<ChunkInfo> chunksOf(BlobInfo b) {
-            ChunkTable t = b.chunkTable();
-            if (t != null) {
-                List<ChunkInfo> all = new ArrayList<>(t.size());
-                for (int i = 0; i < t.size(); i++) {
-                    all.add(t.get(i));
-                }
-                return all;
+            List<ChunkInfo> named = readableChunks.get(b.index());
+            if (named != null) {
+                return named;
             }
-            List<ChunkInfo> named = fallbackChunks.get(b.index());
-            if (named == null) {
+            ChunkTable t = b.chunkTable();
+            if (t == null) {
                 throw new IllegalArgumentException("blob " + b.blobId() + ": its chunk layout is unknown (no chunk "
                         + "table, and none given from the bootstrap)");
             }
-            return named;
+            List<ChunkInfo> all = new ArrayList<>(t.size());
+            for (int i = 0; i < t.size(); i++) {
+                all.add(t.get(i));
+            }
+            return all;
         }
 
         /** The new mount API: one {@code device} parameter per blob, no option-string limits. */

@@ -268,6 +268,13 @@ final class FanotifyServer {
             return;
         }
         events.increment();
+        if (e.fd() < 0) {
+            // Not answerable without a descriptor; groups made here never report such events.
+            rejected.increment();
+            LOG.warn("fanotify event without a descriptor (fd {}, mask 0x{}): ignored", e.fd(),
+                    Long.toHexString(e.mask()));
+            return;
+        }
         Fd fd = Fd.adopt(e.fd());
         boolean handedOff = false;
         int response = Fanotify.DENY;
