@@ -22,6 +22,7 @@ import dev.jnydus.fuse.abi.GetattrIn;
 import dev.jnydus.fuse.abi.GetxattrIn;
 import dev.jnydus.fuse.abi.GetxattrOut;
 import dev.jnydus.fuse.abi.InHeader;
+import dev.jnydus.fuse.abi.InterruptIn;
 import dev.jnydus.fuse.abi.LinkIn;
 import dev.jnydus.fuse.abi.LkIn;
 import dev.jnydus.fuse.abi.LkOut;
@@ -45,36 +46,45 @@ import dev.jnydus.fuse.api.Entry;
 import dev.jnydus.fuse.api.FileLock;
 import dev.jnydus.fuse.api.FileSystem;
 import dev.jnydus.fuse.api.SetAttr;
+import dev.jnydus.fuse.transport.FuseChannel;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
 import java.util.Objects;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Decodes each operation's arguments, calls the {@link FileSystem} and encodes its answer into
- * the reply buffer: the per-opcode part of the server. INIT goes to {@link Negotiation}.
+ * the reply buffer: the per-opcode part of the server. A READ the filesystem answers later is
+ * handed to {@link DeferredReplies}; INIT to {@link Negotiation}.
  */
 final class Dispatcher {
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
     private static final int XATTR_SIZE_MAX = 65536;
 
-    /** What the server does after a dispatch: send the reply or send nothing. */
-    enum Outcome { REPLY, NO_REPLY }
+    /** What the server does after a dispatch: send the reply, send nothing, or leave it to a later answer. */
+    enum Outcome { REPLY, NO_REPLY, DEFERRED }
 
     private final FileSystem fs;
     private final Negotiation negotiation;
+    private final DeferredReplies deferred;
 
-    Dispatcher(FileSystem fs, Negotiation negotiation) {
+    Dispatcher(FileSystem fs, Negotiation negotiation, DeferredReplies deferred) {
         this.fs = fs;
         this.negotiation = negotiation;
+        this.deferred = deferred;
     }
 
-    /** Runs one operation; the payload is written at {@code out}'s position. */
-    Outcome dispatch(Opcode op, InHeader h, Context ctx, ByteBuffer in, ByteBuffer out) throws IOException {
+    /**
+     * Runs one operation; the payload is written at {@code out}'s position. {@code channel} and
+     * {@code startNanos} are kept by a request whose answer comes later.
+     */
+    Outcome dispatch(Opcode op, InHeader h, Context ctx, ByteBuffer in, ByteBuffer out, FuseChannel channel,
+            long startNanos) throws IOException {
         long node = h.nodeId();
         switch (op) {
             case INIT:
@@ -179,7 +189,12 @@ final class Dispatcher {
                 ReadIn a = ReadIn.decode(in);
                 int size = (int) Math.min(Integer.toUnsignedLong(a.size()), out.remaining());
                 ByteBuffer dst = out.slice(out.position(), size);
-                fs.read(ctx, node, a.fh(), a.offset(), dst);
+                CompletionStage<ByteBuffer> later = fs.readAsync(ctx, node, a.fh(), a.offset(), dst);
+                if (later != null) {
+                    deferred.defer(new DeferredReplies.Pending(h.unique(), op, node, ctx, channel, startNanos, size),
+                            later);
+                    return Outcome.DEFERRED;
+                }
                 out.position(out.position() + dst.position());
                 return Outcome.REPLY;
             }
@@ -314,9 +329,9 @@ final class Dispatcher {
                 return Outcome.REPLY;
             }
             case INTERRUPT:
-                // We never block a request waiting for something an interrupt could cancel, so the
-                // original request will be answered anyway; nothing to do and no reply.
-                LOG.trace("interrupt for a request (unique {}) ignored", h.unique());
+                // Only a request answered later can be cut short; one on a worker is answered anyway.
+                need(in, InterruptIn.SIZE, "fuse_interrupt_in");
+                deferred.interrupt(InterruptIn.decode(in).unique());
                 return Outcome.NO_REPLY;
             case BMAP: {
                 need(in, BmapIn.SIZE, "fuse_bmap_in");

@@ -7,6 +7,7 @@ import dev.jnydus.fuse.abi.OutHeader;
 import dev.jnydus.fuse.transport.FuseChannel;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,5 +52,19 @@ final class Replies {
         int len = out.position();
         out.putInt(0, len).putInt(4, 0).putLong(8, unique);
         channel.send(out.flip());
+    }
+
+    /**
+     * A header of its own, for a reply sent away from the worker that received the request:
+     * success with {@code payload} bytes to follow, or the error {@code errno}.
+     */
+    static ByteBuffer header(long unique, Errno errno, int payload) {
+        ByteBuffer b = ByteBuffer.allocateDirect(OutHeader.SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        if (errno == null) {
+            new OutHeader(OutHeader.SIZE + payload, 0, unique).encode(b);
+        } else {
+            new OutHeader(OutHeader.SIZE, -sendable(errno, unique), unique).encode(b);
+        }
+        return b.flip();
     }
 }

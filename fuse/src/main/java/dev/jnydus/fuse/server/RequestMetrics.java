@@ -4,15 +4,17 @@ import dev.jnydus.fuse.abi.Opcode;
 
 /**
  * Told about every request the server dispatched (unknown opcodes excepted), after the reply was
- * encoded. Called on worker threads, concurrently: keep it cheap and thread-safe, and never throw
- * (the server logs and ignores exceptions from it).
+ * encoded. Called on worker threads, concurrently, and for a request answered later on the thread
+ * that completes it: keep it cheap and thread-safe, and never throw (the server logs and ignores
+ * exceptions from it).
  */
 @FunctionalInterface
 public interface RequestMetrics {
     /**
      * @param op the operation
      * @param nodeId the node id from the request header (0 for INIT and the like)
-     * @param latencyNanos time from decoding to the reply being ready, by the server's ticker
+     * @param latencyNanos time from decoding to the reply being ready, by the server's ticker (for
+     *     a request answered later, to its answer)
      * @param errno 0 on success, else the positive errno that was replied
      */
     void record(Opcode op, long nodeId, long latencyNanos, int errno);

@@ -30,8 +30,13 @@ import org.slf4j.LoggerFactory;
  * {@link FuseProtocolException} after an EIO reply when the header could be read. FORGET,
  * BATCH_FORGET, INTERRUPT and NOTIFY_REPLY get no reply.
  *
+ * <p>Answers that come later: a READ whose {@link FileSystem#readAsync} returns a stage is answered
+ * when the stage completes, from the completing thread, through the channel that received it, while
+ * the worker goes on serving (see {@link DeferredReplies}). An INTERRUPT for such a request is
+ * answered EINTR when the {@link InterruptPolicy} says so.
+ *
  * <p>The parts: {@link Dispatcher} (arguments, the filesystem call, the payload), {@link Negotiation}
- * (INIT), {@link Replies} (headers and errno rules).
+ * (INIT), {@link Replies} (headers and errno rules), {@link DeferredReplies}.
  */
 public final class Server {
     private static final Logger LOG = LoggerFactory.getLogger(Server.class);
@@ -46,6 +51,7 @@ public final class Server {
     private final RequestMetrics metrics;
     private final Ticker ticker;
     private final Negotiation negotiation;
+    private final DeferredReplies deferred;
     private final Dispatcher dispatcher;
 
     private Server(Builder b) {
@@ -53,7 +59,8 @@ public final class Server {
         this.metrics = b.metrics;
         this.ticker = b.ticker;
         this.negotiation = new Negotiation(b.fs, b.maxPages, maxTransfer(), b.maxBackground, b.congestionThreshold);
-        this.dispatcher = new Dispatcher(b.fs, negotiation);
+        this.deferred = new DeferredReplies(b.metrics, b.ticker, b.interrupts);
+        this.dispatcher = new Dispatcher(b.fs, negotiation, deferred);
     }
 
     public static Builder builder(FileSystem fs) {
@@ -77,6 +84,11 @@ public final class Server {
 
     public boolean isInitialized() {
         return negotiation.get() != null;
+    }
+
+    /** Requests received and not answered yet because their answer comes later. */
+    public int deferredRequests() {
+        return deferred.size();
     }
 
     /**
@@ -105,7 +117,8 @@ public final class Server {
     /**
      * Handles the one request in {@code request[position, limit)}, encoding the reply in
      * {@code reply} (a buffer of at least {@link #bufferSize()} bytes, reused across calls) and
-     * sending it through {@code channel}.
+     * sending it through {@code channel}, or leaving it to a later answer through the same channel.
+     * Neither buffer is used once this returns.
      *
      * @throws FuseProtocolException when the request does not parse (an EIO reply was sent when
      *     its header could be read)
@@ -137,7 +150,7 @@ public final class Server {
         FuseProtocolException malformed = null;
         Dispatcher.Outcome outcome = op.noReply() ? Dispatcher.Outcome.NO_REPLY : Dispatcher.Outcome.REPLY;
         try {
-            Dispatcher.Outcome o = dispatcher.dispatch(op, h, ctx, in, out);
+            Dispatcher.Outcome o = dispatcher.dispatch(op, h, ctx, in, out, channel, start);
             if (o != Dispatcher.Outcome.REPLY) {
                 outcome = o;
             }
@@ -151,6 +164,10 @@ public final class Server {
             // A bug or exhaustion in the filesystem: the caller still gets an answer, never a hang.
             error = e instanceof OutOfMemoryError ? Errno.ENOMEM : Errno.EIO;
             LOG.error("{} node {} (unique {}) failed in the filesystem", op, h.nodeId(), h.unique(), e);
+        }
+        if (outcome == Dispatcher.Outcome.DEFERRED) {
+            // Recorded and answered when the answer comes.
+            return;
         }
         try {
             metrics.record(op, h.nodeId(), ticker.nanos() - start, error == null ? 0 : error.number());
@@ -178,6 +195,7 @@ public final class Server {
         private int congestionThreshold = 0xffff / 4 * 3;
         private RequestMetrics metrics = RequestMetrics.NONE;
         private Ticker ticker = Ticker.system();
+        private InterruptPolicy interrupts = InterruptPolicy.FATAL_SIGNALS;
 
         private Builder(FileSystem fs) {
             this.fs = Objects.requireNonNull(fs, "fs");
@@ -218,6 +236,15 @@ public final class Server {
         /** The clock for {@link RequestMetrics} latencies. */
         public Builder ticker(Ticker ticker) {
             this.ticker = Objects.requireNonNull(ticker, "ticker");
+            return this;
+        }
+
+        /**
+         * What an INTERRUPT does to a request answered later. Default
+         * {@link InterruptPolicy#FATAL_SIGNALS}: EINTR for callers being killed, nothing for others.
+         */
+        public Builder interrupts(InterruptPolicy policy) {
+            this.interrupts = Objects.requireNonNull(policy, "policy");
             return this;
         }
 

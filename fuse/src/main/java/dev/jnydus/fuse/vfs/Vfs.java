@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -288,6 +289,13 @@ public final class Vfs implements FileSystem {
     public void read(Context ctx, long nodeId, long fh, long offset, ByteBuffer dst) throws FsException {
         Target t = backend(nodeId, Errno.EISDIR, null);
         t.mount().fs().read(ctx, t.ino(), fh, offset, dst);
+    }
+
+    @Override
+    public CompletionStage<ByteBuffer> readAsync(Context ctx, long nodeId, long fh, long offset, ByteBuffer dst)
+            throws FsException {
+        Target t = backend(nodeId, Errno.EISDIR, null);
+        return t.mount().fs().readAsync(ctx, t.ino(), fh, offset, dst);
     }
 
     @Override
