@@ -60,10 +60,16 @@ final class DeferredReplies {
     /** Registers {@code p} and answers it when {@code answer} completes (maybe at once, on this thread). */
     void defer(Pending p, CompletionStage<ByteBuffer> answer) {
         pending.put(p.unique(), p);
+        try {
+            answer.whenComplete((data, failure) -> complete(p, data, failure));
+        } catch (RuntimeException e) {
+            // A stage that cannot take a callback will never answer: the worker answers instead.
+            pending.remove(p.unique(), p);
+            throw e;
+        }
         if (takeEarlyInterrupt(p.unique())) {
             interrupted(p);
         }
-        answer.whenComplete((data, failure) -> complete(p, data, failure));
     }
 
     /** FUSE_INTERRUPT for {@code unique}. */

@@ -341,7 +341,7 @@ public final class RafsFileSystem implements ReadOnlyFileSystem {
 
     @Override
     public void read(Context ctx, long nodeId, long fh, long offset, ByteBuffer dst) throws FsException {
-        reads.perform(reads.plan(regularFile(nodeId), offset, dst.remaining()), dst);
+        perform(reads.plan(regularFile(nodeId), offset, dst.remaining()), dst);
     }
 
     /**
@@ -354,7 +354,7 @@ public final class RafsFileSystem implements ReadOnlyFileSystem {
             throws FsException {
         FileReads.Plan plan = reads.plan(regularFile(nodeId), offset, dst.remaining());
         if (fetches == null || reads.isCached(plan)) {
-            reads.perform(plan, dst);
+            perform(plan, dst);
             return null;
         }
         CompletableFuture<ByteBuffer> answer = new CompletableFuture<>();
@@ -366,10 +366,18 @@ public final class RafsFileSystem implements ReadOnlyFileSystem {
         return answer;
     }
 
+    /**
+     * Every read of file data passes here, on a FUSE worker or a fetch thread, once its plan is
+     * made: the place to observe reads (bytes, latency, failures) whichever way they are answered.
+     */
+    private void perform(FileReads.Plan plan, ByteBuffer dst) throws FsException {
+        reads.perform(plan, dst);
+    }
+
     private void fetch(FileReads.Plan plan, CompletableFuture<ByteBuffer> answer) {
         try {
             ByteBuffer own = ByteBuffer.allocateDirect(plan.size());
-            reads.perform(plan, own);
+            perform(plan, own);
             answer.complete(own.flip());
         } catch (Throwable t) {
             // Whatever went wrong, the reader gets an answer (the server makes non-FsExceptions EIO).

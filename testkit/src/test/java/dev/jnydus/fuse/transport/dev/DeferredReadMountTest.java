@@ -248,11 +248,15 @@ class DeferredReadMountTest {
         }
 
         void awaitWaiting(int n) throws InterruptedException {
-            assertThat(waiting.tryAcquire(n, WAIT.toSeconds(), TimeUnit.SECONDS)).as(n + " reads waiting").isTrue();
+            await(waiting, n, "waiting");
         }
 
         void awaitAnswered(int n) throws InterruptedException {
-            assertThat(answered.tryAcquire(n, WAIT.toSeconds(), TimeUnit.SECONDS)).as(n + " reads answered").isTrue();
+            await(answered, n, "answered");
+        }
+
+        private static void await(Semaphore events, int n, String what) throws InterruptedException {
+            assertThat(events.tryAcquire(n, WAIT.toSeconds(), TimeUnit.SECONDS)).as(n + " reads " + what).isTrue();
         }
 
         @Override
