@@ -10,8 +10,8 @@ import dev.jnydus.daemon.cli.RlimitPolicy;
 import dev.jnydus.daemon.cli.Service;
 import dev.jnydus.daemon.cli.StartupException;
 import dev.jnydus.daemon.cli.StartupPlan;
-import dev.jnydus.fuse.api.FsOptions;
-import dev.jnydus.fuse.vfs.Vfs;
+import dev.jnydus.daemon.cli.StopSignals;
+import dev.jnydus.fuse.server.RequestMetrics;
 import dev.jnydus.sys.Sys;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -19,30 +19,31 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import sun.misc.Signal;
 
 /**
  * Runs nydusd's FUSE service ({@code nydusd [fuse] ...}): sets RLIMIT_NOFILE, opens the startup
- * RAFS instance (every check that can fail happens here, before anything is mounted), attaches it
- * at {@code --virtual-mountpoint} in a {@link Vfs}, mounts, starts the workers and the prefetch,
- * and blocks until the session ends. SIGTERM and SIGINT stop the daemon (see {@link FuseDaemon});
- * the process then exits 0.
+ * RAFS instance (every check that can fail happens here, before anything is mounted), mounts the
+ * FUSE session, and drives the {@link DaemonStateMachine} through Mount and Start to RUNNING; then
+ * it waits for a stop request (SIGTERM, SIGINT, the loss of the mount) and stops through the same
+ * machine, which unmounts. The process then exits 0.
  *
- * <p>Accepted but not served yet (the API issue): {@code --apisock}, {@code --id},
- * {@code --supervisor}, {@code --failover-policy}. Refused with a clear message: {@code --upgrade},
- * the singleton and virtiofs services.
+ * <p>Signals are caught from the start of {@code main} ({@link StopSignals}); this launcher checks
+ * for a request after every step that creates something, so a signal at any moment ends with the
+ * mount gone.
  */
 public final class FuseDaemonLauncher implements DaemonLauncher {
     private static final Logger LOG = LoggerFactory.getLogger(FuseDaemonLauncher.class);
-    /** How long stopping lets open files finish before their users get ENOTCONN. */
-    static final Duration STOP_GRACE = Duration.ofSeconds(2);
 
     @Override
     public void launch(StartupPlan plan) throws Exception {
+        launch(plan, StopSignals.install());
+    }
+
+    @Override
+    public void launch(StartupPlan plan, StopSignals stop) throws Exception {
         DaemonArgs args = plan.args();
         GlobalOptions g = args.global();
         if (!(args.service() instanceof Service.Fuse fuse)) {
@@ -61,54 +62,57 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
         int gid = Sys.getegid();
         Optional<RafsMount> startup = plan.startupMount();
         RafsInstance instance = startup.isPresent() ? RafsInstance.open(startup.get(), uid, gid) : null;
-        FuseDaemon daemon;
+        FuseService service = new FuseService(mountpoint, fuse.fuse().fuseThreads(), fuse.fuse().writable(),
+                Clock.systemUTC(), RequestMetrics.NONE, stop::request);
+        DaemonStateMachine machine = new DaemonStateMachine(service);
         try {
-            Vfs vfs = new Vfs(fuseOptions(fuse.fuse().writable()), Clock.systemUTC());
             if (instance != null) {
-                vfs.attach(instance.mount().virtualMountpoint(), instance.fileSystem(),
-                        instance.fileSystem().rootIno());
+                RafsMount m = startup.get();
+                service.attach(m.virtualMountpoint(), new MountCommand(MountCommand.RAFS, m.bootstrap(),
+                        m.config().toJson(), m.prefetchFiles()), instance);
+                instance = null;
             }
-            daemon = FuseDaemon.start(mountpoint, vfs, fuse.fuse().fuseThreads(), !fuse.fuse().writable(),
-                    STOP_GRACE);
-        } catch (IOException | RuntimeException e) {
-            if (instance != null) {
-                instance.close();
+            if (stop.isRequested()) {
+                return;
             }
-            throw new StartupException("failed to mount " + mountpoint + ": " + e.getMessage(), e);
-        }
-        try {
-            Signal.handle(new Signal("TERM"), s -> onSignal(s, daemon));
-            Signal.handle(new Signal("INT"), s -> onSignal(s, daemon));
-            if (instance != null) {
-                instance.startPrefetch();
+            try {
+                service.mountSession();
+            } catch (IOException | RuntimeException e) {
+                throw new StartupException("failed to mount " + mountpoint + ": " + e.getMessage(), e);
             }
-            LOG.info("nydusd is serving {} (RUNNING)", mountpoint);
-            daemon.awaitTermination();
-            LOG.info("FUSE session on {} ended", mountpoint);
+            machine.fire(DaemonEvent.MOUNT);
+            if (!stop.isRequested()) {
+                machine.fire(DaemonEvent.START);
+                LOG.info("nydusd is serving {} (RUNNING)", mountpoint);
+                service.mountsStarted();
+                awaitStop(stop);
+            }
+            LOG.info("stopping ({}), state {}", stop.source().orElse("?"), machine.state());
+            try {
+                machine.stop();
+            } catch (DaemonException e) {
+                // The service is closed below whatever the machine says: the mount goes anyway.
+                LOG.error("stopping through the state machine failed: {}", e.getMessage());
+            }
         } finally {
-            daemon.close();
             if (instance != null) {
                 instance.close();
             }
+            service.close();
+            machine.close();
         }
-        Throwable failure = daemon.failure();
+        Throwable failure = service.workerFailure();
         if (failure != null) {
             throw new IOException("a FUSE worker failed: " + failure, failure);
         }
     }
 
-    /**
-     * Upstream's INIT wishes, except that a read-only mount does not ask for WRITEBACK_CACHE: with
-     * it the kernel invalidates st_blocks on every close (fuse_flush), so each stat after a read
-     * costs a GETATTR round trip; nothing is ever written back on a read-only mount anyway.
-     */
-    static FsOptions fuseOptions(boolean writable) {
-        return writable ? FsOptions.UPSTREAM_DEFAULTS : FsOptions.UPSTREAM_DEFAULTS.without(FsOptions.WRITEBACK_CACHE);
-    }
-
-    private static void onSignal(Signal s, FuseDaemon daemon) {
-        LOG.info("received SIG{}, shutting down", s.getName());
-        daemon.stop();
+    private static void awaitStop(StopSignals stop) throws InterruptedException {
+        try {
+            stop.requested().get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static Path mountpoint(String given) throws StartupException {

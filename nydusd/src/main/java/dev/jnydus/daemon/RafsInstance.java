@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * {@code import}). Opening checks everything that can be checked before the FUSE mount, so that a
  * bad bootstrap or an unusable configuration fails the startup with one line and nothing mounted.
  */
-public final class RafsInstance implements AutoCloseable {
+public final class RafsInstance implements MountedImage {
     private static final Logger LOG = LoggerFactory.getLogger(RafsInstance.class);
 
     private final RafsMount mount;
@@ -197,6 +197,31 @@ public final class RafsInstance implements AutoCloseable {
 
     public RafsMount mount() {
         return mount;
+    }
+
+    @Override
+    public MountKind kind() {
+        return MountKind.RAFS_FUSE;
+    }
+
+    @Override
+    public Optional<NydusConfig> config() {
+        return Optional.of(mount.config());
+    }
+
+    /** The opened bootstrap, for {@code GET /api/v1/daemon/backend}. */
+    public RafsSuper superblock() {
+        return sb;
+    }
+
+    @Override
+    public Optional<FuseBackend> fuseBackend() {
+        return Optional.of(new FuseBackend(fs, fs.rootIno()));
+    }
+
+    @Override
+    public void started() {
+        startPrefetch();
     }
 
     /**

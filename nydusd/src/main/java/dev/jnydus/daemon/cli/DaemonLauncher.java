@@ -12,4 +12,13 @@ package dev.jnydus.daemon.cli;
 @FunctionalInterface
 public interface DaemonLauncher {
     void launch(StartupPlan plan) throws Exception;
+
+    /**
+     * As {@link #launch(StartupPlan)}, with the stop requests (SIGTERM, SIGINT) caught since
+     * {@code main} began: a launcher must check them between start-up steps and, once one is
+     * made, undo what it did (unmount) and return. The default ignores them.
+     */
+    default void launch(StartupPlan plan, StopSignals stop) throws Exception {
+        launch(plan);
+    }
 }
