@@ -2,7 +2,13 @@ package dev.jnydus.daemon;
 
 import dev.jnydus.common.Errno;
 import dev.jnydus.common.FsException;
+import dev.jnydus.config.BlobCacheEntry;
+import dev.jnydus.daemon.api.ApiServer;
+import dev.jnydus.daemon.cli.BuildInfo;
 import dev.jnydus.daemon.cli.DaemonArgs;
+import dev.jnydus.daemon.cli.ErrorEvents;
+import dev.jnydus.daemon.cli.LaunchContext;
+import dev.jnydus.daemon.cli.LogbackConfigurer;
 import dev.jnydus.daemon.cli.DaemonLauncher;
 import dev.jnydus.daemon.cli.GlobalOptions;
 import dev.jnydus.daemon.cli.RafsMount;
@@ -39,21 +45,25 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
 
     @Override
     public void launch(StartupPlan plan) throws Exception {
-        launch(plan, StopSignals.install());
+        launch(plan, new LaunchContext(StopSignals.install(), new LogbackConfigurer(), new ErrorEvents()));
     }
 
     @Override
-    public void launch(StartupPlan plan, StopSignals stop) throws Exception {
+    public void launch(StartupPlan plan, LaunchContext context) throws Exception {
         DaemonArgs args = plan.args();
         GlobalOptions g = args.global();
-        if (!(args.service() instanceof Service.Fuse fuse)) {
-            throw new StartupException("the " + args.subcommand() + " service is not supported yet");
-        }
         if (g.upgrade()) {
             throw new StartupException("--upgrade (waiting for a takeover) is not supported yet");
         }
+        if (args.service() instanceof Service.Singleton singleton) {
+            runSingleton(plan, singleton, context);
+            return;
+        }
+        if (!(args.service() instanceof Service.Fuse fuse)) {
+            throw new StartupException("the " + args.subcommand() + " service is not supported yet");
+        }
+        StopSignals stop = context.stop();
         applyRlimit(g.rlimitNofile());
-        g.apiSock().ifPresent(s -> LOG.warn("--apisock {}: the HTTP API is not served yet", s));
         g.id().ifPresent(id -> LOG.info("daemon id {}, supervisor {}, failover policy {}", id,
                 g.supervisor().orElse(""), fuse.fuse().failoverPolicy().cliName()));
 
@@ -62,9 +72,11 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
         int gid = Sys.getegid();
         Optional<RafsMount> startup = plan.startupMount();
         RafsInstance instance = startup.isPresent() ? RafsInstance.open(startup.get(), uid, gid) : null;
+        DaemonMetrics metrics = new DaemonMetrics();
         FuseService service = new FuseService(mountpoint, fuse.fuse().fuseThreads(), fuse.fuse().writable(),
                 Clock.systemUTC(), RequestMetrics.NONE, stop::request);
         DaemonStateMachine machine = new DaemonStateMachine(service);
+        ApiServer api = null;
         try {
             if (instance != null) {
                 RafsMount m = startup.get();
@@ -85,6 +97,12 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
                 machine.fire(DaemonEvent.START);
                 LOG.info("nydusd is serving {} (RUNNING)", mountpoint);
                 service.mountsStarted();
+                // The snapshotter relies on RUNNING before the socket appears (spec 8).
+                if (g.apiSock().isPresent() && !stop.isRequested()) {
+                    ApiDispatcher dispatcher = new ApiDispatcher(identity(g), machine, service, null,
+                            new RafsImageOpener(uid, gid), metrics, context.logs(), context.errors(), stop::request);
+                    api = startApi(g.apiSock().get(), dispatcher);
+                }
                 awaitStop(stop);
             }
             LOG.info("stopping ({}), state {}", stop.source().orElse("?"), machine.state());
@@ -95,6 +113,9 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
                 LOG.error("stopping through the state machine failed: {}", e.getMessage());
             }
         } finally {
+            if (api != null) {
+                api.close();
+            }
             if (instance != null) {
                 instance.close();
             }
@@ -104,6 +125,83 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
         Throwable failure = service.workerFailure();
         if (failure != null) {
             throw new IOException("a FUSE worker failed: " + failure, failure);
+        }
+    }
+
+    /**
+     * {@code nydusd singleton}: the blob cache manager behind {@code /api/v2/blobs}, with the
+     * entries of {@code --config} added at start. Serving them through {@code /dev/cachefiles}
+     * ({@code --fscache}) is the fscache service's, not here yet.
+     */
+    private void runSingleton(StartupPlan plan, Service.Singleton singleton, LaunchContext context)
+            throws Exception {
+        GlobalOptions g = plan.args().global();
+        if (singleton.options().fscacheDir().isPresent()) {
+            throw new StartupException("singleton --fscache (the fscache service) is not supported yet");
+        }
+        StopSignals stop = context.stop();
+        applyRlimit(g.rlimitNofile());
+        BlobCacheManager blobs = new BlobCacheManager();
+        for (BlobCacheEntry e : plan.singletonBlobs()) {
+            try {
+                blobs.add(e);
+            } catch (DaemonException ex) {
+                throw new StartupException("failed to add blob cache entry " + e.key() + ": " + ex.getMessage(), ex);
+            }
+        }
+        DaemonStateMachine machine = new DaemonStateMachine(new SingletonActions());
+        ApiServer api = null;
+        try {
+            machine.fire(DaemonEvent.MOUNT);
+            machine.fire(DaemonEvent.START);
+            LOG.info("nydusd singleton is serving the blob cache manager (RUNNING)");
+            if (g.apiSock().isPresent() && !stop.isRequested()) {
+                ApiDispatcher dispatcher = new ApiDispatcher(identity(g), machine, null, blobs,
+                        new RafsImageOpener(Sys.geteuid(), Sys.getegid()), new DaemonMetrics(), context.logs(),
+                        context.errors(), stop::request);
+                api = startApi(g.apiSock().get(), dispatcher);
+            }
+            awaitStop(stop);
+            LOG.info("stopping ({}), state {}", stop.source().orElse("?"), machine.state());
+            machine.stop();
+        } finally {
+            if (api != null) {
+                api.close();
+            }
+            machine.close();
+        }
+    }
+
+    /** The singleton's actions: nothing to serve until the fscache service exists. */
+    private static final class SingletonActions implements DaemonStateMachine.Actions {
+        @Override
+        public void restore() throws DaemonException {
+            throw new DaemonException(DaemonException.Kind.UPGRADE_MANAGER,
+                    "failed to upgrade nydusd daemon, missing supervisor path");
+        }
+
+        @Override
+        public void startService() {
+        }
+
+        @Override
+        public void terminateService() {
+        }
+
+        @Override
+        public void umount() {
+        }
+    }
+
+    private static ApiDispatcher.Identity identity(GlobalOptions g) {
+        return new ApiDispatcher.Identity(BuildInfo.current(), g.id(), g.supervisor());
+    }
+
+    private static ApiServer startApi(String sock, ApiDispatcher dispatcher) throws StartupException {
+        try {
+            return ApiServer.start(Path.of(sock), dispatcher);
+        } catch (IOException | RuntimeException e) {
+            throw new StartupException("failed to start the API server on " + sock + ": " + e.getMessage(), e);
         }
     }
 

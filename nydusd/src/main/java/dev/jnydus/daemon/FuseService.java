@@ -105,6 +105,79 @@ public final class FuseService implements DaemonStateMachine.Actions, AutoClosea
         mounts.put(new MountTable.Entry(path, command, image, Instant.now()));
     }
 
+    /**
+     * {@code POST /api/v1/mount}: opens the image and attaches it at {@code path}; the image starts
+     * (prefetch) once attached. Upstream's errors: the path is taken → "already exists".
+     */
+    public synchronized void mount(String path, MountCommand command, ImageOpener opener) throws DaemonException {
+        if (mounts.get(path).isPresent()) {
+            throw DaemonException.other("object or filesystem already exists: " + path);
+        }
+        MountedImage image = opener.open(path, command);
+        try {
+            attach(path, command, image);
+        } catch (DaemonException | RuntimeException e) {
+            image.close();
+            throw e;
+        }
+        image.started();
+        LOG.info("{} filesystem mounted at {}", command.fsType(), path);
+    }
+
+    /**
+     * {@code PUT /api/v1/mount}: replaces the image at {@code path} with a new one made from
+     * {@code command} (new bootstrap or configuration). The new image gets new node ids, so what
+     * the kernel cached of the old one can only fail (ENOENT), never read the new one's bytes under
+     * the old inode numbers; the kernel is told to drop its cached entry of the path.
+     */
+    public synchronized void remount(String path, MountCommand command, ImageOpener opener) throws DaemonException {
+        MountTable.Entry old = mounts.get(path).orElseThrow(
+                () -> DaemonException.other("object or filesystem doesn't exist: " + path));
+        if (old.kind() != MountKind.RAFS_FUSE) {
+            throw DaemonException.other("filesystem type mismatch, expect RAFS at " + path);
+        }
+        MountedImage image = opener.open(path, command);
+        try {
+            attach(path, command, image);
+        } catch (DaemonException | RuntimeException e) {
+            image.close();
+            throw e;
+        }
+        invalidate(path);
+        old.image().close();
+        image.started();
+        LOG.info("{} filesystem remounted at {}", command.fsType(), path);
+    }
+
+    /** {@code DELETE /api/v1/mount}: detaches and closes the image at {@code path}. */
+    public synchronized void umount(String path) throws DaemonException {
+        MountTable.Entry e = mounts.get(path).orElseThrow(
+                () -> DaemonException.other("object or filesystem doesn't exist: " + path));
+        try {
+            vfs.detach(path);
+        } catch (FsException ex) {
+            throw DaemonException.other("cannot detach " + path + ": " + ex.getMessage(), ex);
+        }
+        mounts.remove(path);
+        invalidate(path);
+        e.image().close();
+        LOG.info("filesystem unmounted from {}", path);
+    }
+
+    /** Asks the kernel to forget its cached dentry of {@code path} (a FUSE notification). */
+    private void invalidate(String path) {
+        FuseSession s = session;
+        Server srv = server;
+        if (s == null || srv == null || !srv.isInitialized()) {
+            return;
+        }
+        try {
+            FuseNotifications.invalidatePath(s, vfs, path);
+        } catch (IOException | RuntimeException ex) {
+            LOG.debug("invalidating the kernel's entry of {} failed: {}", path, ex.toString());
+        }
+    }
+
     /** Tells every mounted image that the mount is served (starts their prefetch). */
     public void mountsStarted() {
         for (MountTable.Entry e : mounts.entries()) {

@@ -14,11 +14,11 @@ public interface DaemonLauncher {
     void launch(StartupPlan plan) throws Exception;
 
     /**
-     * As {@link #launch(StartupPlan)}, with the stop requests (SIGTERM, SIGINT) caught since
-     * {@code main} began: a launcher must check them between start-up steps and, once one is
-     * made, undo what it did (unmount) and return. The default ignores them.
+     * As {@link #launch(StartupPlan)}, in the process's {@link LaunchContext}: a launcher must check
+     * the stop requests between start-up steps and, once one is made, undo what it did (unmount)
+     * and return. The default ignores the context.
      */
-    default void launch(StartupPlan plan, StopSignals stop) throws Exception {
+    default void launch(StartupPlan plan, LaunchContext context) throws Exception {
         launch(plan);
     }
 }
