@@ -17,7 +17,6 @@ import dev.jnydus.daemon.cli.Service;
 import dev.jnydus.daemon.cli.StartupException;
 import dev.jnydus.daemon.cli.StartupPlan;
 import dev.jnydus.daemon.cli.StopSignals;
-import dev.jnydus.fuse.server.RequestMetrics;
 import dev.jnydus.sys.Sys;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -72,10 +71,11 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
         int gid = Sys.getegid();
         Optional<RafsMount> startup = plan.startupMount();
         RafsInstance instance = startup.isPresent() ? RafsInstance.open(startup.get(), uid, gid) : null;
-        DaemonMetrics metrics = new DaemonMetrics();
+        FuseRequestMetrics requests = new FuseRequestMetrics(Clock.systemUTC());
         FuseService service = new FuseService(mountpoint, fuse.fuse().fuseThreads(), fuse.fuse().writable(),
-                Clock.systemUTC(), RequestMetrics.NONE, stop::request);
+                Clock.systemUTC(), requests, stop::request);
         DaemonStateMachine machine = new DaemonStateMachine(service);
+        DaemonMetrics metrics = new DaemonMetrics(service.mounts()::entries, requests, machine::state);
         ApiServer api = null;
         try {
             if (instance != null) {
@@ -157,7 +157,7 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
             LOG.info("nydusd singleton is serving the blob cache manager (RUNNING)");
             if (g.apiSock().isPresent() && !stop.isRequested()) {
                 ApiDispatcher dispatcher = new ApiDispatcher(identity(g), machine, null, blobs,
-                        new RafsImageOpener(Sys.geteuid(), Sys.getegid()), new DaemonMetrics(), context.logs(),
+                        new RafsImageOpener(Sys.geteuid(), Sys.getegid()), DaemonMetrics.none(machine::state), context.logs(),
                         context.errors(), stop::request);
                 api = startApi(g.apiSock().get(), dispatcher);
             }
