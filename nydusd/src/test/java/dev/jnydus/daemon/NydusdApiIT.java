@@ -271,6 +271,21 @@ class NydusdApiIT {
 
             // The liveness connection, idle all along, is still open and still answers.
             assertThat(liveness.get("/api/v1/daemon").status()).isEqualTo(200);
+
+            // nydusctl, the operators' client, over the same socket.
+            String ctl = NydusdProcess.binDir().resolve("nydusctl").toString();
+            String shown = Privileged.run(ctl, "--sock", sock.toString(), "info");
+            assertThat(shown).contains("State:       RUNNING").contains(m.group(1).trim()).contains("/b");
+            assertThat(Privileged.run(ctl, "--sock", sock.toString(), "mounts")).contains("/b").contains("localfs");
+            assertThat(Privileged.run(ctl, "--sock", sock.toString(), "set", "log-level", "warn"))
+                    .contains("log level set to warn");
+            assertThat(Privileged.run(ctl, "--sock", sock.toString(), "metrics", "--prometheus"))
+                    .contains("nydusd_daemon_state{state=\"RUNNING\"} 1");
+            Process bad = new ProcessBuilder(ctl, "--sock", sock.toString(), "set", "log-level", "loud")
+                    .redirectErrorStream(true).start();
+            String badOut = new String(bad.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(bad.waitFor()).isEqualTo(1);
+            assertThat(badOut).startsWith("Error: HTTP 500: Configure(ResponsePayloadType(");
         }
         daemon.stop();
         assertThat(Files.exists(sock, LinkOption.NOFOLLOW_LINKS)).as("socket removed at exit").isFalse();
