@@ -97,12 +97,13 @@ public final class FuseService implements DaemonStateMachine.Actions, AutoClosea
     public void attach(String path, MountCommand command, MountedImage image) throws DaemonException {
         MountedImage.FuseBackend b = image.fuseBackend().orElseThrow(() -> DaemonException.unsupported(
                 "a " + image.kind() + " mount cannot be served through FUSE"));
+        int index;
         try {
-            vfs.attach(path, b.fs(), b.rootIno());
+            index = vfs.attach(path, b.fs(), b.rootIno());
         } catch (FsException e) {
             throw DaemonException.other("cannot attach " + path + ": " + e.getMessage(), e);
         }
-        mounts.put(new MountTable.Entry(path, command, image, Instant.now()));
+        mounts.put(new MountTable.Entry(path, command, image, Instant.now(), index));
     }
 
     /**

@@ -22,8 +22,11 @@ public final class MountTable {
      * @param command how it was made (what a successor replays)
      * @param image what serves it
      * @param mountedTime when it was mounted or last remounted
+     * @param vfsIndex its index in the FUSE namespace (the top 8 bits of its node ids), which a
+     *     successor must reuse so that the kernel's node ids stay valid; -1 when not in FUSE
      */
-    public record Entry(String mountpoint, MountCommand command, MountedImage image, Instant mountedTime) {
+    public record Entry(String mountpoint, MountCommand command, MountedImage image, Instant mountedTime,
+                        int vfsIndex) {
         public Entry {
             Objects.requireNonNull(mountpoint, "mountpoint");
             Objects.requireNonNull(command, "command");

@@ -409,6 +409,27 @@ class NydusdApiIT {
     }
 
     @Test
+    void exitStopsServingAndLeavesTheMountToASuccessor() throws Exception {
+        ImageFixture v5 = ImageFixture.load(ImageFixture.V5_SHA256);
+        Path cfg = tmp.resolve("config.json");
+        Files.writeString(cfg, v5.config(Files.createDirectories(tmp.resolve("cache")), "/"));
+        daemon = NydusdProcess.startBin(tmp.resolve("nydusd.log"), mp, "fuse", "--thread-num", "2", "--config",
+                cfg.toString(), "--bootstrap", v5.bootstrap().toString(), "--mountpoint", mp.toString(), "--apisock",
+                sock.toString(), "--log-level", "info");
+        try (ApiClient api = awaitSocket()) {
+            JsonNode info = json(api.get("/api/v1/daemon"));
+            assertThat(info.get("state").asText()).isEqualTo("RUNNING");
+            assertThat(info.get("backend_collection").get("/").get("backend_type").asText()).isEqualTo("Rafs");
+            ApiClient.Response r = api.send("PUT", "/api/v1/daemon/exit", null);
+            assertThat(r.status()).as(r.body()).isEqualTo(204);
+        }
+        assertThat(daemon.awaitExit(Duration.ofSeconds(30))).isZero();
+        assertThat(daemon.log()).contains("left the FUSE mount at");
+        assertThat(NydusdProcess.isMounted(mp)).as("the mount is left for a successor").isTrue();
+        assertThat(Files.exists(sock, LinkOption.NOFOLLOW_LINKS)).as("socket removed").isFalse();
+    }
+
+    @Test
     void singletonHostsTheBlobCacheManager() throws Exception {
         ImageFixture v6 = ImageFixture.load(ImageFixture.V6_ZSTD);
         Path work = Files.createDirectories(tmp.resolve("fscache-work"));
