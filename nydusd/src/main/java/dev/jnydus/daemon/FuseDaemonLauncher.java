@@ -24,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +42,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class FuseDaemonLauncher implements DaemonLauncher {
     private static final Logger LOG = LoggerFactory.getLogger(FuseDaemonLauncher.class);
+    /** Longest a shutdown may take before the process ends regardless. */
+    static final Duration SHUTDOWN_LIMIT = Duration.ofSeconds(30);
 
     @Override
     public void launch(StartupPlan plan) throws Exception {
@@ -106,6 +109,7 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
                 awaitStop(stop);
             }
             LOG.info("stopping ({}), state {}", stop.source().orElse("?"), machine.state());
+            startWatchdog(service);
             try {
                 machine.stop();
             } catch (DaemonException e) {
@@ -191,6 +195,27 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
         @Override
         public void umount() {
         }
+    }
+
+    /**
+     * Bounds the shutdown: should closing anything block (a worker or a fetch stuck on a hung
+     * backend holding a lock), the mount is detached and the process ends anyway, with status 0,
+     * after {@link #SHUTDOWN_LIMIT}. Exiting closes the last /dev/fuse descriptors, which aborts
+     * the connection without fusectl.
+     */
+    private static void startWatchdog(FuseService service) {
+        Thread t = new Thread(() -> {
+            try {
+                Thread.sleep(SHUTDOWN_LIMIT.toMillis());
+            } catch (InterruptedException e) {
+                return;
+            }
+            LOG.error("shutdown did not finish within {} s; unmounting and exiting now", SHUTDOWN_LIMIT.toSeconds());
+            service.forceUnmount();
+            Runtime.getRuntime().halt(0);
+        }, "shutdown-watchdog");
+        t.setDaemon(true);
+        t.start();
     }
 
     private static ApiDispatcher.Identity identity(GlobalOptions g) {

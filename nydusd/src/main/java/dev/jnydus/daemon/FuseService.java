@@ -114,14 +114,7 @@ public final class FuseService implements DaemonStateMachine.Actions, AutoClosea
         if (mounts.get(path).isPresent()) {
             throw DaemonException.other("object or filesystem already exists: " + path);
         }
-        MountedImage image = opener.open(path, command);
-        try {
-            attach(path, command, image);
-        } catch (DaemonException | RuntimeException e) {
-            image.close();
-            throw e;
-        }
-        image.started();
+        openAndAttach(path, command, opener).started();
         LOG.info("{} filesystem mounted at {}", command.fsType(), path);
     }
 
@@ -137,6 +130,15 @@ public final class FuseService implements DaemonStateMachine.Actions, AutoClosea
         if (old.kind() != MountKind.RAFS_FUSE) {
             throw DaemonException.other("filesystem type mismatch, expect RAFS at " + path);
         }
+        MountedImage image = openAndAttach(path, command, opener);
+        invalidate(path);
+        old.image().close();
+        image.started();
+        LOG.info("{} filesystem remounted at {}", command.fsType(), path);
+    }
+
+    /** Opens the image and attaches it; an image that cannot be attached is closed again. */
+    private MountedImage openAndAttach(String path, MountCommand command, ImageOpener opener) throws DaemonException {
         MountedImage image = opener.open(path, command);
         try {
             attach(path, command, image);
@@ -144,10 +146,7 @@ public final class FuseService implements DaemonStateMachine.Actions, AutoClosea
             image.close();
             throw e;
         }
-        invalidate(path);
-        old.image().close();
-        image.started();
-        LOG.info("{} filesystem remounted at {}", command.fsType(), path);
+        return image;
     }
 
     /** {@code DELETE /api/v1/mount}: detaches and closes the image at {@code path}. */
@@ -280,6 +279,18 @@ public final class FuseService implements DaemonStateMachine.Actions, AutoClosea
             s.close();
         } catch (FsException e) {
             LOG.warn("closing the FUSE session on {} failed: {}", mountpoint, e.getMessage());
+        }
+    }
+
+    /** Detaches the mount now, whatever else is going on (the shutdown watchdog's last resort). */
+    public void forceUnmount() {
+        FuseSession s = session;
+        if (s != null && !leaveMount) {
+            try {
+                s.unmount();
+            } catch (FsException e) {
+                LOG.warn("unmounting {} failed: {}", mountpoint, e.getMessage());
+            }
         }
     }
 
