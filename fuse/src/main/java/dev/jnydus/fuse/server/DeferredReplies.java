@@ -147,7 +147,8 @@ final class DeferredReplies {
     /** Records and sends the answer: {@code data} when {@code error} is null. Never throws. */
     private void answer(Pending p, Errno error, ByteBuffer data) {
         try {
-            metrics.record(p.op(), p.nodeId(), ticker.nanos() - p.startNanos(), error == null ? 0 : error.number());
+            metrics.end(p.op(), p.nodeId(), p.unique(), ticker.nanos() - p.startNanos(),
+                    error == null ? 0 : error.number());
         } catch (RuntimeException e) {
             LOG.warn("request metrics hook failed", e);
         }

@@ -21,12 +21,22 @@ public interface RequestMetrics {
 
     /**
      * Told when the server starts handling a request (before the filesystem sees it), on the
-     * thread that handles it; {@link #record} follows for every request that gets here. For
-     * "what is in flight" views. The default does nothing.
+     * thread that handles it; {@link #end} follows for every request that gets here, maybe on
+     * another thread. For "what is in flight" views. The default does nothing.
      *
      * @param unique the request's unique id from its header
      */
     default void begin(Opcode op, long nodeId, long unique) {
+    }
+
+    /**
+     * Told when a request that {@link #begin} announced is done: answered (or, for FORGET and the
+     * like, handled), on the thread that answered it, which for a request answered later is not
+     * the one that began it. {@code unique} pairs it with its {@link #begin}. The default calls
+     * {@link #record}; the server calls this, never {@code record} directly.
+     */
+    default void end(Opcode op, long nodeId, long unique, long latencyNanos, int errno) {
+        record(op, nodeId, latencyNanos, errno);
     }
 
     RequestMetrics NONE = (op, nodeId, latencyNanos, errno) -> { };

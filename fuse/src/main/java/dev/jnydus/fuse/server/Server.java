@@ -175,7 +175,7 @@ public final class Server {
             return;
         }
         try {
-            metrics.record(op, h.nodeId(), ticker.nanos() - start, error == null ? 0 : error.number());
+            metrics.end(op, h.nodeId(), h.unique(), ticker.nanos() - start, error == null ? 0 : error.number());
         } catch (RuntimeException e) {
             LOG.warn("request metrics hook failed", e);
         }
