@@ -74,6 +74,7 @@ final class CachedBlob {
     private final String blobId;
     private final ChunkStore store;
     private final ChunkMap map;
+    private final ChunkIdentity identity;
     private final ConcurrentHashMap<Integer, CompletableFuture<byte[]>> inflight = new ConcurrentHashMap<>();
     private final AtomicLong cachedBytes = new AtomicLong();
     private final Object readerLock = new Object();
@@ -88,6 +89,7 @@ final class CachedBlob {
         this.blobId = info.blobId();
         this.store = store;
         this.map = map;
+        this.identity = ChunkIdentity.of(info);
     }
 
     /** Opens the cache files of a blob (none for dummycache), repairing what does not add up. */
@@ -221,8 +223,26 @@ final class CachedBlob {
         return store == null ? null : store.path().getFileName().toString();
     }
 
-    boolean isReady(int index) {
-        return store != null && map.isReady(index);
+    /** The chunk as this blob keys it, or null (logged) for a record that cannot be one of its chunks. */
+    ChunkInfo keyed(ChunkInfo chunk) {
+        try {
+            return identity.canonical(chunk);
+        } catch (FsException e) {
+            LOG.warn("{}", e.getMessage());
+            return null;
+        }
+    }
+
+    /** Whether the chunk is cached; false for a record that cannot be one of this blob's. */
+    boolean isReady(ChunkInfo chunk) {
+        if (store == null) {
+            return false;
+        }
+        try {
+            return map.isReady(identity.canonical(chunk).index());
+        } catch (FsException e) {
+            return false;
+        }
     }
 
     boolean isAllReady() {
@@ -232,8 +252,9 @@ final class CachedBlob {
     // ---------------------------------------------------------------- reads
 
     /** Delivers {@code slices} (all of this blob) to {@code sink}, in order. */
-    void read(List<ChunkSlice> slices, ChunkSink sink) throws IOException {
+    void read(List<ChunkSlice> asked, ChunkSink sink) throws IOException {
         mgr.counters().total.increment();
+        List<ChunkSlice> slices = canonical(asked);
         if (slices.size() == 1 && readReadySlice(slices.get(0), sink)) {
             return;
         }
@@ -281,6 +302,22 @@ final class CachedBlob {
                 deliverFromFile(s, sink);
             }
         }
+    }
+
+    /** The slices with their chunks as this blob keys them (the same list when nothing changes). */
+    private List<ChunkSlice> canonical(List<ChunkSlice> slices) throws FsException {
+        List<ChunkSlice> out = null;
+        for (int i = 0; i < slices.size(); i++) {
+            ChunkSlice s = slices.get(i);
+            ChunkInfo c = identity.canonical(s.chunk());
+            if (c != s.chunk() && out == null) {
+                out = new ArrayList<>(slices.subList(0, i));
+            }
+            if (out != null) {
+                out.add(c == s.chunk() ? s : new ChunkSlice(c, s.offset(), s.length()));
+            }
+        }
+        return out == null ? slices : out;
     }
 
     /**
@@ -331,13 +368,13 @@ final class CachedBlob {
 
     private byte[] hot(ChunkInfo c) {
         Cache<ChunkKey, byte[]> hot = mgr.hotCache();
-        return hot == null ? null : hot.getIfPresent(new ChunkKey(blobId, c.index()));
+        return hot == null ? null : hot.getIfPresent(new ChunkKey(blobId, identity.numbering(), c.index()));
     }
 
     private void putHot(ChunkInfo c, byte[] d) {
         Cache<ChunkKey, byte[]> hot = mgr.hotCache();
         if (hot != null) {
-            hot.put(new ChunkKey(blobId, c.index()), d);
+            hot.put(new ChunkKey(blobId, identity.numbering(), c.index()), d);
         }
     }
 
@@ -512,19 +549,24 @@ final class CachedBlob {
         long maxGap = window >> ChunkRanges.GAP_SHIFT;
         int next = group.get(group.size() - 1).index() + 1;
         while (next < table.size()) {
-            ChunkInfo s = table.get(next);
+            ChunkInfo s;
+            try {
+                s = identity.canonical(table.get(next));
+            } catch (FsException e) {
+                break;
+            }
             if (s.compressedOffset() < end || s.compressedOffset() - end > maxGap || s.compressedEnd() - start > window
                     || (s.flags() & (ChunkFlags.BATCH | ChunkFlags.ENCRYPTED)) != 0) {
                 break;
             }
-            if (store != null && map.isReady(next)) {
+            if (store != null && map.isReady(s.index())) {
                 break;
             }
             CompletableFuture<byte[]> f = new CompletableFuture<>();
-            if (inflight.putIfAbsent(next, f) != null) {
+            if (inflight.putIfAbsent(s.index(), f) != null) {
                 break;
             }
-            if (store != null && map.isReady(next)) {
+            if (store != null && map.isReady(s.index())) {
                 releaseReadyClaim(s, f);
                 break;
             }
@@ -560,9 +602,16 @@ final class CachedBlob {
             return 0;
         }
         List<ChunkInfo> mine = new ArrayList<>();
-        for (ChunkInfo c : chunks) {
+        for (ChunkInfo asked : chunks) {
             if (cancelled.getAsBoolean()) {
                 break;
+            }
+            ChunkInfo c;
+            try {
+                c = identity.canonical(asked);
+            } catch (FsException e) {
+                LOG.warn("prefetch: {}", e.getMessage());
+                continue;
             }
             if (map.isReady(c.index())) {
                 continue;

@@ -108,8 +108,9 @@ final class FileBlobDevice implements BlobDevice {
      */
     private int prefetchBlob(CachedBlob blob, Collection<ChunkInfo> chunks) {
         Map<Integer, ChunkInfo> distinct = new LinkedHashMap<>();
-        for (ChunkInfo c : chunks) {
-            if (!blob.isReady(c.index())) {
+        for (ChunkInfo asked : chunks) {
+            ChunkInfo c = blob.keyed(asked);
+            if (c != null && !blob.isReady(c)) {
                 distinct.putIfAbsent(c.index(), c);
             }
         }
@@ -204,7 +205,7 @@ final class FileBlobDevice implements BlobDevice {
     @Override
     public boolean isReady(ChunkInfo chunk) {
         int i = chunk.blobIndex();
-        return i >= 0 && i < byIndex.length && byIndex[i] != null && byIndex[i].isReady(chunk.index());
+        return i >= 0 && i < byIndex.length && byIndex[i] != null && byIndex[i].isReady(chunk);
     }
 
     @Override
