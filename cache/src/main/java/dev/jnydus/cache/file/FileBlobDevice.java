@@ -71,8 +71,15 @@ final class FileBlobDevice implements BlobDevice {
                 blob(blobIndex).read(slices.subList(i, j), sink);
                 i = j;
             }
+        } catch (FsException e) {
+            throw e;
         } catch (IOException e) {
+            // The sink's own failure (a closed reply channel, say) keeps its errno.
             throw Errors.toFsException(e);
+        } catch (RuntimeException | AssertionError e) {
+            // A bug must cost the reader this read, never the daemon a worker or a wedge.
+            LOG.error("reading {} bytes from the blob cache failed unexpectedly", io.size(), e);
+            throw new FsException(Errno.EIO, "blob cache read failed: " + e, e);
         }
         return io.size();
     }

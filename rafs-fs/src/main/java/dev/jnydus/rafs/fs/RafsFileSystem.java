@@ -2,6 +2,7 @@ package dev.jnydus.rafs.fs;
 
 import dev.jnydus.cache.device.BlobDevice;
 import dev.jnydus.cache.device.BlobIoVec;
+import dev.jnydus.cache.device.ChunkInfo;
 import dev.jnydus.cache.device.ChunkSink;
 import dev.jnydus.cache.device.ChunkSlice;
 import dev.jnydus.common.Errno;
@@ -369,7 +370,7 @@ public final class RafsFileSystem implements ReadOnlyFileSystem {
                 if (pending == null) {
                     pending = new ArrayList<>(4);
                 }
-                pending.add(new ChunkSlice(blobs.chunk(ref), (int) (from - ref.fileOffset()), len));
+                pending.add(new ChunkSlice(chunk(i, ref), (int) (from - ref.fileOffset()), len));
             } else {
                 if (pending != null) {
                     readChunks(i, pending, dst);
@@ -395,6 +396,14 @@ public final class RafsFileSystem implements ReadOnlyFileSystem {
         }
         if (pos != end) {
             throw corrupt(i, new RafsFormatException("extents end at " + pos + ", file data at " + end));
+        }
+    }
+
+    private ChunkInfo chunk(RafsInode i, ChunkRef ref) throws FsException {
+        try {
+            return blobs.chunk(ref);
+        } catch (RafsFormatException e) {
+            throw corrupt(i, e);
         }
     }
 
