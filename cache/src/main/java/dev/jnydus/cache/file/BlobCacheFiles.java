@@ -14,18 +14,28 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The file state of one blob's cache: the data file and the chunk map beside it, kept in step.
- * A chunk is marked ready only after its bytes were written, and marked not ready as soon as its
- * cached bytes prove bad. Chunk ids are {@link ChunkIdentity}'s.
+ * Chunk ids are {@link ChunkIdentity}'s. A dummycache has no files: nothing is ever ready.
  *
  * <p>Readiness is persisted ({@code .chunk_map}, upstream's format) when the image numbers its
  * chunks; otherwise it is kept in memory only, and data left in the file by an earlier run counts
- * only once it validates. A dummycache has no files: nothing is ever ready.
+ * only once it validates.
+ *
+ * <p>Order of writes (docs/cache-durability.md). A chunk's bytes are written (pwrite) before its
+ * ready bit is set, so within a running system a ready bit always covers written bytes. On disk
+ * the two may reach storage in either order, so: before this process sets its first bit, its
+ * {@linkplain UnsyncedMarkers marker} is durable; a clean close syncs the data, then the map, then
+ * removes the marker. When a marker of a process that is gone is found at open, every chunk then
+ * ready is <em>unverified</em>: it is served only after its data passes its CRC or digest check
+ * (whatever {@code digest_validate} says), and dropped and fetched again if it fails or has
+ * nothing to check against.
  */
 final class BlobCacheFiles implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BlobCacheFiles.class);
@@ -37,19 +47,37 @@ final class BlobCacheFiles implements AutoCloseable {
     private final ChunkStore store;
     private final ChunkMap map;
     private final AtomicLong cachedBytes = new AtomicLong();
+    private final UnsyncedMarkers markers;
+    /** Ready chunks not to be trusted before they validate (after an unclean stop); null if none. */
+    private final AtomicLongArray unverified;
+    private final AtomicInteger unverifiedCount = new AtomicInteger();
 
-    private BlobCacheFiles(FileCacheManager mgr, BlobInfo info, ChunkStore store, ChunkMap map) {
+    private BlobCacheFiles(FileCacheManager mgr, BlobInfo info, ChunkStore store, ChunkMap map,
+                           UnsyncedMarkers markers) {
         this.mgr = mgr;
         this.info = info;
         this.store = store;
         this.map = map;
+        this.markers = markers;
+        boolean doubt = markers != null && markers.uncleanStop() && map.readyCount() > 0;
+        this.unverified = doubt ? new AtomicLongArray((map.chunkCount() + 63) >>> 6) : null;
+        if (doubt) {
+            for (int i = 0; i < map.chunkCount(); i++) {
+                if (map.isReady(i)) {
+                    unverified.getAndAccumulate(i >>> 6, 1L << (i & 63), (a, b) -> a | b);
+                    unverifiedCount.incrementAndGet();
+                }
+            }
+            LOG.info("blob cache {}: a process using it stopped without syncing; its {} cached chunks are checked "
+                    + "before first use", info.blobId(), unverifiedCount.get());
+        }
     }
 
     /** Opens the cache files of a blob (none for dummycache), repairing what does not add up. */
     static BlobCacheFiles open(FileCacheManager mgr, BlobInfo info, ChunkIdentity identity) throws IOException {
         CacheOptions o = mgr.options();
         if (!o.type().isFileBacked()) {
-            return new BlobCacheFiles(mgr, info, null, ChunkMap.memory(info.chunkCount()));
+            return new BlobCacheFiles(mgr, info, null, ChunkMap.memory(info.chunkCount()), null);
         }
         boolean raw = o.compressed();
         Path dataPath = o.workDir().resolve(info.blobId() + (raw ? FileChunkStore.RAW_SUFFIX : FileChunkStore.DATA_SUFFIX));
@@ -67,13 +95,14 @@ final class BlobCacheFiles implements AutoCloseable {
             dataExisted = false;
             actual = 0;
         }
+        UnsyncedMarkers markers = identity.isIndexed() ? UnsyncedMarkers.scan(o.workDir(), info.blobId()) : null;
         ChunkMap map = identity.isIndexed() ? PersistedChunkMap.open(mapPath, info.chunkCount()) : ChunkMap.memory(0);
         ChunkStore store = null;
         try {
             // The chunk map's own repairs were logged when it was opened.
             store = FileChunkStore.open(dataPath, raw, expected);
             repairMap(info, map, store, dataExisted, actual, repairs);
-            BlobCacheFiles f = new BlobCacheFiles(mgr, info, store, map);
+            BlobCacheFiles f = new BlobCacheFiles(mgr, info, store, map, markers);
             f.cachedBytes.set(f.countCachedBytes());
             for (String r : repairs) {
                 LOG.warn("blob cache {}: {}", info.blobId(), r);
@@ -185,6 +214,25 @@ final class BlobCacheFiles implements AutoCloseable {
         return store != null && map.allReady();
     }
 
+    /** Whether a ready chunk must validate before it is served (it was ready at an unclean stop). */
+    boolean isUnverified(int id) {
+        return unverified != null && (unverified.get(id >>> 6) & (1L << (id & 63))) != 0;
+    }
+
+    /** Records that an unverified chunk's data validated. */
+    void verified(ChunkInfo c) {
+        clearUnverified(c.index());
+    }
+
+    private void clearUnverified(int id) {
+        if (unverified != null) {
+            long bit = 1L << (id & 63);
+            if ((unverified.getAndAccumulate(id >>> 6, ~bit, (a, b) -> a & b) & bit) != 0) {
+                unverifiedCount.decrementAndGet();
+            }
+        }
+    }
+
     /** Reads part of a ready chunk straight from an uncompressed cache file. */
     void readSlice(ChunkInfo c, int offset, ByteBuffer dst) throws FsException {
         try {
@@ -206,6 +254,10 @@ final class BlobCacheFiles implements AutoCloseable {
      */
     void store(ChunkInfo c, byte[] data, byte[] stored, int off) throws IOException {
         store.write(c, data, stored, off);
+        if (markers != null) {
+            markers.beforeFirstReadyBit();
+        }
+        clearUnverified(c.index());
         if (map.markReady(c.index())) {
             long n = store.footprint(c);
             cachedBytes.addAndGet(n);
@@ -225,6 +277,7 @@ final class BlobCacheFiles implements AutoCloseable {
 
     /** Marks a chunk not ready: its cached bytes proved bad or unreadable. */
     void drop(ChunkInfo c) {
+        clearUnverified(c.index());
         if (map.clearReady(c.index())) {
             long n = store.footprint(c);
             cachedBytes.addAndGet(-n);
@@ -232,11 +285,27 @@ final class BlobCacheFiles implements AutoCloseable {
         }
     }
 
+    /** Closes cleanly: the data synced, then the map, then this process's marker removed. */
     @Override
     public void close() {
+        boolean synced = store == null;
+        if (store != null) {
+            try {
+                store.sync();
+                synced = true;
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("blob cache {}: syncing the cache file failed ({}); its marker stays", info.blobId(),
+                        e.toString());
+            }
+        }
         map.close();
         if (store != null) {
             store.close();
+        }
+        if (markers != null && synced) {
+            markers.afterCleanClose(unverifiedCount.get() == 0);
+        } else if (markers != null) {
+            markers.abandon();
         }
     }
 }

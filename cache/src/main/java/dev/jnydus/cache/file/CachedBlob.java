@@ -149,7 +149,7 @@ final class CachedBlob {
         for (ChunkInfo c : distinct.values()) {
             byte[] d = memory.get(c);
             if (d == null && files.isReady(c.index())) {
-                if (!files.storesCompressed() && !decoder.needsCheck(c)) {
+                if (!files.storesCompressed() && !decoder.needsCheck(c) && !files.isUnverified(c.index())) {
                     direct.add(c.index());
                     continue;
                 }
@@ -204,7 +204,8 @@ final class CachedBlob {
             sink.accept(ByteBuffer.wrap(d, s.offset(), s.length()));
             return true;
         }
-        if (files.storesCompressed() || !files.isReady(c.index()) || decoder.needsCheck(c)) {
+        if (files.storesCompressed() || !files.isReady(c.index()) || decoder.needsCheck(c)
+                || files.isUnverified(c.index())) {
             return false;
         }
         deliverFromFile(s, sink);
@@ -235,14 +236,27 @@ final class CachedBlob {
         return d != null ? d : readCached(c);
     }
 
-    /** Reads a ready chunk from the cache file, checking it; null (and not ready) if it is bad. */
+    /**
+     * Reads a ready chunk from the cache file, checking it when validation applies or the chunk
+     * is unverified; null (and not ready) if it is bad.
+     */
     private byte[] readCached(ChunkInfo c) {
+        boolean unverified = files.isUnverified(c.index());
+        if (unverified && !ChunkDecoder.canCheck(c)) {
+            LOG.debug("blob {} chunk {}: cached before an unclean stop, nothing to check it by; refetching", blobId,
+                    c.index());
+            files.drop(c);
+            return null;
+        }
         try {
             byte[] d = readUncompressed(c);
-            if (decoder.needsCheck(c) && !decoder.verify(c, d)) {
+            if ((unverified || decoder.needsCheck(c)) && !decoder.verify(c, d, unverified)) {
                 LOG.warn("blob {} chunk {}: cached data fails validation; refetching", blobId, c.index());
                 files.drop(c);
                 return null;
+            }
+            if (unverified) {
+                files.verified(c);
             }
             mgr.counters().wholeHits.increment();
             memory.put(c, d);

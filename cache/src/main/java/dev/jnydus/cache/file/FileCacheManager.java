@@ -391,6 +391,11 @@ public final class FileCacheManager implements CacheManager {
                 LOG.warn("cannot delete cache file {}{}: {}", id, suffix, e.toString());
             }
         }
+        try {
+            UnsyncedMarkers.removeAll(options.workDir(), id);
+        } catch (IOException e) {
+            LOG.warn("cannot delete the markers of cache entry {}: {}", id, e.toString());
+        }
         if (hot != null) {
             hot.asMap().keySet().removeIf(k -> k.blobId().equals(id));
         }
