@@ -28,6 +28,7 @@ public final class FlakyBlobBackend implements BlobBackend {
     private volatile long delayNanos;
     private volatile CountDownLatch gate;
     private volatile boolean failAll;
+    private volatile Duration budget;
     private volatile Fault fault;
     private volatile boolean faultMidBody;
     private final AtomicInteger faultsLeft = new AtomicInteger();
@@ -222,9 +223,16 @@ public final class FlakyBlobBackend implements BlobBackend {
         }
     }
 
+    /** Reports {@code budget} as this backend's read timeout budget (as an HTTP backend would). */
+    public FlakyBlobBackend readTimeoutBudget(Duration budget) {
+        this.budget = budget;
+        return this;
+    }
+
     @Override
-    public java.util.Optional<java.time.Duration> readTimeoutBudget() {
-        return delegate.readTimeoutBudget();
+    public java.util.Optional<Duration> readTimeoutBudget() {
+        Duration b = budget;
+        return b != null ? java.util.Optional.of(b) : delegate.readTimeoutBudget();
     }
 
     @Override

@@ -7,6 +7,7 @@ import dev.jnydus.cache.device.ChunkSink;
 import dev.jnydus.cache.device.ChunkSlice;
 import dev.jnydus.cache.file.InflightChunks.Claim;
 import dev.jnydus.cache.file.InflightChunks.ClaimSet;
+import dev.jnydus.common.Errno;
 import dev.jnydus.common.FsException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -305,10 +306,12 @@ final class CachedBlob {
                 if (!mine.isEmpty()) {
                     fetcher.fetch(claims, mine, mgr.options().amplifyIo(), true, RequestSource.ON_DEMAND);
                 }
+                // The fetch completes every claim it was given; should one slip through, it fails
+                // here rather than make this thread wait on itself.
+                claims.failPending(new FsException(Errno.EIO, "blob " + blobId + ": fetch ended without a result"));
                 for (ChunkInfo c : todo) {
                     Claim own = claims.get(c.index());
                     if (own != null) {
-                        // Completed by the fetch above (or the ready check): returns at once.
                         out.put(c.index(), inflight.await(own));
                     }
                 }

@@ -87,10 +87,13 @@ public final class FileCacheManager implements CacheManager {
     /**
      * How long a reader waits for a fetch another reader or a prefetch worker started: the
      * fetcher's one request plus, for chunks that fail validation, one refetch (each within the
-     * backend's budget), plus time to decode and store what came back.
+     * backend's budget), plus time to decode and store what came back (as long as one request,
+     * up to 10 s).
      */
     static Duration waitLimit(Duration backendBudget) {
-        return backendBudget.multipliedBy(2).plus(DECODE_AND_STORE_ALLOWANCE);
+        Duration allowance = backendBudget.compareTo(DECODE_AND_STORE_ALLOWANCE) < 0 ? backendBudget
+                : DECODE_AND_STORE_ALLOWANCE;
+        return backendBudget.multipliedBy(2).plus(allowance);
     }
 
     /** Used by {@link dev.jnydus.cache.device.CacheFactory}. */

@@ -22,15 +22,18 @@ import dev.jnydus.testkit.InMemoryBlobBackend;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -248,6 +251,50 @@ class FetchFaultTest {
         FlakyBlobBackend down = new FlakyBlobBackend(new InMemoryBlobBackend().put(b)).failAll(true);
         try (FileCacheManager mgr = manager(down, validate); BlobDevice dev = mgr.open(List.of(info(b)))) {
             assertThat(readEverything(dev, b)).isEqualTo(new Pass(total, 0));
+        }
+    }
+
+    /**
+     * A fetch that hangs longer than the backend's own budget allows: readers waiting for it get
+     * EIO once twice the budget and an allowance have passed; the fetcher itself gets its bytes
+     * when the backend answers; nothing is left claimed.
+     */
+    @Test
+    void aWaitForAHungFetchEndsWithEioWithinTheBackendBudget() throws Exception {
+        FakeBlob b = blob();
+        CountDownLatch gate = new CountDownLatch(1);
+        FlakyBlobBackend backend = new FlakyBlobBackend(new InMemoryBlobBackend().put(b))
+                .readTimeoutBudget(Duration.ofMillis(200)).holdRequestsUntil(gate);
+        try (FileCacheManager mgr = manager(backend, false); BlobDevice dev = mgr.open(List.of(info(b)))) {
+            assertThat(mgr.fetchWaitLimit()).isEqualTo(Duration.ofMillis(600));
+            ExecutorService pool = Executors.newFixedThreadPool(2);
+            try {
+                CountDownLatch requested = new CountDownLatch(1);
+                mgr.probe((step, chunks) -> {
+                    if (step == FetchProbe.Step.REQUEST) {
+                        requested.countDown();
+                    }
+                });
+                Future<byte[]> fetcher = pool.submit(() -> readFile(dev, b, 0));
+                assertThat(requested.await(1, TimeUnit.MINUTES)).isTrue();
+                long t0 = System.nanoTime();
+                Future<Object> waiter = pool.submit(() -> {
+                    try {
+                        return readFile(dev, b, 0);
+                    } catch (FsException e) {
+                        return e.errno();
+                    }
+                });
+                assertThat(waiter.get(1, TimeUnit.MINUTES)).isEqualTo(Errno.EIO);
+                assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofMillis(600));
+                assertThat(fetcher.isDone()).as("the fetch itself still waits for the backend").isFalse();
+                gate.countDown();
+                assertThat(fetcher.get(1, TimeUnit.MINUTES)).isEqualTo(fileBytes(b, 0));
+            } finally {
+                gate.countDown();
+                pool.shutdownNow();
+            }
+            assertThat(mgr.inflightCount()).isZero();
         }
     }
 }
