@@ -2,11 +2,8 @@ package dev.jnydus.daemon;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jnydus.builder.cli.NydusImageCli;
 import dev.jnydus.testkit.Privileged;
 import dev.jnydus.testkit.TestTrees;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -50,12 +47,8 @@ class NydusdCacheCrashCopyTest {
         src = TestTrees.generate(work.resolve("src"), TestTrees.Options.defaults().withMaxFileSize(2L * TestTrees.MIB)
                 .withRandomFiles(12).withBigDirEntries(100));
         boot = work.resolve("image.boot");
-        blobs = Files.createDirectories(work.resolve("blobs"));
-        StringWriter err = new StringWriter();
-        int rc = NydusImageCli.run(new String[] {"create", "--fs-version", "6", "--compressor", "zstd",
-            "--bootstrap", boot.toString(), "--blob-dir", blobs.toString(), src.toString()},
-                new PrintWriter(new StringWriter(), true), new PrintWriter(err, true));
-        assertThat(rc).as("nydus-image create: %s", err).isZero();
+        blobs = work.resolve("blobs");
+        LocalImage.build(src, boot, blobs, "--fs-version", "6", "--compressor", "zstd");
         assertThat(withoutCrc32(boot)).as("chunk records").isPositive();
     }
 
@@ -95,10 +88,7 @@ class NydusdCacheCrashCopyTest {
     }
 
     private static NydusdProcess mount(String name, Path cache) throws Exception {
-        Path cfg = work.resolve(name + ".json");
-        Files.writeString(cfg, "{\"device\":{\"backend\":{\"type\":\"localfs\",\"config\":{\"dir\":\"" + blobs
-                + "\"}},\"cache\":{\"type\":\"blobcache\",\"config\":{\"work_dir\":\"" + cache + "\"}}},"
-                + "\"mode\":\"direct\",\"digest_validate\":false}");
+        Path cfg = LocalImage.blobcacheConfig(work.resolve(name + ".json"), blobs, cache, false);
         Path mp = Files.createDirectories(work.resolve(name + "-mnt"));
         return NydusdProcess.mount(work.resolve(name + ".log"), mp, Map.of(), List.of("--mountpoint", mp.toString(),
                 "--config", cfg.toString(), "--bootstrap", boot.toString()));

@@ -2,15 +2,11 @@ package dev.jnydus.daemon;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jnydus.builder.cli.NydusImageCli;
 import dev.jnydus.testkit.LegacyV5Bootstrap;
 import dev.jnydus.testkit.Privileged;
 import dev.jnydus.testkit.TestTrees;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -52,12 +48,8 @@ class NydusdLegacyV5Test {
         src = TestTrees.generate(work.resolve("src"), TestTrees.Options.defaults().withMaxFileSize(3L * TestTrees.MIB)
                 .withRandomFiles(16).withBigDirEntries(300));
         boot = work.resolve("legacy.boot");
-        blobs = Files.createDirectories(work.resolve("blobs"));
-        StringWriter err = new StringWriter();
-        int rc = NydusImageCli.run(new String[] {"create", "--fs-version", "5", "--compressor", "lz4_block",
-            "--digester", "blake3", "--bootstrap", boot.toString(), "--blob-dir", blobs.toString(), src.toString()},
-                new PrintWriter(new StringWriter(), true), new PrintWriter(err, true));
-        assertThat(rc).as("nydus-image create: %s", err).isZero();
+        blobs = work.resolve("blobs");
+        LocalImage.build(src, boot, blobs, "--fs-version", "5", "--compressor", "lz4_block", "--digester", "blake3");
         LegacyV5Bootstrap.Result r = LegacyV5Bootstrap.rewrite(boot);
         assertThat(r.rawChunkRecords()).as("incompressible chunks stored raw").isPositive();
         assertThat(r.rawChunkRecords()).as("compressed chunks").isLessThan(r.chunkRecords());
@@ -78,10 +70,7 @@ class NydusdLegacyV5Test {
     }
 
     private NydusdProcess mount(String name, Path cache, boolean validate) throws Exception {
-        Path cfg = work.resolve(name + ".json");
-        Files.writeString(cfg, "{\"device\":{\"backend\":{\"type\":\"localfs\",\"config\":{\"dir\":\"" + blobs
-                + "\"}},\"cache\":{\"type\":\"blobcache\",\"config\":{\"work_dir\":\"" + cache + "\"}}},"
-                + "\"mode\":\"direct\",\"digest_validate\":" + validate + "}");
+        Path cfg = LocalImage.blobcacheConfig(work.resolve(name + ".json"), blobs, cache, validate);
         Path mp = Files.createDirectories(work.resolve(name + "-mnt"));
         return NydusdProcess.mount(work.resolve(name + ".log"), mp, java.util.Map.of(), List.of("--mountpoint",
                 mp.toString(), "--config", cfg.toString(), "--bootstrap", boot.toString()));
@@ -126,23 +115,16 @@ class NydusdLegacyV5Test {
     @ParameterizedTest(name = "digest_validate {0}")
     @ValueSource(booleans = {false, true})
     void legacyImageReadsBackByteExact(boolean validate) throws Exception {
-        String name = "validate-" + validate;
-        Path cache = work.resolve(name + "-cache");
-        daemon = mount(name, cache, validate);
-        Path mp = work.resolve(name + "-mnt");
-        concurrentReadersSeeTheSource(mp);
-        TreeCompare.assertSameTree(src, mp, true);
-        assertThat(daemon.log()).doesNotContain(" ERROR ");
-        daemon.stop();
-        daemon = null;
-
-        // A restart over the same cache directory: what the first daemon cached must read right.
-        daemon = mount(name + "-again", cache, validate);
-        Path mp2 = work.resolve(name + "-again-mnt");
-        concurrentReadersSeeTheSource(mp2);
-        TreeCompare.assertSameTree(src, mp2, true);
-        assertThat(daemon.log()).doesNotContain(" ERROR ");
-        daemon.stop();
-        daemon = null;
+        Path cache = work.resolve("validate-" + validate + "-cache");
+        // The second daemon restarts over the first one's cache: what it cached must read right.
+        for (String name : List.of("validate-" + validate, "validate-" + validate + "-again")) {
+            daemon = mount(name, cache, validate);
+            Path mp = work.resolve(name + "-mnt");
+            concurrentReadersSeeTheSource(mp);
+            TreeCompare.assertSameTree(src, mp, true);
+            assertThat(daemon.log()).doesNotContain(" ERROR ");
+            daemon.stop();
+            daemon = null;
+        }
     }
 }
