@@ -2,6 +2,7 @@ package dev.jnydus.cache.file;
 
 import dev.jnydus.cache.device.BlobInfo;
 import dev.jnydus.cache.device.ChunkInfo;
+import dev.jnydus.common.ChunkFlags;
 import dev.jnydus.common.Errno;
 import dev.jnydus.common.FsException;
 import java.util.Arrays;
@@ -66,26 +67,40 @@ abstract class ChunkIdentity {
     abstract ChunkInfo key(ChunkInfo c) throws FsException;
 
     private void check(ChunkInfo c) throws FsException {
-        String why = null;
+        String why = sizeProblem(c);
         long stored = info.compressedSize();
         long uncompressed = info.uncompressedSize();
-        if (c.uncompressedSize() > MAX_CHUNK_SIZE && c.compressed()) {
-            why = "uncompressed size " + c.uncompressedSize() + " exceeds " + MAX_CHUNK_SIZE;
-        } else if (!c.compressed() && c.compressedSize() != c.uncompressedSize()) {
-            why = "stored raw with " + c.compressedSize() + " bytes for " + c.uncompressedSize();
-        } else if (c.compressed() && (c.compressedSize() == 0
-                || c.compressedSize() > c.uncompressedSize() + (c.uncompressedSize() >> 1) + 4096)) {
-            why = "compressed size " + c.compressedSize() + " for " + c.uncompressedSize() + " bytes";
-        } else if (stored > 0 && c.compressedEnd() > stored) {
-            why = "stored bytes end at " + c.compressedEnd() + ", past the blob's " + stored;
-        } else if (uncompressed > 0 && c.uncompressedEnd() > uncompressed) {
-            why = "uncompressed bytes end at " + c.uncompressedEnd() + ", past the blob's " + uncompressed;
-        } else if (c.compressedEnd() < 0 || c.uncompressedEnd() < 0) {
-            why = "offsets overflow";
-        }
         if (why != null) {
             throw corrupt(c, why);
+        } else if (c.compressedEnd() < 0 || c.uncompressedEnd() < 0) {
+            throw corrupt(c, "offsets overflow");
+        } else if (stored > 0 && c.compressedEnd() > stored) {
+            throw corrupt(c, "stored bytes end at " + c.compressedEnd() + ", past the blob's " + stored);
+        } else if (uncompressed > 0 && c.uncompressedEnd() > uncompressed) {
+            throw corrupt(c, "uncompressed bytes end at " + c.uncompressedEnd() + ", past the blob's " + uncompressed);
         }
+    }
+
+    /**
+     * What is wrong with the chunk's sizes, or null. Batch and encrypted chunks store other sizes
+     * than their own; the fetcher refuses them (EOPNOTSUPP), so their sizes are not judged here.
+     */
+    private static String sizeProblem(ChunkInfo c) {
+        if ((c.flags() & (ChunkFlags.BATCH | ChunkFlags.ENCRYPTED)) != 0) {
+            return null;
+        }
+        if (!c.compressed()) {
+            return c.compressedSize() == c.uncompressedSize() ? null
+                    : "stored raw with " + c.compressedSize() + " bytes for " + c.uncompressedSize();
+        }
+        if (c.uncompressedSize() > MAX_CHUNK_SIZE) {
+            return "uncompressed size " + c.uncompressedSize() + " exceeds " + MAX_CHUNK_SIZE;
+        }
+        // No builder stores a compressed form much larger than the data: it stores the data raw.
+        if (c.compressedSize() == 0 || c.compressedSize() > c.uncompressedSize() + (c.uncompressedSize() >> 1) + 4096) {
+            return "compressed size " + c.compressedSize() + " for " + c.uncompressedSize() + " bytes";
+        }
+        return null;
     }
 
     final FsException corrupt(ChunkInfo c, String why) {

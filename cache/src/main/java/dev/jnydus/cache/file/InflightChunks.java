@@ -116,11 +116,6 @@ final class InflightChunks {
         boolean isDone() {
             return result.isDone();
         }
-
-        /** The data, when the claim succeeded; null otherwise. */
-        byte[] now() {
-            return result.isDone() && !result.isCompletedExceptionally() ? result.getNow(null) : null;
-        }
     }
 
     /** The claims one fetch took. {@link #close()} fails and releases the ones still held. */
@@ -144,11 +139,6 @@ final class InflightChunks {
         /** The claim this set holds on chunk {@code id}, or null. */
         Claim get(int id) {
             return mine.get(id);
-        }
-
-        /** Whether this set claimed chunk {@code id}. */
-        boolean owns(int id) {
-            return mine.containsKey(id);
         }
 
         /** Fails every claim of this set that is still held with {@code e}. */
