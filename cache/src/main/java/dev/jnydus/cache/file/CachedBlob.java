@@ -149,13 +149,16 @@ final class CachedBlob {
         List<ChunkInfo> missing = new ArrayList<>();
         for (ChunkInfo c : distinct.values()) {
             byte[] d = memory.get(c);
-            if (d == null && files.isReady(c.index())) {
+            if (d != null) {
+                // A chunk held in memory is a hit of the cache too (upstream counts it as whole).
+                mgr.counters().wholeHits.increment();
+            } else if (files.isReady(c.index())) {
                 if (!files.storesCompressed() && !decoder.needsCheck(c) && !files.isUnverified(c.index())) {
                     direct.add(c.index());
                     continue;
                 }
                 d = readCached(c);
-            } else if (d == null && files.isFileBacked() && !files.isPersistent() && c.digest() != null) {
+            } else if (files.isFileBacked() && !files.isPersistent() && c.digest() != null) {
                 d = recover(c);
             }
             if (d != null) {
@@ -202,6 +205,7 @@ final class CachedBlob {
         ChunkInfo c = s.chunk();
         byte[] d = memory.get(c);
         if (d != null) {
+            mgr.counters().wholeHits.increment();
             sink.accept(ByteBuffer.wrap(d, s.offset(), s.length()));
             return true;
         }
