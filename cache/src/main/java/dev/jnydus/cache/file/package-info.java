@@ -11,7 +11,9 @@
  * {@code ChunkFetcher} (backend requests, amplification, storing).
  *
  * <p>Imports {@code common}, {@code backend}, {@code cache.device}, {@code cache.state},
- * {@code cache.prefetch} and {@code cache.meta}; nothing outside the cache module imports it
- * except through {@link dev.jnydus.cache.device.CacheFactory}.
+ * {@code cache.prefetch}, {@code cache.meta}, and from {@code native} only
+ * {@link dev.jnydus.sys.PositionalFile} (cache files must not be FileChannels, which an interrupt
+ * closes for every reader; see docs/cache-durability.md). Nothing outside the cache module
+ * imports it except through {@link dev.jnydus.cache.device.CacheFactory}.
  */
 package dev.jnydus.cache.file;
