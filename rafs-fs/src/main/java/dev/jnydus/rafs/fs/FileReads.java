@@ -3,6 +3,7 @@ package dev.jnydus.rafs.fs;
 import dev.jnydus.cache.device.BlobDevice;
 import dev.jnydus.cache.device.BlobIoVec;
 import dev.jnydus.cache.device.ChunkSink;
+import dev.jnydus.cache.device.ChunkInfo;
 import dev.jnydus.cache.device.ChunkSlice;
 import dev.jnydus.common.Errno;
 import dev.jnydus.common.FsException;
@@ -113,7 +114,13 @@ final class FileReads {
                     run = new ArrayList<>(4);
                     parts.add(new Chunks(run));
                 }
-                run.add(new ChunkSlice(blobs.chunk(ref), (int) (from - ref.fileOffset()), len));
+                ChunkInfo chunk;
+                try {
+                    chunk = blobs.chunk(ref);
+                } catch (RafsFormatException ex) {
+                    throw RafsFileSystem.corrupt(i, ex);
+                }
+                run.add(new ChunkSlice(chunk, (int) (from - ref.fileOffset()), len));
             } else {
                 run = null;
                 if (e instanceof FileExtent.Hole) {
