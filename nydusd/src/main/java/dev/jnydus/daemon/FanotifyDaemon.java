@@ -5,21 +5,20 @@ import dev.jnydus.daemon.cli.RafsMount;
 import dev.jnydus.daemon.cli.Service;
 import dev.jnydus.daemon.cli.StartupException;
 import dev.jnydus.daemon.cli.StartupPlan;
+import dev.jnydus.daemon.cli.StopSignals;
 import dev.jnydus.fscache.fanotify.FanotifyMount;
 import dev.jnydus.sys.Sys;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import sun.misc.Signal;
 
 /**
  * {@code nydusd --fs-driver fanotify}: the startup image mounted by the kernel's EROFS driver over
  * the blob cache, filled on fanotify pre-content events ({@link FanotifyMount}). Runs until SIGTERM
- * or SIGINT, then unmounts (waiting while the mount is busy: closing the fanotify group while it
- * is mounted would let readers see holes as zeros) and exits 0.
+ * or SIGINT ({@link StopSignals}), then unmounts (waiting while the mount is busy: closing the
+ * fanotify group while it is mounted would let readers see holes as zeros) and exits 0.
  *
  * <p>A daemon restarted after a crash finds its predecessor's mount at the mountpoint and serves
  * it again. Not yet served: the HTTP API ({@code --apisock}) and hot upgrade; {@link FanotifyMount}
@@ -33,19 +32,19 @@ final class FanotifyDaemon {
     private FanotifyDaemon() {
     }
 
-    static void run(StartupPlan plan, Service.Fuse fuse, Path mountpoint, KernelFeatures features) throws Exception {
+    static void run(StartupPlan plan, Service.Fuse fuse, Path mountpoint, KernelFeatures features, StopSignals stop)
+            throws Exception {
         RafsMount startup = plan.startupMount().orElseThrow(() -> new StartupException(
                 "--fs-driver fanotify mounts the image given with --bootstrap; none was given"));
         if (fuse.fuse().writable()) {
             throw new StartupException("--writable cannot be used with --fs-driver fanotify: EROFS mounts are read-only");
         }
         features.require(FsDriver.FANOTIFY);
-        // Handlers first: the JVM's own reaction to SIGTERM would exit with the mount in place and
-        // the group closed, which lets readers see holes as zeros.
-        CompletableFuture<String> stop = new CompletableFuture<>();
-        Signal.handle(new Signal("TERM"), s -> stop.complete("SIG" + s.getName()));
-        Signal.handle(new Signal("INT"), s -> stop.complete("SIG" + s.getName()));
         FanotifyInstance instance = FanotifyInstance.open(startup, Sys.geteuid(), Sys.getegid());
+        if (stop.isRequested()) {
+            instance.close();
+            return;
+        }
         FanotifyMount mount;
         try {
             mount = FanotifyMount.builder(Path.of(startup.bootstrap()), instance.device(), mountpoint)
@@ -58,11 +57,16 @@ final class FanotifyDaemon {
             throw new StartupException("failed to mount " + mountpoint + ": " + e.getMessage(), e);
         }
         try {
-            mount.failure().thenAccept(t -> stop.complete("a serving failure"));
-            instance.startPrefetch();
-            LOG.info("nydusd is serving {} with fs driver fanotify (RUNNING)", mountpoint);
-            String why = stop.get();
-            LOG.info("received {}, shutting down", why);
+            // Signals are caught from the start of main (StopSignals): one arriving while the
+            // mount was being made is acted on here, with the mount unmounted before the group
+            // closes.
+            mount.failure().thenAccept(t -> stop.request("a serving failure"));
+            if (!stop.isRequested()) {
+                instance.startPrefetch();
+                LOG.info("nydusd is serving {} with fs driver fanotify (RUNNING)", mountpoint);
+                stop.requested().get();
+            }
+            LOG.info("stopping ({})", stop.source().orElse("?"));
         } catch (ExecutionException e) {
             throw new IOException(e.getCause());
         } finally {

@@ -63,7 +63,7 @@ final class FanotifyInstance implements AutoCloseable {
                         o.prefetch(), o.spaceLimitBytes(), 0),
                 ioThreads.wrap(CacheFactory.prefetchThreads()));
         try {
-            RafsSuper sb = rafs.superBlock();
+            RafsSuper sb = rafs.superblock();
             if (sb.version() != RafsVersion.V6) {
                 throw new StartupException("--fs-driver fanotify serves RAFS v6 images; " + mount.bootstrap() + " is "
                         + sb.version());
@@ -96,7 +96,7 @@ final class FanotifyInstance implements AutoCloseable {
      * hold chunks of files the image deleted).
      */
     Map<Integer, List<ChunkInfo>> readableChunks() throws StartupException {
-        RafsSuper sb = rafs.superBlock();
+        RafsSuper sb = rafs.superblock();
         CacheBlobs blobs = new CacheBlobs(sb);
         Map<Integer, List<ChunkInfo>> out = new HashMap<>();
         for (BlobInfo b : device().blobs()) {

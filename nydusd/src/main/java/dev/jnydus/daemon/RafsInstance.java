@@ -20,6 +20,12 @@ import dev.jnydus.daemon.cli.StartupException;
 import dev.jnydus.rafs.fs.CacheBlobs;
 import dev.jnydus.rafs.fs.RafsFileSystem;
 import dev.jnydus.rafs.fs.RafsPrefetcher;
+import dev.jnydus.rafs.fs.FsIoStats;
+import dev.jnydus.rafs.fs.StatsFileSystem;
+import dev.jnydus.common.Ticker;
+import dev.jnydus.backend.BackendMetrics;
+import dev.jnydus.cache.device.BlobcacheMetrics;
+import java.time.Clock;
 import dev.jnydus.rafs.metadata.RafsFormatException;
 import dev.jnydus.rafs.metadata.RafsInode;
 import dev.jnydus.rafs.metadata.RafsSuper;
@@ -30,43 +36,60 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.function.UnaryOperator;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One mounted RAFS image with everything it owns: the opened bootstrap, the backend, the cache
- * manager and device, and the filesystem over them (upstream's {@code Rafs::new} plus
+ * manager and device, the threads that wait for the backend on behalf of readers whose data is
+ * not cached, and the filesystem over them (upstream's {@code Rafs::new} plus
  * {@code import}). Opening checks everything that can be checked before the FUSE mount, so that a
  * bad bootstrap or an unusable configuration fails the startup with one line and nothing mounted.
  */
-public final class RafsInstance implements AutoCloseable {
+public final class RafsInstance implements MountedImage {
     private static final Logger LOG = LoggerFactory.getLogger(RafsInstance.class);
+    /**
+     * Reads waiting for the backend at once, per instance (each has its own backend): misses
+     * wait on these threads instead of the FUSE workers, and beyond this many they queue.
+     */
+    static final int FETCH_THREADS = 8;
 
     private final RafsMount mount;
     private final PrefetchConfig prefetchConfig;
     private final RafsSuper sb;
     private final ScheduledExecutorService scheduler;
+    private final ExecutorService fetches;
     private final BlobBackend backend;
     private final CacheManager cache;
     private final BlobDevice device;
     private final RafsFileSystem fs;
+    private final StatsFileSystem recorded;
     private volatile Thread prefetch;
 
     private RafsInstance(RafsMount mount, PrefetchConfig prefetchConfig, RafsSuper sb,
-                         ScheduledExecutorService scheduler, BlobBackend backend, CacheManager cache, BlobDevice device,
-                         RafsFileSystem fs) {
+                         ScheduledExecutorService scheduler, ExecutorService fetches, BlobBackend backend,
+                         CacheManager cache, BlobDevice device, RafsFileSystem fs) {
         this.mount = mount;
         this.prefetchConfig = prefetchConfig;
         this.sb = sb;
         this.scheduler = scheduler;
+        this.fetches = fetches;
         this.backend = backend;
         this.cache = cache;
         this.device = device;
         this.fs = fs;
+        RafsConfig rafs = mount.config().rafs().orElseThrow();
+        this.recorded = new StatsFileSystem(fs, new FsIoStats(mount.virtualMountpoint(), rafs.iostatsFiles(),
+                rafs.accessPattern(), rafs.latestReadFiles(), Ticker.system(), Clock.systemUTC()));
     }
 
     /**
@@ -99,6 +122,7 @@ public final class RafsInstance implements AutoCloseable {
         }
         RafsSuper sb = openBootstrap(Path.of(mount.bootstrap()));
         ScheduledExecutorService scheduler = null;
+        ExecutorService fetches = null;
         BlobBackend backend = null;
         CacheManager cache = null;
         BlobDevice device = null;
@@ -122,21 +146,36 @@ public final class RafsInstance implements AutoCloseable {
             if (!sb.blobs().isEmpty()) {
                 device = cache.open(new CacheBlobs(sb).blobs());
             }
+            fetches = fetchPool();
             RafsFileSystem fs = RafsFileSystem.builder(sb)
                     .device(device)
+                    .fetchExecutor(fetches)
                     .enableXattr(rafs.enableXattr())
                     .owner(uid, gid)
                     .build();
             LOG.info("RAFS {} image {}: {} inodes, {} blobs, chunk size {}, cache {}", sb.version(), mount.bootstrap(),
                     sb.inodeCount(), sb.blobs().size(), sb.chunkSize(), options.type().label());
-            return new RafsInstance(mount, rafs.prefetch(), sb, scheduler, backend, cache, device, fs);
+            return new RafsInstance(mount, rafs.prefetch(), sb, scheduler, fetches, backend, cache, device, fs);
         } catch (StartupException | RuntimeException e) {
-            closeAll(sb, scheduler, backend, cache, device);
+            closeAll(sb, scheduler, fetches, backend, cache, device);
             throw e;
         } catch (IOException e) {
-            closeAll(sb, scheduler, backend, cache, device);
+            closeAll(sb, scheduler, fetches, backend, cache, device);
             throw new StartupException("failed to create the blob cache: " + e.getMessage(), e);
         }
+    }
+
+    /** {@link #FETCH_THREADS} daemon threads, started on demand and ended when idle; an unbounded queue. */
+    private static ExecutorService fetchPool() {
+        AtomicInteger n = new AtomicInteger();
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(FETCH_THREADS, FETCH_THREADS, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "rafs-fetch-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
     }
 
     /** Opens and checks a bootstrap: superblock and tables, the root inode and its directory. */
@@ -210,13 +249,59 @@ public final class RafsInstance implements AutoCloseable {
         return mount;
     }
 
-    RafsSuper superBlock() {
-        return sb;
-    }
-
     /** The device over the image's blobs; {@code null} for an image without blobs. */
     BlobDevice device() {
         return device;
+    }
+
+    @Override
+    public MountKind kind() {
+        return MountKind.RAFS_FUSE;
+    }
+
+    @Override
+    public Optional<NydusConfig> config() {
+        return Optional.of(mount.config());
+    }
+
+    /** The filesystem statistics of this mount ({@code GET /api/v1/metrics} and the like). */
+    public FsIoStats stats() {
+        return recorded.stats();
+    }
+
+    /** The backend's read counters, when the backend keeps them. */
+    public Optional<BackendMetrics> backendMetrics() {
+        return backend.metrics();
+    }
+
+    /** Bytes the blob cache holds. */
+    public long cacheUsedBytes() {
+        return cache.usage().totalBytes();
+    }
+
+    /** The configuration id its blob cache metrics are registered under (v1 {@code device.id}). */
+    public String configId() {
+        return mount.config().id();
+    }
+
+    /** The blob cache's counters. */
+    public BlobcacheMetrics cacheMetrics() {
+        return cache.metrics();
+    }
+
+    /** The opened bootstrap, for {@code GET /api/v1/daemon/backend}. */
+    public RafsSuper superblock() {
+        return sb;
+    }
+
+    @Override
+    public Optional<FuseBackend> fuseBackend() {
+        return Optional.of(new FuseBackend(recorded, fs.rootIno()));
+    }
+
+    @Override
+    public void started() {
+        startPrefetch();
     }
 
     /**
@@ -250,11 +335,17 @@ public final class RafsInstance implements AutoCloseable {
         if (t != null) {
             t.interrupt();
         }
-        closeAll(sb, scheduler, backend, cache, device);
+        closeAll(sb, scheduler, fetches, backend, cache, device);
     }
 
-    private static void closeAll(RafsSuper sb, ScheduledExecutorService scheduler, BlobBackend backend,
-                                 CacheManager cache, BlobDevice device) {
+    private static void closeAll(RafsSuper sb, ScheduledExecutorService scheduler, ExecutorService fetches,
+                                 BlobBackend backend, CacheManager cache, BlobDevice device) {
+        if (fetches != null) {
+            // No interrupts: a fetch interrupted mid-I/O could close the cache file under other
+            // readers. Queued fetches still run, fail at once on the closed device, and answer
+            // their readers with EIO; running ones end with their backend request.
+            fetches.shutdown();
+        }
         if (device != null) {
             device.close();
         }

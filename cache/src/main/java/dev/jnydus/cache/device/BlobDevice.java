@@ -64,6 +64,16 @@ public interface BlobDevice extends AutoCloseable {
     boolean isReady(ChunkInfo chunk);
 
     /**
+     * Whether the chunk's bytes are in its cache file and may be read from there by someone who
+     * checks nothing (the kernel, reading {@link #uncompressedDataFile} directly): ready, and not
+     * one of the chunks an unclean stop left to be validated before use. A {@link #read} of a
+     * chunk that is ready but not this validates it (or fetches it again), after which it is.
+     */
+    default boolean isReadyForDirectRead(ChunkInfo chunk) {
+        return isReady(chunk);
+    }
+
+    /**
      * The cache file that holds blob {@code blobIndex} uncompressed, each chunk at its uncompressed
      * offset and unfetched ranges as holes ({@code <work_dir>/<blob_id>.blob.data}), for a kernel
      * that reads it directly: EROFS over fanotify pre-content events. A chunk's bytes are in the

@@ -9,8 +9,9 @@ import java.util.List;
 
 /**
  * One EROFS extra device: the sparse cache file of one blob, which inode it is, how long, and
- * which chunks fill it. Whether a chunk is there is the cache's chunk map ({@link
- * BlobDevice#isReady}), which is set only after the chunk's bytes were written.
+ * which chunks fill it. Whether a chunk may be read from it is the cache's to say ({@link
+ * BlobDevice#isReadyForDirectRead}): its chunk map, set only after a chunk's bytes were written,
+ * minus the chunks an unclean stop left unverified, which the kernel must not read unchecked.
  */
 final class CacheFile {
     static final long BLOCK = 4096;
@@ -47,7 +48,7 @@ final class CacheFile {
             return out;
         }
         for (ChunkInfo c : chunks.overlapping(start, end)) {
-            if (!device.isReady(c)) {
+            if (!device.isReadyForDirectRead(c)) {
                 out.add(c);
             }
         }
@@ -67,7 +68,7 @@ final class CacheFile {
         if (complete) {
             return false;
         }
-        while (readyPrefix < chunks.size() && device.isReady(chunks.get(readyPrefix))) {
+        while (readyPrefix < chunks.size() && device.isReadyForDirectRead(chunks.get(readyPrefix))) {
             readyPrefix++;
         }
         if (readyPrefix < chunks.size()) {

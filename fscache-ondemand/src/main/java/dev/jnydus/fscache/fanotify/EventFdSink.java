@@ -12,14 +12,16 @@ import java.util.List;
 
 /**
  * Writes the chunks a device read delivers into the cache file through the event's descriptor,
- * each at its uncompressed offset, unless the chunk map already says the chunk is in the file.
+ * each at its uncompressed offset, unless the cache already says the chunk may be read from the
+ * file ({@link BlobDevice#isReadyForDirectRead}).
  *
  * <p>Why write at all, when the cache stores what it fetches? Because the event may only be
  * allowed once the bytes are in the file, and a device read may return before they are: a chunk
  * another thread is fetching is handed out when its fetch completes, before that thread has
  * stored it, and a store that fails is only logged. Writing through the event's descriptor raises
  * no event of its own (spec 6.2) and puts the same bytes at the same place, so it never conflicts
- * with the cache's own write. A chunk the map calls ready was written before it was marked.
+ * with the cache's own write. A chunk the map calls ready was written before it was marked; one an
+ * unclean stop left unverified is checked by the device read, and counts once it passed.
  */
 final class EventFdSink implements ChunkSink {
     private final Fd eventFd;
@@ -43,7 +45,7 @@ final class EventFdSink implements ChunkSink {
             }
             ChunkSlice s = slices.get(slice);
             int take = Math.min(s.length() - done, data.remaining());
-            if (!device.isReady(s.chunk())) {
+            if (!device.isReadyForDirectRead(s.chunk())) {
                 ByteBuffer part = data.slice(data.position(), take);
                 long at = s.chunk().uncompressedOffset() + s.offset() + done;
                 while (part.hasRemaining()) {
