@@ -16,7 +16,6 @@ import dev.jnydus.sys.Sys;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -56,7 +55,7 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
         g.id().ifPresent(id -> LOG.info("daemon id {}, supervisor {}, failover policy {}", id,
                 g.supervisor().orElse(""), fuse.fuse().failoverPolicy().cliName()));
 
-        Path mountpoint = mountpoint(fuse.fuse().mountpoint());
+        Path mountpoint = mountpoint(fuse.fuse().mountpoint(), g.apiSock());
         int uid = Sys.geteuid();
         int gid = Sys.getegid();
         Optional<RafsMount> startup = plan.startupMount();
@@ -111,17 +110,20 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
         daemon.stop();
     }
 
-    private static Path mountpoint(String given) throws StartupException {
-        try {
-            Path p = Path.of(given).toRealPath();
-            if (!Files.isDirectory(p) && !Files.isRegularFile(p)) {
-                throw new StartupException("invalid mountpoint " + given + ": neither a directory nor a file");
-            }
-            return p;
-        } catch (NoSuchFileException e) {
-            throw new StartupException("invalid mountpoint " + given + ": no such file or directory", e);
-        } catch (IOException e) {
-            throw new StartupException("invalid mountpoint " + given + ": " + e.getMessage(), e);
+    /**
+     * The mountpoint, checked by {@link MountpointCheck}: a directory that no FUSE filesystem is
+     * mounted on. A crashed predecessor's mount (spec 1.7) is refused too, until takeover is served.
+     */
+    private static Path mountpoint(String given, Optional<String> apiSock) throws StartupException {
+        MountpointCheck.Result at = MountpointCheck.inspect(given, apiSock);
+        switch (at.state()) {
+            case FREE:
+                return at.mountpoint();
+            case CRASHED:
+                throw new StartupException("refusing to mount: " + at.describe() + "; taking over from it is not "
+                        + "supported yet, unmount " + at.mountpoint() + " to start afresh");
+            default:
+                throw new StartupException("refusing to mount: " + at.describe());
         }
     }
 
