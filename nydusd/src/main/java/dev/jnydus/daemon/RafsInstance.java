@@ -86,7 +86,9 @@ public final class RafsInstance implements AutoCloseable {
         } catch (ConfigException e) {
             throw new StartupException(e.getMessage(), e);
         }
-        RafsSuper sb = openBootstrap(Path.of(mount.bootstrap()));
+        Path bootstrap = Path.of(mount.bootstrap());
+        RafsSuper sb = openBootstrap(bootstrap);
+        BootstrapValidation validation = BootstrapValidation.start(sb, bootstrap);
         ScheduledExecutorService scheduler = null;
         BlobBackend backend = null;
         CacheManager cache = null;
@@ -116,17 +118,30 @@ public final class RafsInstance implements AutoCloseable {
                     .enableXattr(rafs.enableXattr())
                     .owner(uid, gid)
                     .build();
+            validation.await();
             LOG.info("RAFS {} image {}: {} inodes, {} blobs, chunk size {}, cache {}", sb.version(), mount.bootstrap(),
                     sb.inodeCount(), sb.blobs().size(), sb.chunkSize(), options.type().label());
             return new RafsInstance(mount, rafs.prefetch(), sb, scheduler, backend, cache, device, fs);
-        } catch (StartupException | RuntimeException e) {
+        } catch (StartupException | RuntimeException | Error e) {
+            validation.cancel();
             closeAll(sb, scheduler, backend, cache, device);
+            if (e instanceof IllegalArgumentException) {
+                // The cache's records refuse what the bootstrap or the configuration got wrong.
+                throw new StartupException("failed to create the blob cache: " + e.getMessage(), e);
+            }
             throw e;
         } catch (IOException e) {
+            validation.cancel();
             closeAll(sb, scheduler, backend, cache, device);
             throw new StartupException("failed to create the blob cache: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            validation.cancel();
+            closeAll(sb, scheduler, backend, cache, device);
+            Thread.currentThread().interrupt();
+            throw new StartupException("interrupted while checking bootstrap " + bootstrap, e);
         }
     }
+
 
     /** Opens and checks a bootstrap: superblock and tables, the root inode and its directory. */
     static RafsSuper openBootstrap(Path bootstrap) throws StartupException {
