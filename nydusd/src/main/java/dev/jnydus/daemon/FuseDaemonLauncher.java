@@ -1,5 +1,7 @@
 package dev.jnydus.daemon;
 
+import dev.jnydus.cache.device.CacheOptions;
+import dev.jnydus.cache.device.CacheType;
 import dev.jnydus.common.Errno;
 import dev.jnydus.common.FsException;
 import dev.jnydus.daemon.cli.DaemonArgs;
@@ -59,6 +61,9 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
         int uid = Sys.geteuid();
         int gid = Sys.getegid();
         Optional<RafsMount> startup = plan.startupMount();
+        CacheOptions cacheOptions = startup.isPresent() ? RafsInstance.cacheOptions(startup.get().config())
+                : CacheOptions.builder(CacheType.DUMMYCACHE).build();
+        StartupLimits.check(StartupLimits.Demand.of(fuse.fuse().fuseThreads(), cacheOptions), MemoryBudget.ofThisJvm());
         RafsInstance instance = startup.isPresent() ? RafsInstance.open(startup.get(), uid, gid) : null;
         FuseDaemon daemon;
         try {

@@ -88,6 +88,12 @@ public final class RafsInstance implements AutoCloseable {
         }
         Path bootstrap = Path.of(mount.bootstrap());
         RafsSuper sb = openBootstrap(bootstrap);
+        try {
+            StartupLimits.checkChunkMaps(sb.blobs(), Runtime.getRuntime().maxMemory());
+        } catch (StartupException e) {
+            closeQuietly(sb);
+            throw new StartupException("failed to load bootstrap " + bootstrap + ": " + e.getMessage(), e);
+        }
         BootstrapValidation validation = BootstrapValidation.start(sb, bootstrap);
         ScheduledExecutorService scheduler = null;
         BlobBackend backend = null;
@@ -142,6 +148,14 @@ public final class RafsInstance implements AutoCloseable {
         }
     }
 
+    /** The cache settings of a mount's configuration (its rafs and cache sections). */
+    static CacheOptions cacheOptions(NydusConfig config) throws StartupException {
+        try {
+            return cacheOptions(config.cacheOrThrow(), config.rafsOrThrow());
+        } catch (ConfigException e) {
+            throw new StartupException(e.getMessage(), e);
+        }
+    }
 
     /** Opens and checks a bootstrap: superblock and tables, the root inode and its directory. */
     static RafsSuper openBootstrap(Path bootstrap) throws StartupException {
