@@ -258,6 +258,20 @@ class NydusdStartupCheckTest {
         assertThat(mount(UpstreamFixture.bootstrap()).cleanError()).contains("1024 prefetch threads x 1.0 MiB");
     }
 
+    @Test
+    void theDirectMemoryLimitIsReadFromTheJvmsOptions() throws Exception {
+        // Four FUSE threads need 8 MiB of direct buffers and 4 MiB for blob I/O: over 3/4 of 12 MiB.
+        Path log = tmp.resolve("direct.log");
+        int status;
+        try (NydusdProcess p = NydusdProcess.start(log, mp, Map.of("JAVA_TOOL_OPTIONS", "-XX:MaxDirectMemorySize=12m"),
+                "--mountpoint", mp.toString(), "--config", cfg.toString(), "--bootstrap",
+                UpstreamFixture.bootstrap().toString())) {
+            status = p.awaitExit(java.time.Duration.ofSeconds(60));
+        }
+        assertThat(new Run(status, Files.readString(log)).cleanError()).contains("is over 3/4 of the 12.0 MiB limit "
+                + "(-XX:MaxDirectMemorySize, by default -Xmx)").doesNotContain("heap ");
+    }
+
     // ------------------------------------------------------------------ the mountpoint
 
     @Test
