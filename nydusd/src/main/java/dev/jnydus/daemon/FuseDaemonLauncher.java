@@ -27,8 +27,10 @@ import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
 /**
- * Runs nydusd's FUSE service ({@code nydusd [fuse] ...}): sets RLIMIT_NOFILE, opens the startup
- * RAFS instance (every check that can fail happens here, before anything is mounted), attaches it
+ * Runs nydusd's FUSE service ({@code nydusd [fuse] ...}): sets RLIMIT_NOFILE, checks the mountpoint
+ * ({@link MountpointCheck}) and the memory the configuration asks for ({@link StartupLimits}), opens
+ * the startup RAFS instance (every check that can fail happens here, before anything is mounted,
+ * the whole bootstrap included: {@link BootstrapValidation}), attaches it
  * at {@code --virtual-mountpoint} in a {@link Vfs}, mounts, starts the workers and the prefetch,
  * and blocks until the session ends. SIGTERM and SIGINT stop the daemon (see {@link FuseDaemon});
  * the process then exits 0.
