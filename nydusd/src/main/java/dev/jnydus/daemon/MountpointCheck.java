@@ -53,7 +53,7 @@ public final class MountpointCheck {
      * @param mount the mount on top of it, when it is a mount point
      * @param apiSock the API socket that was asked, for {@link State#SERVED} and {@link State#CRASHED}
      */
-    public record Result(Path mountpoint, State state, Optional<MountTable.Mount> mount, Optional<Path> apiSock) {
+    public record Result(Path mountpoint, State state, Optional<MountInfo.Mount> mount, Optional<Path> apiSock) {
         /** One sentence saying what is there, for an error or a log line. */
         public String describe() {
             return switch (state) {
@@ -74,9 +74,9 @@ public final class MountpointCheck {
 
     /** Inspects {@code given} in this process's mount namespace, asking {@code apiSock} when given. */
     public static Result inspect(String given, Optional<String> apiSock) throws StartupException {
-        MountTable table;
+        MountInfo table;
         try {
-            table = MountTable.read();
+            table = MountInfo.read();
         } catch (IOException e) {
             throw new StartupException("invalid mountpoint " + given + ": cannot read the mount table: "
                     + e.getMessage(), e);
@@ -84,10 +84,10 @@ public final class MountpointCheck {
         return inspect(given, apiSock.map(Path::of), table, MountpointCheck::accepts);
     }
 
-    static Result inspect(String given, Optional<Path> apiSock, MountTable table, Predicate<Path> accepts)
+    static Result inspect(String given, Optional<Path> apiSock, MountInfo table, Predicate<Path> accepts)
             throws StartupException {
         Path mp = resolve(given, table);
-        Optional<MountTable.Mount> mount = table.top(mp);
+        Optional<MountInfo.Mount> mount = table.top(mp);
         if (mount.isPresent() && mount.get().isFuse()) {
             if (apiSock.isPresent() && Files.exists(apiSock.get())) {
                 State s = accepts.test(apiSock.get()) ? State.SERVED : State.CRASHED;
@@ -114,7 +114,7 @@ public final class MountpointCheck {
      * each step resolves the parent with {@code toRealPath} and looks the last name up in the
      * mount table before touching it.
      */
-    static Path resolve(String given, MountTable table) throws StartupException {
+    static Path resolve(String given, MountInfo table) throws StartupException {
         Path p = Path.of(given).toAbsolutePath();
         for (int links = 0; links <= MAX_SYMLINKS; links++) {
             Path parent = p.getParent();

@@ -27,12 +27,12 @@ class MountpointCheckTest {
     @TempDir
     Path tmp;
 
-    private MountTable table(String type, Path mp) throws Exception {
-        return MountTable.parse("22 1 0:21 / / rw - ext4 /dev/root rw\n"
+    private MountInfo table(String type, Path mp) throws Exception {
+        return MountInfo.parse("22 1 0:21 / / rw - ext4 /dev/root rw\n"
                 + "45 22 0:40 / " + mp + " ro - " + type + " rafs ro,user_id=0\n");
     }
 
-    private MountpointCheck.Result inspect(String given, Optional<Path> sock, MountTable t, Predicate<Path> accepts)
+    private MountpointCheck.Result inspect(String given, Optional<Path> sock, MountInfo t, Predicate<Path> accepts)
             throws StartupException {
         return MountpointCheck.inspect(given, sock, t, accepts);
     }
@@ -40,7 +40,7 @@ class MountpointCheckTest {
     @Test
     void aPlainDirectoryIsFree() throws Exception {
         Path dir = Files.createDirectory(tmp.resolve("mnt"));
-        MountpointCheck.Result r = inspect(dir.toString(), Optional.empty(), MountTable.read(), NEVER_ASKED);
+        MountpointCheck.Result r = inspect(dir.toString(), Optional.empty(), MountInfo.read(), NEVER_ASKED);
         assertThat(r.state()).isEqualTo(State.FREE);
         assertThat(r.mountpoint()).isEqualTo(dir.toRealPath());
     }
@@ -50,23 +50,23 @@ class MountpointCheckTest {
         Path dir = Files.createDirectories(tmp.resolve("a/real"));
         Files.createSymbolicLink(tmp.resolve("link"), Path.of("a/real"));
         Files.createSymbolicLink(tmp.resolve("a/link2"), tmp.resolve("link"));
-        assertThat(inspect(tmp.resolve("a/link2").toString(), Optional.empty(), MountTable.read(), NEVER_ASKED)
+        assertThat(inspect(tmp.resolve("a/link2").toString(), Optional.empty(), MountInfo.read(), NEVER_ASKED)
                 .mountpoint()).isEqualTo(dir.toRealPath());
-        assertThat(inspect(tmp.resolve("a/real/..").toString(), Optional.empty(), MountTable.read(), NEVER_ASKED)
+        assertThat(inspect(tmp.resolve("a/real/..").toString(), Optional.empty(), MountInfo.read(), NEVER_ASKED)
                 .mountpoint()).isEqualTo(tmp.resolve("a").toRealPath());
     }
 
     @Test
     void aRegularFileOrAMissingPathIsRefused() throws Exception {
         Path file = Files.writeString(tmp.resolve("file"), "x");
-        assertThatThrownBy(() -> inspect(file.toString(), Optional.empty(), MountTable.read(), NEVER_ASKED))
+        assertThatThrownBy(() -> inspect(file.toString(), Optional.empty(), MountInfo.read(), NEVER_ASKED))
                 .isInstanceOf(StartupException.class)
                 .hasMessage("invalid mountpoint " + file + ": not a directory (a regular file); the image's root is a "
                         + "directory and must be mounted on one");
         Files.createSymbolicLink(tmp.resolve("to-file"), file);
-        assertThatThrownBy(() -> inspect(tmp.resolve("to-file").toString(), Optional.empty(), MountTable.read(),
+        assertThatThrownBy(() -> inspect(tmp.resolve("to-file").toString(), Optional.empty(), MountInfo.read(),
                 NEVER_ASKED)).hasMessageContaining("not a directory (a regular file)");
-        assertThatThrownBy(() -> inspect(tmp.resolve("absent").toString(), Optional.empty(), MountTable.read(),
+        assertThatThrownBy(() -> inspect(tmp.resolve("absent").toString(), Optional.empty(), MountInfo.read(),
                 NEVER_ASKED)).hasMessage("invalid mountpoint " + tmp.resolve("absent") + ": no such file or directory");
     }
 

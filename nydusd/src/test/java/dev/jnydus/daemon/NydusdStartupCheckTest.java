@@ -297,7 +297,7 @@ class NydusdStartupCheckTest {
         assertThat(second.cleanError()).isEqualTo("Error: refusing to mount: " + mp + " is already a FUSE mount (fuse, "
                 + "source rafs): a daemon serves it, or one that exited left it behind; stop that daemon or unmount "
                 + mp + " first");
-        assertThat(MountTable.read().countAt(mp)).as("one mount on " + mp).isEqualTo(1);
+        assertThat(MountInfo.read().countAt(mp)).as("one mount on " + mp).isEqualTo(1);
         assertThat(UpstreamFixture.md5sOf(mp)).isEqualTo(UpstreamFixture.md5s());
 
         // With the API socket it names: a listener there is a live daemon.
@@ -311,7 +311,7 @@ class NydusdStartupCheckTest {
                     + " is already served by a running daemon (its API socket " + sock + " accepts connections); stop "
                     + "that daemon first");
         }
-        assertThat(MountTable.read().countAt(mp)).isEqualTo(1);
+        assertThat(MountInfo.read().countAt(mp)).isEqualTo(1);
         first.stop();
     }
 }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-class MountTableTest {
+class MountInfoTest {
     /** Lines as the kernel writes them: a stack of two FUSE mounts on /mnt/a b, a bind mount, junk. */
     private static final String MOUNTINFO = String.join("\n",
             "22 1 0:21 / / rw,relatime shared:1 - ext4 /dev/root rw",
@@ -19,8 +19,8 @@ class MountTableTest {
 
     @Test
     void theTopOfAStackIsTheMountNobodySitsOn() throws Exception {
-        MountTable t = MountTable.parse(MOUNTINFO);
-        MountTable.Mount top = t.top(Path.of("/mnt/a b")).orElseThrow();
+        MountInfo t = MountInfo.parse(MOUNTINFO);
+        MountInfo.Mount top = t.top(Path.of("/mnt/a b")).orElseThrow();
         assertThat(top.id()).isEqualTo(47);
         assertThat(top.fsType()).isEqualTo("fuse.sshfs");
         assertThat(top.source()).isEqualTo("me@host:/x");
@@ -30,7 +30,7 @@ class MountTableTest {
 
     @Test
     void knowsFuseFromOtherFilesystemsAndUnescapesPaths() throws Exception {
-        MountTable t = MountTable.parse(MOUNTINFO);
+        MountInfo t = MountInfo.parse(MOUNTINFO);
         assertThat(t.top(Path.of("/data")).orElseThrow().isFuse()).isFalse();
         assertThat(t.top(Path.of("/mnt/fb")).orElseThrow().isFuse()).isTrue();
         assertThat(t.top(Path.of("/tab\tand\\back")).orElseThrow().fsType()).isEqualTo("tmpfs");
@@ -40,6 +40,6 @@ class MountTableTest {
 
     @Test
     void readsThisProcesssTable() throws Exception {
-        assertThat(MountTable.read().top(Path.of("/"))).isPresent();
+        assertThat(MountInfo.read().top(Path.of("/"))).isPresent();
     }
 }

@@ -18,7 +18,7 @@ import java.util.Set;
  * the table never touches a mounted filesystem, so it is how the daemon looks at a mountpoint that
  * a dead or stuck FUSE daemon may hold: a {@code stat} there can wait forever.
  */
-public final class MountTable {
+public final class MountInfo {
     static final Path SELF_MOUNTINFO = Path.of("/proc/self/mountinfo");
 
     /**
@@ -41,23 +41,23 @@ public final class MountTable {
 
     private final List<Mount> mounts;
 
-    private MountTable(List<Mount> mounts) {
+    private MountInfo(List<Mount> mounts) {
         this.mounts = List.copyOf(mounts);
     }
 
     /** This process's mount table. */
-    public static MountTable read() throws IOException {
+    public static MountInfo read() throws IOException {
         // Read line by line: procfs files report a size of 0.
         try (BufferedReader r = Files.newBufferedReader(SELF_MOUNTINFO, StandardCharsets.UTF_8)) {
             return parse(r);
         }
     }
 
-    static MountTable parse(String text) throws IOException {
+    static MountInfo parse(String text) throws IOException {
         return parse(new BufferedReader(new StringReader(text)));
     }
 
-    private static MountTable parse(BufferedReader r) throws IOException {
+    private static MountInfo parse(BufferedReader r) throws IOException {
         List<Mount> out = new ArrayList<>();
         for (String line = r.readLine(); line != null; line = r.readLine()) {
             Mount m = parseLine(line);
@@ -65,7 +65,7 @@ public final class MountTable {
                 out.add(m);
             }
         }
-        return new MountTable(out);
+        return new MountInfo(out);
     }
 
     /** {@code 36 35 98:0 /root /mnt rw,noatime master:1 - ext3 /dev/root rw}; null if malformed. */
