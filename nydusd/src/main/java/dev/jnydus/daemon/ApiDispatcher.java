@@ -187,8 +187,7 @@ public final class ApiDispatcher implements ApiHandler {
         }
         machine.exit();
         LOG.info("exit daemon by http request");
-        exitRequest.accept("PUT /api/v1/daemon/exit");
-        return ApiResponse.EMPTY;
+        return new ApiResponse.ThenRun(ApiResponse.EMPTY, () -> exitRequest.accept("PUT /api/v1/daemon/exit"));
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.jnydus.daemon;
 
+import dev.jnydus.cache.device.CacheOptions;
+import dev.jnydus.cache.device.CacheType;
 import dev.jnydus.common.Errno;
 import dev.jnydus.common.FsException;
 import dev.jnydus.config.BlobCacheEntry;
@@ -22,7 +24,6 @@ import dev.jnydus.sys.Sys;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -31,11 +32,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs nydusd's FUSE service ({@code nydusd [fuse] ...}): sets RLIMIT_NOFILE, opens the startup
- * RAFS instance (every check that can fail happens here, before anything is mounted), mounts the
- * FUSE session, and drives the {@link DaemonStateMachine} through Mount and Start to RUNNING; then
- * it waits for a stop request (SIGTERM, SIGINT, the loss of the mount) and stops through the same
- * machine, which unmounts. The process then exits 0.
+ * Runs nydusd's FUSE service ({@code nydusd [fuse] ...}): sets RLIMIT_NOFILE, checks the mountpoint
+ * ({@link MountpointCheck}) and the memory the configuration asks for ({@link StartupLimits}), opens
+ * the startup RAFS instance (every check that can fail happens here, before anything is mounted,
+ * the whole bootstrap included: {@link BootstrapValidation}), mounts the FUSE session, and drives
+ * the {@link DaemonStateMachine} through Mount and Start to RUNNING; then it waits for a stop
+ * request (SIGTERM, SIGINT, the loss of the mount) and stops through the same machine, which
+ * unmounts. The process then exits 0.
  *
  * <p>With {@code --fs-driver fanotify} the image is mounted by the kernel's EROFS driver instead
  * ({@link FanotifyDaemon}). Which drivers the kernel offers is probed first and logged in one line.
@@ -73,7 +76,7 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
         g.id().ifPresent(id -> LOG.info("daemon id {}, supervisor {}, failover policy {}", id,
                 g.supervisor().orElse(""), fuse.fuse().failoverPolicy().cliName()));
 
-        Path mountpoint = mountpoint(fuse.fuse().mountpoint());
+        Path mountpoint = mountpoint(fuse.fuse().mountpoint(), g.apiSock());
         KernelFeatures features = KernelFeatures.probe(KernelFeatures.probeDir(plan.startupMount()));
         LOG.info(features.summary());
         if (fuse.fuse().fsDriver() == FsDriver.FANOTIFY) {
@@ -84,6 +87,9 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
         int uid = Sys.geteuid();
         int gid = Sys.getegid();
         Optional<RafsMount> startup = plan.startupMount();
+        CacheOptions cacheOptions = startup.isPresent() ? RafsInstance.cacheOptions(startup.get().config())
+                : CacheOptions.builder(CacheType.DUMMYCACHE).build();
+        StartupLimits.check(StartupLimits.Demand.of(fuse.fuse().fuseThreads(), cacheOptions), MemoryBudget.ofThisJvm());
         RafsInstance instance = startup.isPresent() ? RafsInstance.open(startup.get(), uid, gid) : null;
         FuseRequestMetrics requests = new FuseRequestMetrics(Clock.systemUTC());
         FuseService service = new FuseService(mountpoint, fuse.fuse().fuseThreads(), fuse.fuse().writable(),
@@ -249,17 +255,20 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
         }
     }
 
-    private static Path mountpoint(String given) throws StartupException {
-        try {
-            Path p = Path.of(given).toRealPath();
-            if (!Files.isDirectory(p) && !Files.isRegularFile(p)) {
-                throw new StartupException("invalid mountpoint " + given + ": neither a directory nor a file");
-            }
-            return p;
-        } catch (NoSuchFileException e) {
-            throw new StartupException("invalid mountpoint " + given + ": no such file or directory", e);
-        } catch (IOException e) {
-            throw new StartupException("invalid mountpoint " + given + ": " + e.getMessage(), e);
+    /**
+     * The mountpoint, checked by {@link MountpointCheck}: a directory that no FUSE filesystem is
+     * mounted on. A crashed predecessor's mount (spec 1.7) is refused too, until takeover is served.
+     */
+    private static Path mountpoint(String given, Optional<String> apiSock) throws StartupException {
+        MountpointCheck.Result at = MountpointCheck.inspect(given, apiSock);
+        switch (at.state()) {
+            case FREE:
+                return at.mountpoint();
+            case CRASHED:
+                throw new StartupException("refusing to mount: " + at.describe() + "; taking over from it is not "
+                        + "supported yet, unmount " + at.mountpoint() + " to start afresh");
+            default:
+                throw new StartupException("refusing to mount: " + at.describe());
         }
     }
 
