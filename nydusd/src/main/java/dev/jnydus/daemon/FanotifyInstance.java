@@ -9,6 +9,9 @@ import dev.jnydus.config.CacheConfig;
 import dev.jnydus.config.ConfigException;
 import dev.jnydus.daemon.cli.RafsMount;
 import dev.jnydus.daemon.cli.StartupException;
+import dev.jnydus.config.NydusConfig;
+import dev.jnydus.fscache.fanotify.FanotifyMetrics;
+import dev.jnydus.fscache.fanotify.FanotifyMount;
 import dev.jnydus.fscache.fanotify.IoThreads;
 import dev.jnydus.rafs.fs.CacheBlobs;
 import dev.jnydus.rafs.metadata.ChunkRef;
@@ -19,6 +22,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,11 +34,12 @@ import org.slf4j.LoggerFactory;
  * cache holds what readers read), and prefetch workers known to the fanotify server. The device
  * is open before anything is marked, so the cache's descriptors of its data files raise no events.
  */
-final class FanotifyInstance implements AutoCloseable {
+final class FanotifyInstance implements MountedImage {
     private static final Logger LOG = LoggerFactory.getLogger(FanotifyInstance.class);
 
     private final RafsInstance rafs;
     private final IoThreads ioThreads;
+    private volatile FanotifyMount mount;
 
     private FanotifyInstance(RafsInstance rafs, IoThreads ioThreads) {
         this.rafs = rafs;
@@ -58,9 +63,7 @@ final class FanotifyInstance implements AutoCloseable {
                     + "the kernel reads chunks at their uncompressed offsets");
         }
         IoThreads ioThreads = new IoThreads();
-        RafsInstance rafs = RafsInstance.open(mount, uid, gid,
-                o -> new CacheOptions(o.type(), o.workDir(), o.compressed(), o.digestValidate(), o.amplifyIo(),
-                        o.prefetch(), o.spaceLimitBytes(), 0),
+        RafsInstance rafs = RafsInstance.open(mount, uid, gid, FanotifyInstance::cacheOptions,
                 ioThreads.wrap(CacheFactory.prefetchThreads()));
         try {
             RafsSuper sb = rafs.superblock();
@@ -80,6 +83,12 @@ final class FanotifyInstance implements AutoCloseable {
             rafs.close();
             throw e;
         }
+    }
+
+    /** The cache settings of a fanotify mount: as configured, without a chunk cache in the heap. */
+    static CacheOptions cacheOptions(CacheOptions o) {
+        return new CacheOptions(o.type(), o.workDir(), o.compressed(), o.digestValidate(), o.amplifyIo(),
+                o.prefetch(), o.spaceLimitBytes(), 0);
     }
 
     BlobDevice device() {
@@ -123,8 +132,35 @@ final class FanotifyInstance implements AutoCloseable {
         return out;
     }
 
-    /** The mount-time prefetch, as for FUSE ({@code rafs.prefetch}). */
-    void startPrefetch() {
+    /** Records the kernel mount serving this image, for its counters. */
+    void servedBy(FanotifyMount m) {
+        mount = m;
+    }
+
+    /** The counters of the kernel mount serving this image, once mounted. */
+    Optional<FanotifyMetrics> fanotifyMetrics() {
+        FanotifyMount m = mount;
+        return m == null ? Optional.empty() : Optional.of(m.metrics());
+    }
+
+    @Override
+    public MountKind kind() {
+        return MountKind.RAFS_FANOTIFY;
+    }
+
+    @Override
+    public Optional<NydusConfig> config() {
+        return rafs.config();
+    }
+
+    @Override
+    public Optional<RafsInstance> rafs() {
+        return Optional.of(rafs);
+    }
+
+    /** The mount-time prefetch, as for FUSE ({@code rafs.prefetch}), once the mount is there. */
+    @Override
+    public void started() {
         rafs.startPrefetch();
     }
 

@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * unmounts. The process then exits 0.
  *
  * <p>With {@code --fs-driver fanotify} the image is mounted by the kernel's EROFS driver instead
- * ({@link FanotifyDaemon}). Which drivers the kernel offers is probed first and logged in one line.
+ * ({@link FanotifyDaemon}, through the same state machine and API). Which drivers the kernel
+ * offers is probed first, logged in one line and reported by {@code GET /api/v1/daemon}.
  *
  * <p>Signals are caught from the start of {@code main} ({@link StopSignals}); this launcher checks
  * for a request after every step that creates something, so a signal at any moment ends with the
@@ -76,14 +77,14 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
         g.id().ifPresent(id -> LOG.info("daemon id {}, supervisor {}, failover policy {}", id,
                 g.supervisor().orElse(""), fuse.fuse().failoverPolicy().cliName()));
 
-        Path mountpoint = mountpoint(fuse.fuse().mountpoint(), g.apiSock());
         KernelFeatures features = KernelFeatures.probe(KernelFeatures.probeDir(plan.startupMount()));
         LOG.info(features.summary());
         if (fuse.fuse().fsDriver() == FsDriver.FANOTIFY) {
-            FanotifyDaemon.run(plan, fuse, mountpoint, features, stop);
+            FanotifyDaemon.run(plan, fuse, features, context, identity(g, features));
             return;
         }
         features.require(FsDriver.FUSEDEV);
+        Path mountpoint = mountpoint(fuse.fuse().mountpoint(), g.apiSock());
         int uid = Sys.geteuid();
         int gid = Sys.getegid();
         Optional<RafsMount> startup = plan.startupMount();
@@ -119,7 +120,7 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
                 service.mountsStarted();
                 // The snapshotter relies on RUNNING before the socket appears (spec 8).
                 if (g.apiSock().isPresent() && !stop.isRequested()) {
-                    ApiDispatcher dispatcher = new ApiDispatcher(identity(g), machine, service, null,
+                    ApiDispatcher dispatcher = new ApiDispatcher(identity(g, features), machine, service, null,
                             new RafsImageOpener(uid, gid), metrics, context.logs(), context.errors(), stop::request);
                     api = startApi(g.apiSock().get(), dispatcher);
                 }
@@ -177,7 +178,7 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
             machine.fire(DaemonEvent.START);
             LOG.info("nydusd singleton is serving the blob cache manager (RUNNING)");
             if (g.apiSock().isPresent() && !stop.isRequested()) {
-                ApiDispatcher dispatcher = new ApiDispatcher(identity(g), machine, null, blobs,
+                ApiDispatcher dispatcher = new ApiDispatcher(identity(g, null), machine, null, blobs,
                         new RafsImageOpener(Sys.geteuid(), Sys.getegid()), DaemonMetrics.none(machine::state), context.logs(),
                         context.errors(), stop::request);
                 api = startApi(g.apiSock().get(), dispatcher);
@@ -235,11 +236,11 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
         t.start();
     }
 
-    private static ApiDispatcher.Identity identity(GlobalOptions g) {
-        return new ApiDispatcher.Identity(BuildInfo.current(), g.id(), g.supervisor());
+    static ApiDispatcher.Identity identity(GlobalOptions g, KernelFeatures features) {
+        return new ApiDispatcher.Identity(BuildInfo.current(), g.id(), g.supervisor(), Optional.ofNullable(features));
     }
 
-    private static ApiServer startApi(String sock, ApiDispatcher dispatcher) throws StartupException {
+    static ApiServer startApi(String sock, ApiDispatcher dispatcher) throws StartupException {
         try {
             return ApiServer.start(Path.of(sock), dispatcher);
         } catch (IOException | RuntimeException e) {
@@ -247,7 +248,7 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
         }
     }
 
-    private static void awaitStop(StopSignals stop) throws InterruptedException {
+    static void awaitStop(StopSignals stop) throws InterruptedException {
         try {
             stop.requested().get();
         } catch (java.util.concurrent.ExecutionException e) {

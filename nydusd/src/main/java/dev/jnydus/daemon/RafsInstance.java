@@ -284,6 +284,11 @@ public final class RafsInstance implements MountedImage {
     }
 
     @Override
+    public Optional<RafsInstance> rafs() {
+        return Optional.of(this);
+    }
+
+    @Override
     public MountKind kind() {
         return MountKind.RAFS_FUSE;
     }

@@ -7,10 +7,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jnydus.builder.cli.NydusImageCli;
 import dev.jnydus.daemon.RegistryMountConfig.Format;
+import dev.jnydus.daemon.ctl.ApiClient;
 import dev.jnydus.fscache.fanotify.FanotifySupport;
 import dev.jnydus.sys.Fd;
 import dev.jnydus.sys.PageCache;
 import dev.jnydus.sys.Sys;
+import dev.jnydus.testkit.Fixtures;
 import dev.jnydus.testkit.Privileged;
 import dev.jnydus.testkit.TestTrees;
 import dev.jnydus.testkit.registry.RegistryServer;
@@ -114,16 +116,19 @@ class NydusdFanotifyTest {
     }
 
     /** Starts nydusd in fanotify mode and waits until it serves an EROFS mount at {@code mp}. */
-    private NydusdProcess start(String logName, Path image, Path cfg, Path mp) throws Exception {
-        NydusdProcess d = NydusdProcess.start(work.resolve(logName + ".log"), mp, "--fs-driver", "fanotify",
-                "--mountpoint", mp.toString(), "--config", cfg.toString(), "--bootstrap", image.toString());
+    private NydusdProcess start(String logName, Path image, Path cfg, Path mp, String... more) throws Exception {
+        List<String> args = new ArrayList<>(List.of("--fs-driver", "fanotify", "--mountpoint", mp.toString(),
+                "--config", cfg.toString(), "--bootstrap", image.toString()));
+        args.addAll(List.of(more));
+        NydusdProcess d = NydusdProcess.start(work.resolve(logName + ".log"), mp, args.toArray(String[]::new));
         daemons.add(d);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
             if (!d.isAlive()) {
                 throw new AssertionError("nydusd exited before serving:\n" + d.log());
             }
-            if (d.log().contains("(RUNNING)")) {
+            int sock = args.indexOf("--apisock");
+            if (d.log().contains("(RUNNING)") && (sock < 0 || Files.exists(Path.of(args.get(sock + 1))))) {
                 assertThat(mountEntry(mp)).as("/proc/mounts").isNotNull();
                 return d;
             }
@@ -159,15 +164,46 @@ class NydusdFanotifyTest {
         }
     }
 
+    private static JsonNode daemonInfo(Path sock) throws IOException {
+        try (ApiClient api = ApiClient.connect(sock)) {
+            ApiClient.Response r = api.get("/api/v1/daemon");
+            assertThat(r.status()).as(r.body()).isEqualTo(200);
+            return new ObjectMapper().readTree(r.body());
+        }
+    }
+
+    /** Pre-content events the daemon has read so far, as its API reports them. */
+    private static long events(Path sock) throws IOException {
+        JsonNode n = daemonInfo(sock).at("/backend_collection/~1/fanotify/events");
+        assertThat(n.isNumber()).as("fanotify events in GET /api/v1/daemon").isTrue();
+        return n.asLong();
+    }
+
     @Test
     void anImageFromTheRegistryMountsAsErofsAndStaysReadableWithoutTheRegistryOrTheDaemon() throws Exception {
         Path mp = Files.createDirectories(work.resolve("tree-mnt"));
-        NydusdProcess d = start("tree", boot, config("tree"), mp);
+        Path sock = work.resolve("tree.sock");
+        NydusdProcess d = start("tree", boot, config("tree"), mp, "--apisock", sock.toString());
         String[] entry = mountEntry(mp);
         assertThat(entry[2]).as("filesystem type").isEqualTo("erofs");
         assertThat(entry[0]).as("mount source").isEqualTo(boot.toRealPath().toString());
         assertThat(entry[3]).startsWith("ro,").contains("nosuid", "nodev");
         assertThat(d.log()).contains("kernel features: fusedev yes").contains("fanotify yes");
+
+        // The daemon core serves the API as in FUSE mode, and says how it serves.
+        JsonNode info = daemonInfo(sock);
+        assertThat(info.get("state").asText()).isEqualTo("RUNNING");
+        assertThat(info.get("fs_driver").asText()).isEqualTo("fanotify");
+        assertThat(info.at("/kernel_features/fanotify/available").asBoolean()).isTrue();
+        assertThat(info.at("/kernel_features/fusedev/available").asBoolean()).isTrue();
+        assertThat(info.at("/backend_collection/~1/fs_driver").asText()).isEqualTo("fanotify");
+        assertThat(info.at("/backend_collection/~1/backend_type").asText()).isEqualTo("Rafs");
+        try (ApiClient api = ApiClient.connect(sock)) {
+            ApiClient.Response r = api.send("POST", "/api/v1/mount?mountpoint=/b", "{\"fs_type\":\"rafs\",\"source\":\""
+                    + boot + "\",\"config\":\"{}\"}");
+            assertThat(r.status()).as(r.body()).isEqualTo(501);
+            assertThat(r.body()).contains("does not support --fs-driver fanotify");
+        }
 
         long before = registry.blobReads();
         TreeCompare.assertSameTree(src, mp, true);
@@ -176,10 +212,13 @@ class NydusdFanotifyTest {
         assertThat(d.log()).as("every chunk was read: the blob's file is complete and unmarked")
                 .contains("is complete in the cache");
 
-        // A second full read, with the page cache dropped: nothing from the registry.
+        // A second full read, with the page cache dropped: nothing from the registry, no events.
+        long eventsBefore = events(sock);
+        assertThat(eventsBefore).as("events of the first read").isPositive();
         dropPageCache(mp);
         TreeCompare.assertSameTree(src, mp, true);
         assertThat(registry.blobReads() - before).as("blob reads after the second full read").isEqualTo(firstRead);
+        assertThat(events(sock) - eventsBefore).as("events of the second full read").isZero();
 
         // Killed, the daemon leaves the mount; what was filled is read from the cache files.
         d.signal("KILL");
@@ -188,6 +227,51 @@ class NydusdFanotifyTest {
         dropPageCache(mp);
         TreeCompare.assertSameTree(src, mp, true);
         assertThat(d.log()).doesNotContain(" ERROR ");
+    }
+
+    @Test
+    void anImageBuiltByUpstreamsNydusImageReadsAsItsListingsSay() throws Exception {
+        // Its blob id is not the digest of its blob file, so no registry can serve it: localfs.
+        ImageFixture fx = ImageFixture.load(ImageFixture.V6_ZSTD);
+        Path cfg = work.resolve("upstream.json");
+        Files.writeString(cfg, fx.config(work.resolve("upstream-cache"), "upstream"));
+        Path mp = Files.createDirectories(work.resolve("upstream-mnt"));
+        Path sock = work.resolve("upstream.sock");
+        NydusdProcess d = start("upstream", fx.bootstrap(), cfg, mp, "--apisock", sock.toString());
+        assertThat(mountEntry(mp)[2]).isEqualTo("erofs");
+        assertMd5s(fx, mp);
+        assertThat(events(sock)).as("events of the first read").isPositive();
+        // Every entry as the independent listing has it: type, permission bits, links, size, target.
+        for (String line : Files.readAllLines(Fixtures.dir(fx.name()).resolve("entries.txt"))) {
+            String[] f = line.split(" ");
+            String path = f[6];
+            Path p = path.equals("/") ? mp : mp.resolve(path.substring(1));
+            Map<String, Object> a = Files.readAttributes(p, "unix:mode,nlink,size,isDirectory,isSymbolicLink",
+                    LinkOption.NOFOLLOW_LINKS);
+            assertThat(f[0]).as("type of %s", path).isEqualTo((Boolean) a.get("isDirectory") ? "d"
+                    : (Boolean) a.get("isSymbolicLink") ? "l" : "f");
+            if (!path.equals("/")) {
+                assertThat(String.format("%04o", (Integer) a.get("mode") & 07777)).as("mode of %s", path).isEqualTo(f[1]);
+            }
+            assertThat("nlink=" + a.get("nlink")).as("links of %s", path).isEqualTo(f[3]);
+            if (!f[0].equals("d")) {
+                assertThat("size=" + a.get("size")).as("size of %s", path).isEqualTo(f[5]);
+            }
+        }
+        long eventsBefore = events(sock);
+        dropPageCache(mp);
+        assertMd5s(fx, mp);
+        assertThat(events(sock) - eventsBefore).as("events of the second read").isZero();
+        d.stop();
+        assertThat(NydusdProcess.isMounted(mp)).isFalse();
+    }
+
+    private static void assertMd5s(ImageFixture fx, Path mp) throws Exception {
+        for (Map.Entry<String, String> e : fx.md5s().entrySet()) {
+            byte[] got = java.security.MessageDigest.getInstance("MD5").digest(
+                    Files.readAllBytes(mp.resolve(e.getKey().substring(1))));
+            assertThat(java.util.HexFormat.of().formatHex(got)).as("md5 of %s", e.getKey()).isEqualTo(e.getValue());
+        }
     }
 
     @Test
@@ -208,11 +292,21 @@ class NydusdFanotifyTest {
                     .isEqualTo(Files.readAllBytes(f));
         }
 
-        NydusdProcess second = start("restart-2", boot, cfg, mp);
+        Path sock = work.resolve("restart.sock");
+        NydusdProcess second = start("restart-2", boot, cfg, mp, "--apisock", sock.toString());
         assertThat(second.log()).contains("serving it again");
         TreeCompare.assertSameTree(src, mp, true);
+        // A second daemon for the live mount is refused before it touches anything.
+        Path log3 = work.resolve("restart-3.log");
+        assertThat(NydusdProcess.runToExit(log3, "--fs-driver", "fanotify", "--mountpoint", mp.toString(), "--config",
+                cfg.toString(), "--bootstrap", boot.toString(), "--apisock", sock.toString())).isEqualTo(1);
+        assertThat(Files.readString(log3)).contains("Error: refusing to mount: ").contains("already served");
+        TreeCompare.assertSameTree(src, mp, true);
+        // SIGTERM stops through the state machine, which unmounts.
         second.stop();
-        assertThat(second.log()).contains("unmounted " + mp.toRealPath());
+        assertThat(second.log()).contains("state machine: from RUNNING to READY")
+                .contains("state machine: from READY to STOPPED").contains("unmounted " + mp.toRealPath());
+        assertThat(NydusdProcess.isMounted(mp)).isFalse();
     }
 
     @Test
@@ -258,6 +352,19 @@ class NydusdFanotifyTest {
         assertThat(Files.readAllBytes(onMount)).isEqualTo(Files.readAllBytes(big));
         assertThat(d2.log()).contains("the reader gets EIO");
         d2.stop();
+    }
+
+    @Test
+    void exitThroughTheApiUnmountsInsteadOfLeavingHolesToReadAsZeros() throws Exception {
+        Path mp = Files.createDirectories(work.resolve("exit-mnt"));
+        Path sock = work.resolve("exit.sock");
+        NydusdProcess d = start("exit", boot, config("exit"), mp, "--apisock", sock.toString());
+        try (ApiClient api = ApiClient.connect(sock)) {
+            assertThat(api.send("PUT", "/api/v1/daemon/exit", "").status()).isEqualTo(204);
+        }
+        assertThat(d.awaitExit(Duration.ofSeconds(60))).isZero();
+        assertThat(NydusdProcess.isMounted(mp)).as("mounted after exit").isFalse();
+        assertThat(d.log()).contains("cannot leave its mount to a successor yet");
     }
 
     @Test
