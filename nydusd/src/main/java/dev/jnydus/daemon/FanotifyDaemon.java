@@ -52,8 +52,12 @@ final class FanotifyDaemon {
         features.require(FsDriver.FANOTIFY);
         Path mountpoint = mountpoint(fuse.fuse().mountpoint(), g.apiSock());
         int threads = Math.max(MIN_FILL_THREADS, fuse.fuse().fuseThreads());
-        StartupLimits.check(StartupLimits.Demand.of(threads,
-                FanotifyInstance.cacheOptions(RafsInstance.cacheOptions(startup.config()))), MemoryBudget.ofThisJvm());
+        // No FUSE request buffers here; the fill workers are the on-demand fetchers.
+        StartupLimits.Demand fuseLike = StartupLimits.Demand.of(threads,
+                FanotifyInstance.cacheOptions(RafsInstance.cacheOptions(startup.config())));
+        StartupLimits.check(new StartupLimits.Demand(0, fuseLike.workerDirectBytes(), fuseLike.onDemandFetchers(),
+                fuseLike.fetchWindow(), fuseLike.prefetchThreads(), fuseLike.prefetchWindow(),
+                fuseLike.memoryCacheBytes()), MemoryBudget.ofThisJvm());
         int uid = Sys.geteuid();
         int gid = Sys.getegid();
         FanotifyInstance instance = FanotifyInstance.open(startup, uid, gid);
