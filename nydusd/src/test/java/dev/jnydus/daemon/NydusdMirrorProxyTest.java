@@ -199,8 +199,9 @@ class NydusdMirrorProxyTest {
             readAndCompare(mp, next.getAndIncrement());
         }
         // The very first request may settle auth at the origin; the rest go through nginx.
+        String log = daemon.log();
         assertThat(AccessCounts.settled(nginx::blobReads) - viaNginx)
-                .as(() -> "reads through nginx; the daemon's log:\n" + daemon.log()).isBetween(19L, 20L);
+                .as(() -> "reads through nginx; the daemon's log:\n" + log).isBetween(19L, 20L);
 
         reader = new Reader(mp, next);
         reader.awaitMore(10);
