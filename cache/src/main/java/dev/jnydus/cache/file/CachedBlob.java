@@ -12,6 +12,7 @@ import dev.jnydus.cache.device.ChunkInfo;
 import dev.jnydus.cache.device.ChunkSink;
 import dev.jnydus.cache.device.ChunkSlice;
 import dev.jnydus.cache.device.ChunkTable;
+import dev.jnydus.cache.device.ExternalCacheFile;
 import dev.jnydus.cache.state.ChunkMap;
 import dev.jnydus.cache.state.PersistedChunkMap;
 import dev.jnydus.common.BlobFeatures;
@@ -67,6 +68,8 @@ final class CachedBlob {
     private static final Logger LOG = LoggerFactory.getLogger(CachedBlob.class);
 
     static final String CHUNK_MAP_SUFFIX = FileChunkStore.DATA_SUFFIX + PersistedChunkMap.SUFFIX;
+    /** What a fill learns of a chunk that was already ready in a write-only file: nothing. */
+    private static final byte[] NOT_READ = new byte[0];
 
     private final FileCacheManager mgr;
     private final CacheOptions options;
@@ -132,6 +135,34 @@ final class CachedBlob {
             }
             throw e;
         }
+    }
+
+    /**
+     * Opens a blob over a cache file someone else owns and reads ({@link ExternalChunkStore}):
+     * readiness is rebuilt from the file's data extents, a chunk counting as present when it lies
+     * wholly inside data (chunks are written whole, so a torn write leaves a hole).
+     */
+    static CachedBlob openExternal(FileCacheManager mgr, BlobInfo info, ExternalCacheFile file) throws IOException {
+        ChunkTable table = info.chunkTable();
+        if (table == null || info.chunkCount() <= 0) {
+            throw new IOException("blob " + info.blobId() + " has no chunk table; it cannot be cached by offset");
+        }
+        ExternalChunkStore store = new ExternalChunkStore(file, info.uncompressedSize());
+        ChunkMap map = ChunkMap.rebuilt(info.chunkCount());
+        long[] extents = store.dataExtents();
+        for (int i = 0; i < table.size(); i++) {
+            if (ExternalChunkStore.inData(table.get(i), extents)) {
+                map.markReady(i);
+            }
+        }
+        CachedBlob b = new CachedBlob(mgr, info, store, map);
+        b.cachedBytes.set(b.countCachedBytes());
+        return b;
+    }
+
+    /** Whether the blob's file belongs to someone else (see {@link #openExternal}). */
+    boolean isExternal() {
+        return store != null && !store.readable();
     }
 
     /**
@@ -223,6 +254,10 @@ final class CachedBlob {
 
     boolean isReady(int index) {
         return store != null && map.isReady(index);
+    }
+
+    int readyCount() {
+        return store == null ? 0 : map.readyCount();
     }
 
     boolean isAllReady() {
@@ -341,8 +376,15 @@ final class CachedBlob {
         }
     }
 
-    /** A ready chunk from memory, else from the cache file; null if the file's copy is bad. */
+    /**
+     * A ready chunk from memory, else from the cache file; null if the file's copy is bad. A
+     * write-only file is never read back: it only is filled ({@link #fill}), where nobody waits for
+     * the bytes, so they stand for themselves as {@link #NOT_READ}.
+     */
     private byte[] hotOrCached(ChunkInfo c) {
+        if (isExternal()) {
+            return NOT_READ;
+        }
         byte[] d = hot(c);
         return d != null ? d : readCached(c);
     }
@@ -547,6 +589,24 @@ final class CachedBlob {
             f.completeExceptionally(new FsException(Errno.EAGAIN, "chunk " + c.index() + " of blob " + blobId
                     + " was released unread"));
         }
+    }
+
+    /**
+     * Makes {@code chunks} (all of this blob) ready in the cache file without delivering them: the
+     * missing ones are fetched, amplified, and stored. Returns the number that were missing.
+     */
+    int fill(List<ChunkInfo> chunks) throws IOException {
+        mgr.counters().total.increment();
+        List<ChunkInfo> missing = new ArrayList<>();
+        for (ChunkInfo c : chunks) {
+            if (!map.isReady(c.index())) {
+                missing.add(c);
+            }
+        }
+        if (!missing.isEmpty()) {
+            fetchAndWait(missing);
+        }
+        return missing.size();
     }
 
     // ---------------------------------------------------------------- prefetch
