@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -39,6 +40,7 @@ public final class FsCacheService implements AutoCloseable {
     private final ExecutorService background;
     private final ReentrantLock pollLock = new ReentrantLock();
     private final List<Thread> workers = new ArrayList<>();
+    private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean stopping;
     private volatile Throwable failure;
 
@@ -98,10 +100,14 @@ public final class FsCacheService implements AutoCloseable {
                 LOG.error("fscache: the device failed, no more requests are served: {}", e.getMessage());
                 stopping = true;
                 channel.wakeup();
+                stopped.countDown();
             }
         } catch (RuntimeException | Error e) {
             LOG.error("fscache: worker {} died", Thread.currentThread().getName(), e);
             failure = e;
+            stopping = true;
+            channel.wakeup();
+            stopped.countDown();
         }
     }
 
@@ -144,6 +150,11 @@ public final class FsCacheService implements AutoCloseable {
         return failure;
     }
 
+    /** Returns once the service stopped serving: closed, or the device or a worker failed. */
+    public void awaitTermination() throws InterruptedException {
+        stopped.await();
+    }
+
     /** Whether the workers are running (false once stopped or after the device failed). */
     public boolean isServing() {
         return !stopping;
@@ -176,6 +187,9 @@ public final class FsCacheService implements AutoCloseable {
         handler.closeAll();
         background.shutdownNow();
         channel.close();
-        LOG.info("fscache: stopped");
+        stopped.countDown();
+        FsCacheStats st = handler.stats();
+        LOG.info("fscache: stopped after {} OPEN ({} refused), {} READ ({} failed, {} bytes), {} CLOSE", st.opens(),
+                st.openFailures(), st.reads(), st.readFailures(), st.readBytes(), st.closes());
     }
 }

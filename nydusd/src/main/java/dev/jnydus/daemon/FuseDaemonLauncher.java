@@ -34,7 +34,7 @@ import sun.misc.Signal;
  *
  * <p>Accepted but not served yet (the API issue): {@code --apisock}, {@code --id},
  * {@code --supervisor}, {@code --failover-policy}. Refused with a clear message: {@code --upgrade},
- * the singleton and virtiofs services.
+ * the virtiofs service. The singleton service runs in {@link SingletonDaemon}.
  */
 public final class FuseDaemonLauncher implements DaemonLauncher {
     private static final Logger LOG = LoggerFactory.getLogger(FuseDaemonLauncher.class);
@@ -45,6 +45,11 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
     public void launch(StartupPlan plan) throws Exception {
         DaemonArgs args = plan.args();
         GlobalOptions g = args.global();
+        if (args.service() instanceof Service.Singleton singleton) {
+            applyRlimit(g.rlimitNofile());
+            SingletonDaemon.run(plan, singleton);
+            return;
+        }
         if (!(args.service() instanceof Service.Fuse fuse)) {
             throw new StartupException("the " + args.subcommand() + " service is not supported yet");
         }

@@ -90,61 +90,63 @@ public final class DevCachefiles implements CachefilesChannel {
         try {
             return Sys.open(device, Sys.O_RDWR);
         } catch (FsException e) {
-            String what;
-            switch (e.errno()) {
-                case ENOENT:
-                case ENXIO:
-                case ENODEV:
-                    what = device + " is missing: this kernel has no cachefiles (CONFIG_CACHEFILES; "
-                            + "try 'modprobe cachefiles'); fscache mode needs Linux 5.19 or later with "
-                            + "CONFIG_CACHEFILES_ONDEMAND and CONFIG_EROFS_FS_ONDEMAND";
-                    break;
-                case EBUSY:
-                    what = device + " is busy: another daemon (nydusd, or cachefilesd) holds it; only one "
-                            + "process may open it";
-                    break;
-                case EPERM:
-                case EACCES:
-                    what = "opening " + device + " needs CAP_SYS_ADMIN (run as root)";
-                    break;
-                default:
-                    what = "cannot open " + device + ": " + e.getMessage();
-            }
-            throw new CachefilesSetupException(what, e.errno(), e);
+            throw openFailure(device, e);
         }
     }
 
+    /** What a failed open of the device means for the user. */
+    static CachefilesSetupException openFailure(Path device, FsException e) {
+        String what;
+        switch (e.errno()) {
+            case ENOENT:
+            case ENXIO:
+            case ENODEV:
+                what = device + " is missing: this kernel has no cachefiles (CONFIG_CACHEFILES; "
+                        + "try 'modprobe cachefiles'); fscache mode needs Linux 5.19 or later with "
+                        + "CONFIG_CACHEFILES_ONDEMAND and CONFIG_EROFS_FS_ONDEMAND";
+                break;
+            case EBUSY:
+                what = device + " is busy: another daemon (nydusd, or cachefilesd) holds it; only one "
+                        + "process may open it";
+                break;
+            case EPERM:
+            case EACCES:
+                what = "opening " + device + " needs CAP_SYS_ADMIN (run as root)";
+                break;
+            default:
+                what = "cannot open " + device + ": " + e.getMessage();
+        }
+        return new CachefilesSetupException(what, e.errno(), e);
+    }
+
     /** Writes a set-up command, naming the missing feature when the kernel refuses it. */
-    private static void write(Fd fd, String command, Path device, Path dir) throws FsException,
-            CachefilesSetupException {
+    private static void write(Fd fd, String command, Path device, Path dir) throws CachefilesSetupException {
         try {
             writeCommand(fd, command);
         } catch (FsException e) {
-            String name = command.split(" ", 2)[0];
-            if (command.equals(Commands.bindOndemand())) {
-                if (e.errno() == Errno.EINVAL) {
-                    throw new CachefilesSetupException("cachefiles in this kernel has no on-demand mode "
-                            + "(CONFIG_CACHEFILES_ONDEMAND is not set): 'bind ondemand' was refused", e.errno(), e);
-                }
-                if (e.errno() == Errno.EOPNOTSUPP) {
-                    throw new CachefilesSetupException("cachefiles cannot keep its cache in " + dir
-                            + ": the filesystem lacks tmpfiles, user xattrs, sync_fs or direct I/O "
-                            + "(use ext4, xfs or btrfs; tmpfs, 9p and overlayfs do not work)", e.errno(), e);
-                }
-            }
-            if (name.equals("restore") && e.errno() == Errno.EOPNOTSUPP) {
-                throw new CachefilesSetupException("cachefiles refused 'restore': the kernel predates failover "
-                        + "support, or the device was not bound in on-demand mode", e.errno(), e);
-            }
-            if (name.equals("dir") || name.equals("tag")) {
-                if (e.errno() == Errno.EEXIST || e.errno() == Errno.EBUSY) {
-                    throw new CachefilesSetupException("cachefiles: " + device + " is already configured ('"
-                            + name + "' refused with " + e.errno().name() + ")", e.errno(), e);
-                }
-            }
-            throw new CachefilesSetupException("cachefiles refused '" + command + "': " + e.getMessage(), e.errno(),
-                    e);
+            throw commandFailure(command, e, device, dir);
         }
+    }
+
+    /** What the kernel's refusal of a set-up command means for the user. */
+    static CachefilesSetupException commandFailure(String command, FsException e, Path device, Path dir) {
+        String name = command.split(" ", 2)[0];
+        String what = "cachefiles refused '" + command + "': " + e.getMessage();
+        if (command.equals(Commands.bindOndemand()) && e.errno() == Errno.EINVAL) {
+            what = "cachefiles in this kernel has no on-demand mode (CONFIG_CACHEFILES_ONDEMAND is not set): "
+                    + "'bind ondemand' was refused";
+        } else if (command.equals(Commands.bindOndemand()) && e.errno() == Errno.EOPNOTSUPP) {
+            what = "cachefiles cannot keep its cache in " + dir + ": the filesystem lacks tmpfiles, user xattrs, "
+                    + "sync_fs or direct I/O (use ext4, xfs or btrfs; tmpfs, 9p and overlayfs do not work)";
+        } else if (name.equals("restore") && e.errno() == Errno.EOPNOTSUPP) {
+            what = "cachefiles refused 'restore': the kernel predates failover support, or the device was not "
+                    + "bound in on-demand mode";
+        } else if ((name.equals("dir") || name.equals("tag"))
+                && (e.errno() == Errno.EEXIST || e.errno() == Errno.EBUSY)) {
+            what = "cachefiles: " + device + " is already configured ('" + name + "' refused with "
+                    + e.errno().name() + ")";
+        }
+        return new CachefilesSetupException(what, e.errno(), e);
     }
 
     private static void writeCommand(Fd fd, String command) throws FsException {
