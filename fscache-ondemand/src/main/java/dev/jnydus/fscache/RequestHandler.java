@@ -138,8 +138,10 @@ final class RequestHandler {
             return;
         }
         try {
+            LOG.debug("fscache: {} of {}", m, obj.key);
             try {
                 obj.fill(m.offset(), m.length());
+                LOG.debug("fscache: {} of {} filled", m, obj.key);
             } catch (IOException | RuntimeException e) {
                 readFailures.increment();
                 FsException fe = Errors.toFsException(e);
