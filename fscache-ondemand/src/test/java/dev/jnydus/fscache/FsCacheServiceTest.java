@@ -141,7 +141,46 @@ class FsCacheServiceTest {
         blob.awaitClosed(WAIT);
         boot.awaitClosed(WAIT);
         assertThat(service.stats().openObjects()).isZero();
-        assertThat(Files.exists(work.resolve("cache").resolve(blobId + ".blob.meta"))).isTrue();
+        // The bootstrap names every chunk of this single-layer image: no blob meta was needed.
+        assertThat(Files.exists(work.resolve("cache").resolve(blobId + ".blob.meta"))).isFalse();
+    }
+
+    @Test
+    void corruptDataIsNeverWrittenToTheCacheFile() throws Exception {
+        FlakyBlobBackend corrupting = new FlakyBlobBackend(new InMemoryBlobBackend().put(blobId, blobBytes))
+                .corruptByte(blobId, 100, 2);
+        BlobCacheEntry e = BlobCacheEntry.parse(entry(DOMAIN, FSID, false).toJson()
+                .replace("\"validate\":false", "\"validate\":true"));
+        assertThat(e.config().cache().validate()).isTrue();
+        start(c -> corrupting, e);
+        RecordingObjectFile blob = kernel.open(2, "erofs," + DOMAIN, blobId);
+        kernel.awaitCommand("copen 0,", WAIT);
+        // Fetched, refetched, corrupt both times: the READ completes without data.
+        int r = kernel.read(2, 0, 4096);
+        blob.awaitCompleted(r, WAIT);
+        assertThat(blob.holds(0, 4096)).isFalse();
+        int r2 = kernel.read(2, 0, 4096);
+        blob.awaitCompleted(r2, WAIT);
+        assertThat(blob.holds(0, 4096)).isTrue();
+        assertThat(filesFrom(blob)).isEqualTo(expectedMd5());
+    }
+
+    @Test
+    void aBlobWhoseBootstrapDoesNotNameEveryChunkIsPlacedByItsBlobMeta() throws Exception {
+        // As for a lower layer with deleted files: the chunk table comes from the blob itself.
+        start(entry(DOMAIN, FSID, false));
+        CacheTarget.DataBlob t = (CacheTarget.DataBlob) entries.lookup(DOMAIN, blobId).orElseThrow();
+        assertThat(t.blob().chunkTable()).as("the bootstrap names every chunk of the fixture").isNotNull();
+        CacheTarget.DataBlob withoutTable = new CacheTarget.DataBlob(t.key(), t.blob().withChunkTable(null),
+                t.storage());
+        RecordingObjectFile file = new RecordingObjectFile(77);
+        DataBlobObject obj = new DataBlobObject(9, file, withoutTable, Runnable::run);
+        obj.started();
+        obj.fill(0, t.blob().uncompressedSize());
+        assertThat(filesFrom(file)).isEqualTo(expectedMd5());
+        assertThat(work.resolve("cache").resolve(blobId + ".blob.meta")).isRegularFile();
+        obj.close();
+        assertThat(file.isClosed()).isTrue();
     }
 
     /** The md5 of every regular file of the image, rebuilt from its chunks' uncompressed offsets. */
@@ -244,10 +283,9 @@ class FsCacheServiceTest {
         start(c -> held, entry(DOMAIN, FSID, false));
         RecordingObjectFile blob = kernel.open(3, "erofs," + DOMAIN, blobId);
         kernel.awaitCommand("copen 0,", WAIT);
-        // The blob cache's creation is at the backend (fetching the chunk-info array), held there.
-        await(() -> held.requestCount() >= 1);
         int r = kernel.read(3, 0, 4096);
-        await(() -> service.stats().reads() == 1);
+        // The READ's fetch waits at the backend.
+        await(() -> held.requestCount() >= 1);
         kernel.close(3);
         // The CLOSE is handled by the other worker while the READ waits.
         await(() -> service.stats().closes() == 1);
