@@ -68,7 +68,14 @@ final class SingletonDaemon {
                     dev = takeOver(supervisor.get(), entries, e);
                 }
             }
-            add(entries, plan.singletonBlobs());
+            try {
+                add(entries, plan.singletonBlobs());
+            } catch (StartupException | RuntimeException e) {
+                if (dev != null) {
+                    dev.close();
+                }
+                throw e;
+            }
             if (dev != null) {
                 fscache = FsCacheService.start(dev, entries, o.fscacheThreads());
                 if (supervisor.isPresent()) {
