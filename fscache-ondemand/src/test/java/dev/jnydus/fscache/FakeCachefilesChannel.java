@@ -32,9 +32,17 @@ final class FakeCachefilesChannel implements CachefilesChannel {
 
     /** Queues an OPEN; returns its file (the anonymous fd). */
     synchronized RecordingObjectFile open(int objectId, String volumeKey, String cookie) {
-        int fd = nextFd++;
-        RecordingObjectFile f = new RecordingObjectFile(fd);
-        files.put(fd, f);
+        return open(objectId, volumeKey, cookie, newFile());
+    }
+
+    /** A file for a later OPEN, to fill first: the kernel's cache file from an earlier mount. */
+    synchronized RecordingObjectFile newFile() {
+        return registerFd(nextFd++);
+    }
+
+    /** Queues an OPEN that hands over {@code f}. */
+    synchronized RecordingObjectFile open(int objectId, String volumeKey, String cookie, RecordingObjectFile f) {
+        int fd = f.number();
         int msgId = nextMsgId++;
         openRequests.put(msgId, true);
         enqueue(new CachefilesMessage.Open(msgId, objectId, volumeKey, cookie, fd, 0));

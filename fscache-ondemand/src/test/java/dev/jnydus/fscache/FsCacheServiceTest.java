@@ -331,8 +331,9 @@ class FsCacheServiceTest {
             entries.add(e);
         }
         service = FsCacheService.start(kernel, entries, 2);
-        RecordingObjectFile reopened = kernel.open(9, "erofs," + DOMAIN, blobId);
+        RecordingObjectFile reopened = kernel.newFile();
         copyInto(blob, reopened);
+        kernel.open(9, "erofs," + DOMAIN, blobId, reopened);
         kernel.awaitCommand("copen 0,", WAIT);
         int r2 = kernel.read(9, 0, 1 << 20);
         reopened.awaitCompleted(r2, WAIT);

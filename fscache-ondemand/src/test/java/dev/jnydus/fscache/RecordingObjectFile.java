@@ -112,33 +112,25 @@ final class RecordingObjectFile implements CacheObjectFile {
     }
 
     synchronized void awaitCompleted(int msgId, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!completed.contains(msgId)) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                throw new AssertionError("READ " + msgId + " of fd " + fd + " was not completed within " + timeout);
-            }
-            wait(Math.max(1, left / 1_000_000));
-        }
+        awaitTrue(() -> completed.contains(msgId), "READ " + msgId + " completed", timeout);
     }
 
     synchronized void awaitHolds(long offset, long length, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!holds(offset, length)) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                throw new AssertionError("fd " + fd + " does not hold " + offset + "+" + length + " after " + timeout);
-            }
-            wait(Math.max(1, left / 1_000_000));
-        }
+        awaitTrue(() -> holds(offset, length), "data at " + offset + "+" + length, timeout);
     }
 
     synchronized void awaitClosed(Duration timeout) throws InterruptedException {
+        awaitTrue(() -> closed, "closed", timeout);
+    }
+
+    /** Waits (holding the lock, released while waiting) until every change wakes a true condition. */
+    private void awaitTrue(java.util.function.BooleanSupplier condition, String what, Duration timeout)
+            throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (!closed) {
+        while (!condition.getAsBoolean()) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                throw new AssertionError("fd " + fd + " was not closed within " + timeout);
+                throw new AssertionError("fd " + fd + ": not " + what + " within " + timeout);
             }
             wait(Math.max(1, left / 1_000_000));
         }
