@@ -1,5 +1,6 @@
 package dev.jnydus.backend;
 
+import dev.jnydus.common.RequestSizes;
 import dev.jnydus.common.Ticker;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
@@ -72,23 +73,7 @@ public final class BackendMetrics {
 
     /** Upstream's {@code request_size_index}: the bucket of a request of {@code size} bytes. */
     static int sizeIndex(long size) {
-        long k = size >>> 10;
-        if (k < 1) {
-            return 0;
-        } else if (k < 4) {
-            return 1;
-        } else if (k < 16) {
-            return 2;
-        } else if (k < 64) {
-            return 3;
-        } else if (k < 128) {
-            return 4;
-        } else if (k < 512) {
-            return 5;
-        } else if (k < 1024) {
-            return 6;
-        }
-        return 7;
+        return RequestSizes.index(size);
     }
 
     /** Upstream's {@code latency_millis_range_index}. */

@@ -131,7 +131,7 @@ public final class CdsTraining {
             return;
         }
         try (RafsInstance instance = RafsInstance.open(plan.startupMount().get(), 0, 0)) {
-            Vfs vfs = new Vfs(FuseDaemonLauncher.fuseOptions(false), Clock.systemUTC());
+            Vfs vfs = new Vfs(FuseService.fuseOptions(false), Clock.systemUTC());
             RafsFileSystem fs = instance.fileSystem();
             vfs.attach("/", fs, fs.rootIno());
             Server.builder(vfs).build();

@@ -2,7 +2,13 @@ package dev.jnydus.daemon;
 
 import dev.jnydus.common.Errno;
 import dev.jnydus.common.FsException;
+import dev.jnydus.config.BlobCacheEntry;
+import dev.jnydus.daemon.api.ApiServer;
+import dev.jnydus.daemon.cli.BuildInfo;
 import dev.jnydus.daemon.cli.DaemonArgs;
+import dev.jnydus.daemon.cli.ErrorEvents;
+import dev.jnydus.daemon.cli.LaunchContext;
+import dev.jnydus.daemon.cli.LogbackConfigurer;
 import dev.jnydus.daemon.cli.DaemonLauncher;
 import dev.jnydus.daemon.cli.GlobalOptions;
 import dev.jnydus.daemon.cli.RafsMount;
@@ -10,8 +16,7 @@ import dev.jnydus.daemon.cli.RlimitPolicy;
 import dev.jnydus.daemon.cli.Service;
 import dev.jnydus.daemon.cli.StartupException;
 import dev.jnydus.daemon.cli.StartupPlan;
-import dev.jnydus.fuse.api.FsOptions;
-import dev.jnydus.fuse.vfs.Vfs;
+import dev.jnydus.daemon.cli.StopSignals;
 import dev.jnydus.sys.Sys;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -23,41 +28,44 @@ import java.time.Duration;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import sun.misc.Signal;
 
 /**
  * Runs nydusd's FUSE service ({@code nydusd [fuse] ...}): sets RLIMIT_NOFILE, opens the startup
- * RAFS instance (every check that can fail happens here, before anything is mounted), attaches it
- * at {@code --virtual-mountpoint} in a {@link Vfs}, mounts, starts the workers and the prefetch,
- * and blocks until the session ends. SIGTERM and SIGINT stop the daemon (see {@link FuseDaemon});
- * the process then exits 0.
+ * RAFS instance (every check that can fail happens here, before anything is mounted), mounts the
+ * FUSE session, and drives the {@link DaemonStateMachine} through Mount and Start to RUNNING; then
+ * it waits for a stop request (SIGTERM, SIGINT, the loss of the mount) and stops through the same
+ * machine, which unmounts. The process then exits 0.
  *
- * <p>Accepted but not served yet (the API issue): {@code --apisock}, {@code --id},
- * {@code --supervisor}, {@code --failover-policy}. Refused with a clear message: {@code --upgrade},
- * the virtiofs service. The singleton service runs in {@link SingletonDaemon}.
+ * <p>Signals are caught from the start of {@code main} ({@link StopSignals}); this launcher checks
+ * for a request after every step that creates something, so a signal at any moment ends with the
+ * mount gone.
  */
 public final class FuseDaemonLauncher implements DaemonLauncher {
     private static final Logger LOG = LoggerFactory.getLogger(FuseDaemonLauncher.class);
-    /** How long stopping lets open files finish before their users get ENOTCONN. */
-    static final Duration STOP_GRACE = Duration.ofSeconds(2);
+    /** Longest a shutdown may take before the process ends regardless. */
+    static final Duration SHUTDOWN_LIMIT = Duration.ofSeconds(30);
 
     @Override
     public void launch(StartupPlan plan) throws Exception {
+        launch(plan, new LaunchContext(StopSignals.install(), new LogbackConfigurer(), new ErrorEvents()));
+    }
+
+    @Override
+    public void launch(StartupPlan plan, LaunchContext context) throws Exception {
         DaemonArgs args = plan.args();
         GlobalOptions g = args.global();
+        if (g.upgrade()) {
+            throw new StartupException("--upgrade (waiting for a takeover) is not supported yet");
+        }
         if (args.service() instanceof Service.Singleton singleton) {
-            applyRlimit(g.rlimitNofile());
-            SingletonDaemon.run(plan, singleton);
+            runSingleton(plan, singleton, context);
             return;
         }
         if (!(args.service() instanceof Service.Fuse fuse)) {
             throw new StartupException("the " + args.subcommand() + " service is not supported yet");
         }
-        if (g.upgrade()) {
-            throw new StartupException("--upgrade (waiting for a takeover) is not supported yet");
-        }
+        StopSignals stop = context.stop();
         applyRlimit(g.rlimitNofile());
-        g.apiSock().ifPresent(s -> LOG.warn("--apisock {}: the HTTP API is not served yet", s));
         g.id().ifPresent(id -> LOG.info("daemon id {}, supervisor {}, failover policy {}", id,
                 g.supervisor().orElse(""), fuse.fuse().failoverPolicy().cliName()));
 
@@ -66,54 +74,171 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
         int gid = Sys.getegid();
         Optional<RafsMount> startup = plan.startupMount();
         RafsInstance instance = startup.isPresent() ? RafsInstance.open(startup.get(), uid, gid) : null;
-        FuseDaemon daemon;
+        FuseRequestMetrics requests = new FuseRequestMetrics(Clock.systemUTC());
+        FuseService service = new FuseService(mountpoint, fuse.fuse().fuseThreads(), fuse.fuse().writable(),
+                Clock.systemUTC(), requests, stop::request);
+        DaemonStateMachine machine = new DaemonStateMachine(service);
+        DaemonMetrics metrics = new DaemonMetrics(service.mounts()::entries, requests, machine::state);
+        ApiServer api = null;
         try {
-            Vfs vfs = new Vfs(fuseOptions(fuse.fuse().writable()), Clock.systemUTC());
             if (instance != null) {
-                vfs.attach(instance.mount().virtualMountpoint(), instance.fileSystem(),
-                        instance.fileSystem().rootIno());
+                RafsMount m = startup.get();
+                service.attach(m.virtualMountpoint(), new MountCommand(MountCommand.RAFS, m.bootstrap(),
+                        m.config().toJson(), m.prefetchFiles()), instance);
+                instance = null;
             }
-            daemon = FuseDaemon.start(mountpoint, vfs, fuse.fuse().fuseThreads(), !fuse.fuse().writable(),
-                    STOP_GRACE);
-        } catch (IOException | RuntimeException e) {
-            if (instance != null) {
-                instance.close();
+            if (stop.isRequested()) {
+                return;
             }
-            throw new StartupException("failed to mount " + mountpoint + ": " + e.getMessage(), e);
-        }
-        try {
-            Signal.handle(new Signal("TERM"), s -> onSignal(s, daemon));
-            Signal.handle(new Signal("INT"), s -> onSignal(s, daemon));
-            if (instance != null) {
-                instance.startPrefetch();
+            try {
+                service.mountSession();
+            } catch (IOException | RuntimeException e) {
+                throw new StartupException("failed to mount " + mountpoint + ": " + e.getMessage(), e);
             }
-            LOG.info("nydusd is serving {} (RUNNING)", mountpoint);
-            daemon.awaitTermination();
-            LOG.info("FUSE session on {} ended", mountpoint);
+            machine.fire(DaemonEvent.MOUNT);
+            if (!stop.isRequested()) {
+                machine.fire(DaemonEvent.START);
+                LOG.info("nydusd is serving {} (RUNNING)", mountpoint);
+                service.mountsStarted();
+                // The snapshotter relies on RUNNING before the socket appears (spec 8).
+                if (g.apiSock().isPresent() && !stop.isRequested()) {
+                    ApiDispatcher dispatcher = new ApiDispatcher(identity(g), machine, service, null,
+                            new RafsImageOpener(uid, gid), metrics, context.logs(), context.errors(), stop::request);
+                    api = startApi(g.apiSock().get(), dispatcher);
+                }
+                awaitStop(stop);
+            }
+            LOG.info("stopping ({}), state {}", stop.source().orElse("?"), machine.state());
+            startWatchdog(service);
+            try {
+                machine.stop();
+            } catch (DaemonException e) {
+                // The service is closed below whatever the machine says: the mount goes anyway.
+                LOG.error("stopping through the state machine failed: {}", e.getMessage());
+            }
         } finally {
-            daemon.close();
+            if (api != null) {
+                api.close();
+            }
             if (instance != null) {
                 instance.close();
             }
+            service.close();
+            machine.close();
         }
-        Throwable failure = daemon.failure();
+        Throwable failure = service.workerFailure();
         if (failure != null) {
             throw new IOException("a FUSE worker failed: " + failure, failure);
         }
     }
 
     /**
-     * Upstream's INIT wishes, except that a read-only mount does not ask for WRITEBACK_CACHE: with
-     * it the kernel invalidates st_blocks on every close (fuse_flush), so each stat after a read
-     * costs a GETATTR round trip; nothing is ever written back on a read-only mount anyway.
+     * {@code nydusd singleton}: the blob cache manager behind {@code /api/v2/blobs}, with the
+     * entries of {@code --config} added at start. Serving them through {@code /dev/cachefiles}
+     * ({@code --fscache}) is the fscache service's, not here yet.
      */
-    static FsOptions fuseOptions(boolean writable) {
-        return writable ? FsOptions.UPSTREAM_DEFAULTS : FsOptions.UPSTREAM_DEFAULTS.without(FsOptions.WRITEBACK_CACHE);
+    private void runSingleton(StartupPlan plan, Service.Singleton singleton, LaunchContext context)
+            throws Exception {
+        GlobalOptions g = plan.args().global();
+        if (singleton.options().fscacheDir().isPresent() || g.apiSock().isEmpty()) {
+            // Until the two are joined: the fscache service runs without the API.
+            applyRlimit(g.rlimitNofile());
+            SingletonDaemon.run(plan, singleton);
+            return;
+        }
+        StopSignals stop = context.stop();
+        applyRlimit(g.rlimitNofile());
+        BlobCacheManager blobs = new BlobCacheManager();
+        for (BlobCacheEntry e : plan.singletonBlobs()) {
+            try {
+                blobs.add(e);
+            } catch (DaemonException ex) {
+                throw new StartupException("failed to add blob cache entry " + e.key() + ": " + ex.getMessage(), ex);
+            }
+        }
+        DaemonStateMachine machine = new DaemonStateMachine(new SingletonActions());
+        ApiServer api = null;
+        try {
+            machine.fire(DaemonEvent.MOUNT);
+            machine.fire(DaemonEvent.START);
+            LOG.info("nydusd singleton is serving the blob cache manager (RUNNING)");
+            if (g.apiSock().isPresent() && !stop.isRequested()) {
+                ApiDispatcher dispatcher = new ApiDispatcher(identity(g), machine, null, blobs,
+                        new RafsImageOpener(Sys.geteuid(), Sys.getegid()), DaemonMetrics.none(machine::state), context.logs(),
+                        context.errors(), stop::request);
+                api = startApi(g.apiSock().get(), dispatcher);
+            }
+            awaitStop(stop);
+            LOG.info("stopping ({}), state {}", stop.source().orElse("?"), machine.state());
+            machine.stop();
+        } finally {
+            if (api != null) {
+                api.close();
+            }
+            machine.close();
+        }
     }
 
-    private static void onSignal(Signal s, FuseDaemon daemon) {
-        LOG.info("received SIG{}, shutting down", s.getName());
-        daemon.stop();
+    /** The singleton's actions: nothing to serve until the fscache service exists. */
+    private static final class SingletonActions implements DaemonStateMachine.Actions {
+        @Override
+        public void restore() throws DaemonException {
+            throw new DaemonException(DaemonException.Kind.UPGRADE_MANAGER,
+                    "failed to upgrade nydusd daemon, missing supervisor path");
+        }
+
+        @Override
+        public void startService() {
+        }
+
+        @Override
+        public void terminateService() {
+        }
+
+        @Override
+        public void umount() {
+        }
+    }
+
+    /**
+     * Bounds the shutdown: should closing anything block (a worker or a fetch stuck on a hung
+     * backend holding a lock), the mount is detached and the process ends anyway, with status 0,
+     * after {@link #SHUTDOWN_LIMIT}. Exiting closes the last /dev/fuse descriptors, which aborts
+     * the connection without fusectl.
+     */
+    private static void startWatchdog(FuseService service) {
+        Thread t = new Thread(() -> {
+            try {
+                Thread.sleep(SHUTDOWN_LIMIT.toMillis());
+            } catch (InterruptedException e) {
+                return;
+            }
+            LOG.error("shutdown did not finish within {} s; unmounting and exiting now", SHUTDOWN_LIMIT.toSeconds());
+            service.forceUnmount();
+            Runtime.getRuntime().halt(0);
+        }, "shutdown-watchdog");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private static ApiDispatcher.Identity identity(GlobalOptions g) {
+        return new ApiDispatcher.Identity(BuildInfo.current(), g.id(), g.supervisor());
+    }
+
+    private static ApiServer startApi(String sock, ApiDispatcher dispatcher) throws StartupException {
+        try {
+            return ApiServer.start(Path.of(sock), dispatcher);
+        } catch (IOException | RuntimeException e) {
+            throw new StartupException("failed to start the API server on " + sock + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void awaitStop(StopSignals stop) throws InterruptedException {
+        try {
+            stop.requested().get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static Path mountpoint(String given) throws StartupException {

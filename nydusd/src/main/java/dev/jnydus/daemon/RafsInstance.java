@@ -20,6 +20,12 @@ import dev.jnydus.daemon.cli.StartupException;
 import dev.jnydus.rafs.fs.CacheBlobs;
 import dev.jnydus.rafs.fs.RafsFileSystem;
 import dev.jnydus.rafs.fs.RafsPrefetcher;
+import dev.jnydus.rafs.fs.FsIoStats;
+import dev.jnydus.rafs.fs.StatsFileSystem;
+import dev.jnydus.common.Ticker;
+import dev.jnydus.backend.BackendMetrics;
+import dev.jnydus.cache.device.BlobcacheMetrics;
+import java.time.Clock;
 import dev.jnydus.rafs.metadata.RafsFormatException;
 import dev.jnydus.rafs.metadata.RafsInode;
 import dev.jnydus.rafs.metadata.RafsSuper;
@@ -41,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * {@code import}). Opening checks everything that can be checked before the FUSE mount, so that a
  * bad bootstrap or an unusable configuration fails the startup with one line and nothing mounted.
  */
-public final class RafsInstance implements AutoCloseable {
+public final class RafsInstance implements MountedImage {
     private static final Logger LOG = LoggerFactory.getLogger(RafsInstance.class);
 
     private final RafsMount mount;
@@ -52,6 +58,7 @@ public final class RafsInstance implements AutoCloseable {
     private final CacheManager cache;
     private final BlobDevice device;
     private final RafsFileSystem fs;
+    private final StatsFileSystem recorded;
     private volatile Thread prefetch;
 
     private RafsInstance(RafsMount mount, PrefetchConfig prefetchConfig, RafsSuper sb,
@@ -65,6 +72,9 @@ public final class RafsInstance implements AutoCloseable {
         this.cache = cache;
         this.device = device;
         this.fs = fs;
+        RafsConfig rafs = mount.config().rafs().orElseThrow();
+        this.recorded = new StatsFileSystem(fs, new FsIoStats(mount.virtualMountpoint(), rafs.iostatsFiles(),
+                rafs.accessPattern(), rafs.latestReadFiles(), Ticker.system(), Clock.systemUTC()));
     }
 
     /**
@@ -197,6 +207,56 @@ public final class RafsInstance implements AutoCloseable {
 
     public RafsMount mount() {
         return mount;
+    }
+
+    @Override
+    public MountKind kind() {
+        return MountKind.RAFS_FUSE;
+    }
+
+    @Override
+    public Optional<NydusConfig> config() {
+        return Optional.of(mount.config());
+    }
+
+    /** The filesystem statistics of this mount ({@code GET /api/v1/metrics} and the like). */
+    public FsIoStats stats() {
+        return recorded.stats();
+    }
+
+    /** The backend's read counters, when the backend keeps them. */
+    public Optional<BackendMetrics> backendMetrics() {
+        return backend.metrics();
+    }
+
+    /** Bytes the blob cache holds. */
+    public long cacheUsedBytes() {
+        return cache.usage().totalBytes();
+    }
+
+    /** The configuration id its blob cache metrics are registered under (v1 {@code device.id}). */
+    public String configId() {
+        return mount.config().id();
+    }
+
+    /** The blob cache's counters. */
+    public BlobcacheMetrics cacheMetrics() {
+        return cache.metrics();
+    }
+
+    /** The opened bootstrap, for {@code GET /api/v1/daemon/backend}. */
+    public RafsSuper superblock() {
+        return sb;
+    }
+
+    @Override
+    public Optional<FuseBackend> fuseBackend() {
+        return Optional.of(new FuseBackend(recorded, fs.rootIno()));
+    }
+
+    @Override
+    public void started() {
+        startPrefetch();
     }
 
     /**

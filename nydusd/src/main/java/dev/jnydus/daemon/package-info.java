@@ -1,9 +1,12 @@
 /**
- * The running daemon (layer L5): {@link dev.jnydus.daemon.FuseDaemonLauncher} (found by
- * {@code daemon.cli.Main} through {@link java.util.ServiceLoader}) turns a startup
- * plan into a {@link dev.jnydus.daemon.RafsInstance} (bootstrap, backend, cache, filesystem) and a
- * {@link dev.jnydus.daemon.FuseDaemon} (the FUSE session and its workers), handles SIGTERM/SIGINT
- * and blocks until the session ends. The only package that creates real backends, caches, threads
+ * The running daemon (layer L5), its core: the lifecycle as one transition table
+ * ({@link dev.jnydus.daemon.DaemonStateMachine}) that every event goes through, the
+ * {@link dev.jnydus.daemon.MountTable} that owns each mounted image
+ * ({@link dev.jnydus.daemon.RafsInstance}: bootstrap, backend, cache, filesystem), and the FUSE
+ * service that carries out the machine's actions ({@link dev.jnydus.daemon.FuseService}).
+ * {@link dev.jnydus.daemon.FuseDaemonLauncher} (found by {@code daemon.cli.Main} through
+ * {@link java.util.ServiceLoader}) turns a startup plan into these, and stops them on SIGTERM,
+ * SIGINT or the loss of the mount. The only package that creates real backends, caches, threads
  * and clocks.
  *
  * <p>Imports every module below it and {@code daemon.cli}; nothing imports it.

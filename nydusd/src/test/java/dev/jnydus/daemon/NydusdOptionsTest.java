@@ -54,7 +54,7 @@ class NydusdOptionsTest {
         Files.copy(UpstreamFixture.blob(), blobs.resolve(BLOB));
         start("fuse", "--mountpoint", mp.toString(), "--bootstrap", UpstreamFixture.bootstrap().toString(),
                 "--localfs-dir", blobs.toString(), "--virtual-mountpoint", "/images/v5",
-                // Accepted now, served by the API issue.
+                // The API reports --id and --supervisor.
                 "--apisock", tmp.resolve("api.sock").toString(), "--id", "daemon-1", "--supervisor",
                 tmp.resolve("supervisor.sock").toString(), "--failover-policy", "flush", "--thread-num", "2");
         try (Stream<Path> s = Files.list(mp)) {
@@ -64,7 +64,17 @@ class NydusdOptionsTest {
         Path image = mp.resolve("images/v5");
         assertThat(UpstreamFixture.md5sOf(image)).isEqualTo(UpstreamFixture.md5s());
         assertThat((Long) Files.getAttribute(image, "unix:ino")).isEqualTo((1L << 56) | 1);
-        assertThat(daemon.log()).contains("attached backend 1 at /images/v5", "--apisock");
+        assertThat(daemon.log()).contains("attached backend 1 at /images/v5");
+        Path sock = tmp.resolve("api.sock");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!Files.exists(sock) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        try (dev.jnydus.daemon.ctl.ApiClient api = dev.jnydus.daemon.ctl.ApiClient.connect(sock)) {
+            String info = api.get("/api/v1/daemon").body();
+            assertThat(info).contains("\"id\":\"daemon-1\"", "\"supervisor\":\"" + tmp.resolve("supervisor.sock") + "\"",
+                    "\"/images/v5\":{\"backend_type\":\"Rafs\"");
+        }
         daemon.signal("TERM");
         assertThat(daemon.awaitExit(Duration.ofSeconds(30))).isZero();
     }

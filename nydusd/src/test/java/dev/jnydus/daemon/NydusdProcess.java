@@ -55,6 +55,28 @@ final class NydusdProcess implements AutoCloseable {
     }
 
     /**
+     * Starts the packaged launcher {@code bin/nydusd args...} exactly as a user (or the snapshotter)
+     * does; for the integration tests, which run after {@code package}.
+     */
+    static NydusdProcess startBin(Path log, Path mountpoint, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(binDir().resolve("nydusd").toString());
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        pb.environment().remove("IMAGE_PULL_AUTH");
+        pb.environment().put("JNYDUS_JAVA_OPTS", "-Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
+        Process p = pb.start();
+        p.getOutputStream().close();
+        return new NydusdProcess(p, log, mountpoint);
+    }
+
+    /** The repository's {@code bin/} (tests run in the nydusd module's directory). */
+    static Path binDir() {
+        return Path.of(System.getProperty("user.dir")).toAbsolutePath().getParent().resolve("bin");
+    }
+
+    /**
      * Starts nydusd with {@code env} and {@code args} (which must include {@code --mountpoint mp})
      * and waits until it serves the mount; on failure nothing is left running or mounted.
      */

@@ -282,6 +282,7 @@ final class CachedBlob {
         for (ChunkInfo c : distinct.values()) {
             byte[] hot = hot(c);
             if (hot != null) {
+                mgr.counters().wholeHits.increment();
                 data.put(c.index(), hot);
             } else if (store != null && map.isReady(c.index())) {
                 if (!store.storesCompressed() && !needsCheck(c)) {
@@ -327,6 +328,8 @@ final class CachedBlob {
         ChunkInfo c = s.chunk();
         byte[] d = hot(c);
         if (d != null) {
+            // A chunk held in memory is a hit of the cache too (upstream counts it as whole).
+            mgr.counters().wholeHits.increment();
             sink.accept(ByteBuffer.wrap(d, s.offset(), s.length()));
             return true;
         }

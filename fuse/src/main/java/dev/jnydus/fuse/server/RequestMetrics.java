@@ -17,5 +17,15 @@ public interface RequestMetrics {
      */
     void record(Opcode op, long nodeId, long latencyNanos, int errno);
 
+    /**
+     * Told when the server starts handling a request (before the filesystem sees it), on the
+     * thread that handles it; {@link #record} follows for every request that gets here. For
+     * "what is in flight" views. The default does nothing.
+     *
+     * @param unique the request's unique id from its header
+     */
+    default void begin(Opcode op, long nodeId, long unique) {
+    }
+
     RequestMetrics NONE = (op, nodeId, latencyNanos, errno) -> { };
 }

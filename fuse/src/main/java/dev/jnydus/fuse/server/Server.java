@@ -180,6 +180,11 @@ public final class Server {
         }
         Context ctx = new Context(h.unique(), h.uid(), h.gid(), h.pid());
         out.position(OutHeader.SIZE);
+        try {
+            metrics.begin(op, h.nodeId(), h.unique());
+        } catch (RuntimeException e) {
+            LOG.warn("request metrics hook failed", e);
+        }
         long start = ticker.nanos();
         Errno error = null;
         FuseProtocolException malformed = null;

@@ -40,12 +40,29 @@ public record BuildInfo(String version, String gitCommit, String buildTime, Stri
         }
         String runtime = "java " + System.getProperty("java.version") + " ("
                 + System.getProperty("java.vm.name") + " " + System.getProperty("java.vm.version") + ")";
+        String commit = filtered(p, "git.commit");
+        if (commit.equals("unknown")) {
+            commit = gitCommitFile();
+        }
         return new BuildInfo(
                 filtered(p, "version"),
-                filtered(p, "git.commit"),
+                commit,
                 filtered(p, "build.time"),
                 filtered(p, "profile"),
                 runtime);
+    }
+
+    /** The commit the build wrote ({@code scripts/git-commit}), "unknown" when it did not. */
+    private static String gitCommitFile() {
+        try (InputStream in = BuildInfo.class.getResourceAsStream("git-commit")) {
+            if (in == null) {
+                return "unknown";
+            }
+            String s = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).trim();
+            return s.matches("[0-9a-f]{7,64}") ? s : "unknown";
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 
     /** A value Maven did not substitute (running from an unfiltered tree) reads as "unknown". */

@@ -12,4 +12,13 @@ package dev.jnydus.daemon.cli;
 @FunctionalInterface
 public interface DaemonLauncher {
     void launch(StartupPlan plan) throws Exception;
+
+    /**
+     * As {@link #launch(StartupPlan)}, in the process's {@link LaunchContext}: a launcher must check
+     * the stop requests between start-up steps and, once one is made, undo what it did (unmount)
+     * and return. The default ignores the context.
+     */
+    default void launch(StartupPlan plan, LaunchContext context) throws Exception {
+        launch(plan);
+    }
 }

@@ -1,6 +1,7 @@
 package dev.jnydus.daemon.cli;
 
 import ch.qos.logback.classic.Level;
+import ch.qos.logback.core.AppenderBase;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -28,13 +29,24 @@ public final class LogbackConfigurer implements LogConfigurer {
     static final int KEEP_ROTATED = 10;
 
     private final Path cwd;
+    private final ErrorEvents errors;
 
     public LogbackConfigurer() {
         this(Paths.get("").toAbsolutePath());
     }
 
     LogbackConfigurer(Path cwd) {
+        this(cwd, null);
+    }
+
+    LogbackConfigurer(Path cwd, ErrorEvents errors) {
         this.cwd = cwd;
+        this.errors = errors;
+    }
+
+    /** Logs as the command line says and records every ERROR line in {@code errors}. */
+    public LogbackConfigurer(ErrorEvents errors) {
+        this(Path.of("").toAbsolutePath(), errors);
     }
 
     @Override
@@ -71,6 +83,39 @@ public final class LogbackConfigurer implements LogConfigurer {
         Logger root = ctx.getLogger(Logger.ROOT_LOGGER_NAME);
         root.setLevel(toLogback(level));
         root.addAppender(appender);
+        if (errors != null) {
+            AppenderBase<ILoggingEvent> events = new AppenderBase<>() {
+                @Override
+                protected void append(ILoggingEvent e) {
+                    if (e.getLevel().isGreaterOrEqual(Level.ERROR)) {
+                        errors.push(e.getFormattedMessage());
+                    }
+                }
+            };
+            events.setName("nydusd-events");
+            events.setContext(ctx);
+            events.start();
+            root.addAppender(events);
+        }
+    }
+
+    @Override
+    public void setLevel(String level) {
+        Level l = "off".equalsIgnoreCase(level) ? Level.OFF : toLogback(parseLevel(level));
+        if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext ctx)) {
+            throw new IllegalStateException("logging backend is not Logback");
+        }
+        ctx.getLogger(Logger.ROOT_LOGGER_NAME).setLevel(l);
+    }
+
+    private static LogLevel parseLevel(String level) {
+        for (LogLevel l : LogLevel.values()) {
+            if (l.name().equalsIgnoreCase(level)) {
+                return l;
+            }
+        }
+        throw new IllegalArgumentException("invalid log level " + level
+                + " (off, error, warn, info, debug or trace)");
     }
 
     private static FileAppender<ILoggingEvent> plainFile(Path file, LayoutWrappingEncoder<ILoggingEvent> encoder) {

@@ -28,9 +28,22 @@ public final class NydusdCli {
     private final BuildInfo buildInfo;
     private final LogConfigurer logConfigurer;
     private final DaemonLauncher launcher;
+    private final StopSignals stop;
+    private final ErrorEvents errors;
 
     public NydusdCli(PrintStream out, PrintStream err, Map<String, String> env, BuildInfo buildInfo,
                      LogConfigurer logConfigurer, DaemonLauncher launcher) {
+        this(out, err, env, buildInfo, logConfigurer, launcher, StopSignals.none(), new ErrorEvents());
+    }
+
+    /**
+     * @param stop the stop requests caught since {@code main} began (see {@link StopSignals})
+     * @param errors where the logging records ERROR lines (see {@link ErrorEvents})
+     */
+    public NydusdCli(PrintStream out, PrintStream err, Map<String, String> env, BuildInfo buildInfo,
+                     LogConfigurer logConfigurer, DaemonLauncher launcher, StopSignals stop, ErrorEvents errors) {
+        this.stop = Objects.requireNonNull(stop, "stop");
+        this.errors = Objects.requireNonNull(errors, "errors");
         this.out = Objects.requireNonNull(out, "out");
         this.err = Objects.requireNonNull(err, "err");
         this.env = Map.copyOf(env);
@@ -68,7 +81,11 @@ public final class NydusdCli {
             logConfigurer.configure(g.logLevel(), g.logFile(), g.logRotationSizeMib());
             LOG.info(buildInfo.programInfo());
             StartupPlan plan = new StartupResolver(env).resolve(args);
-            launcher.launch(plan);
+            if (stop.isRequested()) {
+                LOG.info("stopped by {} before anything was started", stop.source().orElse("a signal"));
+                return EXIT_OK;
+            }
+            launcher.launch(plan, new LaunchContext(stop, logConfigurer, errors));
             return EXIT_OK;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

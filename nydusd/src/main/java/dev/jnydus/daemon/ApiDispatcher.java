@@ -1,0 +1,327 @@
+package dev.jnydus.daemon;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jnydus.config.BlobCacheEntry;
+import dev.jnydus.config.ConfigException;
+import dev.jnydus.daemon.api.ApiError;
+import dev.jnydus.daemon.api.ApiHandler;
+import dev.jnydus.daemon.api.ApiRequest;
+import dev.jnydus.daemon.api.ApiResponse;
+import dev.jnydus.daemon.cli.BuildInfo;
+import dev.jnydus.daemon.cli.ErrorEvents;
+import dev.jnydus.daemon.cli.LogConfigurer;
+import dev.jnydus.rafs.metadata.RafsSuper;
+import dev.jnydus.rafs.metadata.RafsVersion;
+import java.io.IOException;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The daemon side of the API (upstream's {@code api_server_glue}): one dispatch over the
+ * {@link ApiRequest}s, each carried out against the state machine, the FUSE service and its mount
+ * table, or the blob cache manager. Lifecycle requests become state machine events; errors become
+ * {@link ApiError}s in the shape and with the status upstream gives them.
+ */
+public final class ApiDispatcher implements ApiHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(ApiDispatcher.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final DateTimeFormatter MOUNTED_TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.nnnnnnnnn xxx:00");
+
+    /** Who the daemon is, as {@code GET /api/v1/daemon} tells it. */
+    public record Identity(BuildInfo build, Optional<String> id, Optional<String> supervisor) {
+        public Identity {
+            Objects.requireNonNull(build, "build");
+            Objects.requireNonNull(id, "id");
+            Objects.requireNonNull(supervisor, "supervisor");
+        }
+    }
+
+    private final Identity identity;
+    private final DaemonStateMachine machine;
+    private final FuseService fuse;
+    private final BlobCacheManager blobs;
+    private final ImageOpener opener;
+    private final DaemonMetrics metrics;
+    private final LogConfigurer logs;
+    private final ErrorEvents errors;
+    private final RuntimeConfig runtimeConfig = new RuntimeConfig();
+    private final Consumer<String> exitRequest;
+
+    /**
+     * @param fuse the FUSE service, or null for the singleton
+     * @param blobs the blob cache manager, or null for a FUSE daemon
+     * @param exitRequest asked to end the process after {@code PUT /api/v1/daemon/exit}
+     */
+    public ApiDispatcher(Identity identity, DaemonStateMachine machine, FuseService fuse, BlobCacheManager blobs,
+                         ImageOpener opener, DaemonMetrics metrics, LogConfigurer logs, ErrorEvents errors,
+                         Consumer<String> exitRequest) {
+        this.identity = Objects.requireNonNull(identity, "identity");
+        this.machine = Objects.requireNonNull(machine, "machine");
+        this.fuse = fuse;
+        this.blobs = blobs;
+        this.opener = Objects.requireNonNull(opener, "opener");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.logs = Objects.requireNonNull(logs, "logs");
+        this.errors = Objects.requireNonNull(errors, "errors");
+        this.exitRequest = Objects.requireNonNull(exitRequest, "exitRequest");
+    }
+
+    @Override
+    public ApiResponse handle(ApiRequest r) throws ApiError {
+        String ctx = r.errorContext();
+        try {
+            if (r instanceof ApiRequest.GetDaemonInfo i) {
+                return json(daemonInfo(i.withFilesystems()));
+            } else if (r instanceof ApiRequest.ConfigureDaemon c) {
+                return configure(ctx, c.logLevel());
+            } else if (r instanceof ApiRequest.GetEvents) {
+                return json(events());
+            } else if (r instanceof ApiRequest.Start) {
+                return event(ctx, DaemonEvent.START);
+            } else if (r instanceof ApiRequest.Exit) {
+                return exit(ctx);
+            } else if (r instanceof ApiRequest.SendFuseFd) {
+                return sendFd(ctx);
+            } else if (r instanceof ApiRequest.TakeoverFuseFd) {
+                return event(ctx, DaemonEvent.TAKEOVER);
+            } else if (r instanceof ApiRequest.Mount m) {
+                fuseService(ctx, ApiError.Source.MOUNT_FILESYSTEM).mount(m.mountpoint(), command(m.cmd()), opener);
+                return ApiResponse.EMPTY;
+            } else if (r instanceof ApiRequest.Remount m) {
+                fuseService(ctx, ApiError.Source.MOUNT_FILESYSTEM).remount(m.mountpoint(), command(m.cmd()), opener);
+                return ApiResponse.EMPTY;
+            } else if (r instanceof ApiRequest.Umount m) {
+                fuseService(ctx, ApiError.Source.MOUNT_FILESYSTEM).umount(m.mountpoint());
+                return ApiResponse.EMPTY;
+            } else if (r instanceof ApiRequest.FsBackendInfo b) {
+                return json(backendInfo(ctx, b.mountpoint()));
+            } else if (r instanceof ApiRequest.InflightMetrics) {
+                fuseService(ctx, ApiError.Source.DAEMON_ABNORMAL);
+                return metrics.inflight().<ApiResponse>map(ApiResponse.Json::new).orElse(ApiResponse.EMPTY);
+            } else if (r instanceof ApiRequest.FsGlobalMetrics m) {
+                return json(metrics.global(ctx, m.id()));
+            } else if (r instanceof ApiRequest.FsFilesMetrics m) {
+                return json(metrics.files(ctx, m.id(), m.latest()));
+            } else if (r instanceof ApiRequest.FsAccessPatterns m) {
+                return json(metrics.patterns(ctx, m.id()));
+            } else if (r instanceof ApiRequest.BackendMetrics m) {
+                return json(metrics.backend(ctx, m.id()));
+            } else if (r instanceof ApiRequest.BlobcacheMetrics m) {
+                return json(metrics.blobcache(ctx, m.id()));
+            } else if (r instanceof ApiRequest.PrometheusMetrics) {
+                return new ApiResponse.Text(metrics.prometheus(), DaemonMetrics.PROMETHEUS_CONTENT_TYPE);
+            } else if (r instanceof ApiRequest.GetConfig c) {
+                return json(JSON.valueToTree(runtimeConfig.get(c.id())));
+            } else if (r instanceof ApiRequest.UpdateConfig c) {
+                return updateConfig(ctx, c);
+            } else if (r instanceof ApiRequest.CreateBlobObject c) {
+                return createBlob(ctx, c.entry());
+            } else if (r instanceof ApiRequest.DeleteBlobObject d) {
+                blobManager().remove(d.domainId(), d.blobId());
+                return ApiResponse.EMPTY;
+            } else if (r instanceof ApiRequest.DeleteBlobFile) {
+                if (blobs != null) {
+                    // Culling a cache file is the fscache driver's; without it there is none.
+                    throw DaemonException.unsupported("no fscache service to cull blob files from");
+                }
+                return ApiResponse.EMPTY;
+            } else if (r instanceof ApiRequest.GetBlobObject) {
+                throw DaemonException.unsupported("listing blob objects is not supported (nor upstream)");
+            }
+            throw new IllegalStateException("no handler for " + r);
+        } catch (DaemonException e) {
+            ApiError.Source source = r instanceof ApiRequest.Mount || r instanceof ApiRequest.Remount
+                    || r instanceof ApiRequest.Umount ? ApiError.Source.MOUNT_FILESYSTEM
+                    : r instanceof ApiRequest.FsBackendInfo || r instanceof ApiRequest.GetDaemonInfo
+                    ? ApiError.Source.METRICS_DAEMON : ApiError.Source.DAEMON_ABNORMAL;
+            LOG.info("API {} failed: {}", r.getClass().getSimpleName(), e.getMessage());
+            throw ApiError.of(ctx, source, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ApiError.payloadType(ctx, "interrupted");
+        }
+    }
+
+    private static ApiResponse json(Object node) {
+        return new ApiResponse.Json(node.toString());
+    }
+
+    private FuseService fuseService(String ctx, ApiError.Source source) throws DaemonException {
+        if (fuse == null) {
+            throw DaemonException.unsupported("this daemon has no filesystem service (singleton)");
+        }
+        return fuse;
+    }
+
+    private BlobCacheManager blobManager() throws DaemonException {
+        if (blobs == null) {
+            throw DaemonException.unsupported("this daemon has no blob cache manager (use nydusd singleton)");
+        }
+        return blobs;
+    }
+
+    private static MountCommand command(ApiRequest.MountCmd c) {
+        return new MountCommand(c.fsType(), c.source(), c.config(), c.prefetchFiles());
+    }
+
+    private ApiResponse event(String ctx, DaemonEvent e) throws DaemonException, InterruptedException {
+        machine.fire(e);
+        return ApiResponse.EMPTY;
+    }
+
+    private ApiResponse exit(String ctx) throws DaemonException, InterruptedException {
+        if (fuse != null) {
+            fuse.leaveMountToSuccessor();
+        }
+        machine.exit();
+        LOG.info("exit daemon by http request");
+        exitRequest.accept("PUT /api/v1/daemon/exit");
+        return ApiResponse.EMPTY;
+    }
+
+    /**
+     * Saving state for a successor is the hot-upgrade issue's. Until then: with a supervisor, we
+     * still connect to it (the snapshotter waits for that connection, with no timeout, while it
+     * holds the daemon's lock) and then fail; without one, FUSE answers 501 (upstream panics) and
+     * the singleton 204, as upstream.
+     */
+    private ApiResponse sendFd(String ctx) throws DaemonException {
+        if (fuse != null && (fuse.server() == null || !fuse.server().isInitialized())) {
+            throw new DaemonException(DaemonException.Kind.NOT_READY, "the FUSE session is not initialized yet");
+        }
+        Optional<String> sup = identity.supervisor();
+        if (sup.isEmpty()) {
+            if (fuse == null) {
+                return ApiResponse.EMPTY;
+            }
+            throw DaemonException.unsupported("no supervisor configured (--supervisor): nowhere to send the state");
+        }
+        try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(Path.of(sup.get())))) {
+            LOG.info("connected to supervisor {}; sending state is not supported yet", sup.get());
+        } catch (IOException e) {
+            throw new DaemonException(DaemonException.Kind.UPGRADE_MANAGER, "failed to connect to supervisor "
+                    + sup.get() + ": " + e.getMessage(), e);
+        }
+        throw new DaemonException(DaemonException.Kind.UPGRADE_MANAGER,
+                "failed to upgrade nydusd daemon: saving state for a successor is not supported yet");
+    }
+
+    private ApiResponse configure(String ctx, String level) throws ApiError {
+        try {
+            logs.setLevel(level);
+        } catch (IllegalArgumentException | UnsupportedOperationException | IllegalStateException e) {
+            LOG.error("Invalid log level passed, {}", e.getMessage());
+            throw ApiError.payloadType(ctx, e.getMessage());
+        }
+        LOG.info("log level set to {}", level);
+        return ApiResponse.EMPTY;
+    }
+
+    private ApiResponse updateConfig(String ctx, ApiRequest.UpdateConfig c) throws ApiError {
+        try {
+            runtimeConfig.update(c.id().orElse(""), c.values());
+        } catch (IllegalArgumentException e) {
+            throw ApiError.payloadType(ctx, e.getMessage());
+        }
+        return ApiResponse.EMPTY;
+    }
+
+    private ApiResponse createBlob(String ctx, String text) throws ApiError, DaemonException {
+        BlobCacheManager m = blobManager();
+        BlobCacheEntry entry;
+        try {
+            entry = BlobCacheEntry.parse(text);
+        } catch (ConfigException e) {
+            // Upstream: an entry failing prepare_configuration_info is a bad request.
+            LOG.info("invalid blob cache entry: {}", e.getMessage());
+            throw ApiError.badRequest();
+        }
+        m.add(entry);
+        return ApiResponse.EMPTY;
+    }
+
+    private ObjectNode daemonInfo(boolean withFilesystems) {
+        BuildInfo b = identity.build();
+        ObjectNode root = JSON.createObjectNode();
+        root.putObject("version").put("package_ver", b.version()).put("git_commit", b.gitCommit())
+                .put("build_time", b.buildTime()).put("profile", b.profile()).put("rustc", b.runtime());
+        root.put("id", identity.id().orElse(null));
+        root.put("supervisor", identity.supervisor().orElse(null));
+        root.put("state", machine.state().name());
+        if (withFilesystems && fuse != null) {
+            ObjectNode coll = root.putObject("backend_collection");
+            for (MountTable.Entry e : fuse.mounts().entries()) {
+                ObjectNode d = coll.putObject(e.mountpoint());
+                d.put("backend_type", e.kind().backendType());
+                d.put("mountpoint", e.mountpoint());
+                d.put("mounted_time", MOUNTED_TIME.format(e.mountedTime().atOffset(ZoneOffset.UTC)));
+                Optional<dev.jnydus.config.NydusConfig> cfg = e.image().config();
+                if (cfg.isPresent()) {
+                    try {
+                        d.set("config", JSON.readTree(cfg.get().toRedactedJson()));
+                    } catch (IOException ex) {
+                        d.putNull("config");
+                    }
+                } else {
+                    d.putNull("config");
+                }
+            }
+        } else {
+            root.putNull("backend_collection");
+        }
+        return root;
+    }
+
+    private ObjectNode events() {
+        ErrorEvents.Snapshot s = errors.snapshot();
+        ObjectNode n = JSON.createObjectNode().put("max_errors", s.maxErrors()).put("total_errors", s.totalErrors())
+                .put("max_size", s.maxSize()).put("total_size", s.totalSize());
+        ArrayNode a = n.putArray("errors");
+        s.errors().forEach(a::add);
+        return n;
+    }
+
+    /**
+     * The RAFS superblock summary of the image at {@code mountpoint}, with upstream's field names
+     * for what the bootstrap reader exposes.
+     */
+    private ObjectNode backendInfo(String ctx, String mountpoint) throws DaemonException {
+        MountTable.Entry e = fuseService(ctx, ApiError.Source.METRICS_DAEMON).mounts().get(mountpoint).orElseThrow(
+                () -> DaemonException.other("object or filesystem doesn't exist: " + mountpoint));
+        if (!(e.image() instanceof RafsInstance rafs)) {
+            throw DaemonException.other("filesystem type mismatch, expect RAFS at " + mountpoint);
+        }
+        RafsSuper sb = rafs.superblock();
+        boolean v6 = sb.version() == RafsVersion.V6;
+        ObjectNode n = JSON.createObjectNode();
+        n.put("magic", v6 ? 0xE0F5E1E2L : 0x5241_4653L);
+        n.put("version", v6 ? 0x600 : 0x500);
+        n.put("root_inode", sb.rootIno());
+        n.put("chunk_size", sb.chunkSize());
+        n.put("block_size", sb.blockSize());
+        n.put("inodes_count", sb.inodeCount());
+        n.put("flags", sb.flags());
+        n.put("prefetch_table_entries", sb.prefetchInodes().length);
+        n.put("blob_table_entries", sb.blobs().size());
+        n.put("bootstrap_size", sb.bootstrapSize());
+        n.put("bootstrap", sb.path() == null ? null : sb.path().toString());
+        return n;
+    }
+
+    /** For tests: the configuration values stored. */
+    Map<String, String> runtimeConfig() {
+        return runtimeConfig.get(Optional.empty());
+    }
+}

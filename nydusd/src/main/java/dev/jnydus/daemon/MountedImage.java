@@ -1,0 +1,32 @@
+package dev.jnydus.daemon;
+
+import dev.jnydus.config.NydusConfig;
+import dev.jnydus.fuse.api.FileSystem;
+import java.util.Optional;
+
+/**
+ * One mounted filesystem that the {@link MountTable} owns: closing it releases everything it
+ * holds (bootstrap, backend, cache, threads). Implemented by {@link RafsInstance}.
+ */
+public interface MountedImage extends AutoCloseable {
+    MountKind kind();
+
+    /** The configuration it runs with (credentials included; callers redact), if it has one. */
+    Optional<NydusConfig> config();
+
+    /** For kinds served through the daemon's FUSE namespace: the filesystem and its root inode. */
+    default Optional<FuseBackend> fuseBackend() {
+        return Optional.empty();
+    }
+
+    /** A filesystem to attach to the FUSE namespace. */
+    record FuseBackend(FileSystem fs, long rootIno) {
+    }
+
+    /** Starts work that runs after the mount is visible (the mount-time prefetch). */
+    default void started() {
+    }
+
+    @Override
+    void close();
+}

@@ -1,0 +1,159 @@
+package dev.jnydus.daemon.api;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.handler.codec.http.HttpServerCodec;
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * nydusd's administration API: HTTP/1.1 on a Unix stream socket (spec 3.1), served by Netty on
+ * epoll domain sockets (the JDK's own Unix-domain channels when epoll is unavailable, with the
+ * reason logged). Requests are parsed on the event loop ({@link HttpRoutes}) and carried out one
+ * at a time on a dispatcher thread by the {@link ApiHandler}; connections are never closed for
+ * being idle (the snapshotter's liveness check is one idle connection whose hang-up means "dead").
+ *
+ * <p>The socket file: any file at the path is replaced; the new socket is bound under a temporary
+ * name, made mode 0600, then renamed into place, so the path never shows a socket with wider
+ * permissions; {@link #close} removes it unless another process has replaced it since.
+ */
+public final class ApiServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
+    /** Largest request body accepted (upstream: 50 KiB; blob entries and configs stay far below). */
+    public static final int MAX_BODY = 1 << 20;
+
+    private final Path path;
+    private final Object fileKey;
+    private final Channel channel;
+    private final EventLoopGroup group;
+    private final ExecutorService dispatcher;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private ApiServer(Path path, Object fileKey, Channel channel, EventLoopGroup group, ExecutorService dispatcher) {
+        this.path = path;
+        this.fileKey = fileKey;
+        this.channel = channel;
+        this.group = group;
+        this.dispatcher = dispatcher;
+    }
+
+    /** Binds {@code socket} and serves {@code handler} until {@link #close}. */
+    public static ApiServer start(Path socket, ApiHandler handler) throws IOException {
+        Objects.requireNonNull(handler, "handler");
+        Path target = socket.toAbsolutePath().normalize();
+        Path dir = target.getParent();
+        if (dir == null || !Files.isDirectory(dir)) {
+            throw new NoSuchFileException(String.valueOf(dir), null, "the API socket's directory does not exist");
+        }
+        Path tmp = dir.resolve("." + target.getFileName() + ".jnydus-" + ProcessHandle.current().pid());
+        Files.deleteIfExists(tmp);
+        boolean epoll = Epoll.isAvailable();
+        IoHandlerFactory io;
+        Class<? extends ServerChannel> type;
+        SocketAddress address;
+        if (epoll) {
+            io = EpollIoHandler.newFactory();
+            type = EpollServerDomainSocketChannel.class;
+            address = new DomainSocketAddress(tmp.toString());
+        } else {
+            LOG.warn("epoll is unavailable ({}); the API uses the JDK's Unix-domain channels",
+                    Epoll.unavailabilityCause().toString());
+            io = NioIoHandler.newFactory();
+            type = NioServerDomainSocketChannel.class;
+            address = UnixDomainSocketAddress.of(tmp);
+        }
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, daemonThreads("api-io"), io);
+        ExecutorService dispatcher = Executors.newSingleThreadExecutor(daemonThreads("api-dispatcher"));
+        try {
+            Channel ch = new ServerBootstrap().group(group).channel(type)
+                    .childHandler(new ChannelInitializer<Channel>() {
+                        @Override
+                        protected void initChannel(Channel c) {
+                            c.pipeline().addLast(new HttpServerCodec(8192, 16384, 8192))
+                                    .addLast(new ApiBodyAggregator(MAX_BODY))
+                                    .addLast(new ApiChannelHandler(handler, dispatcher));
+                        }
+                    })
+                    .bind(address).syncUninterruptibly().channel();
+            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
+            try {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+            Object key = Files.readAttributes(target, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+            LOG.info("API server listening on {} ({})", target, epoll ? "epoll" : "nio");
+            return new ApiServer(target, key, ch, group, dispatcher);
+        } catch (IOException | RuntimeException e) {
+            group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            dispatcher.shutdownNow();
+            Files.deleteIfExists(tmp);
+            throw e instanceof IOException io2 ? io2 : new IOException("cannot serve the API on " + target + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private static ThreadFactory daemonThreads(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    /** Stops listening, drops the connections and removes the socket file if it is still ours. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        channel.close().syncUninterruptibly();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        dispatcher.shutdownNow();
+        try {
+            Object key = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+            if (Objects.equals(key, fileKey)) {
+                Files.deleteIfExists(path);
+                LOG.info("API socket {} removed", path);
+            } else {
+                LOG.info("API socket {} belongs to another process now; left in place", path);
+            }
+        } catch (NoSuchFileException e) {
+            LOG.debug("API socket {} already gone", path);
+        } catch (IOException e) {
+            LOG.warn("cannot remove the API socket {}: {}", path, e.getMessage());
+        }
+    }
+}
