@@ -1,6 +1,8 @@
 package dev.jnydus.fscache;
 
+import dev.jnydus.backend.BackendMetrics;
 import dev.jnydus.cache.device.BlobInfo;
+import dev.jnydus.cache.device.BlobcacheMetrics;
 import dev.jnydus.config.BlobCacheEntry;
 import dev.jnydus.rafs.metadata.RafsSuper;
 import dev.jnydus.rafs.metadata.RafsVersion;
@@ -156,18 +158,31 @@ public final class BlobCacheEntries implements AutoCloseable {
     }
 
     /**
-     * Removes entry {@code <domainId>/<blobId>}: a bootstrap with its data blobs (those no other
-     * bootstrap of the domain names). Cache objects the kernel has open keep serving until closed.
+     * Removes entries as {@code DELETE /api/v2/blobs?domain_id=&blob_id=} does (upstream's
+     * {@code BlobCacheMgr::remove_blob_entry}): with an empty {@code blobId}, every entry of the
+     * domain; else the entry {@code <domainId>/<blobId>}, which for a bootstrap also releases the
+     * data blobs it named (those no other bootstrap of the domain names go), and for a data blob
+     * drops one reference. Cache objects the kernel has open keep serving until closed.
+     *
+     * @throws BlobCacheException {@link BlobCacheException.Kind#NOT_FOUND}, with
+     *     {@code blob_cache: cache entry not found}, when there is no such entry
      */
     public void remove(String domainId, String blobId) throws BlobCacheException {
+        if (blobId.isEmpty() && !domainId.isEmpty()) {
+            removeDomain(domainId);
+            return;
+        }
         String key = key(domainId, blobId);
         synchronized (this) {
             Bootstrap b = bootstraps.remove(key);
-            if (b == null) {
+            if (b != null) {
+                drop(b);
+            } else if (dataBlobs.containsKey(key)) {
+                release(key);
+            } else {
                 throw new BlobCacheException(BlobCacheException.Kind.NOT_FOUND,
                         "blob_cache: cache entry not found: " + key);
             }
-            drop(b);
         }
         LOG.info("blob_cache: unbound {}", key);
     }
@@ -193,13 +208,18 @@ public final class BlobCacheEntries implements AutoCloseable {
 
     private void drop(Bootstrap b) {
         for (String dk : b.dataKeys) {
-            Data d = dataBlobs.get(dk);
-            if (d != null && --d.refs == 0) {
-                dataBlobs.remove(dk);
-                d.storage.release();
-            }
+            release(dk);
         }
         b.storage.release();
+    }
+
+    /** Drops one reference to a data blob; the last one unregisters it. */
+    private void release(String dataKey) {
+        Data d = dataBlobs.get(dataKey);
+        if (d != null && --d.refs == 0) {
+            dataBlobs.remove(dataKey);
+            d.storage.release();
+        }
     }
 
     /** The bootstrap entries, in the order they were added (for saved state). */
@@ -215,6 +235,22 @@ public final class BlobCacheEntries implements AutoCloseable {
     public synchronized boolean contains(String domainId, String blobId) {
         String key = key(domainId, blobId);
         return bootstraps.containsKey(key) || dataBlobs.containsKey(key);
+    }
+
+    /**
+     * The counters of one bound image: its blob cache (the data blobs it was first to name are
+     * fetched through it) and its backend.
+     */
+    public record EntryMetrics(BlobCacheEntry entry, BlobcacheMetrics cache, Optional<BackendMetrics> backend) {
+    }
+
+    /** The counters of every bound image, in the order they were added. */
+    public synchronized List<EntryMetrics> metrics() {
+        List<EntryMetrics> out = new ArrayList<>();
+        for (Bootstrap b : bootstraps.values()) {
+            out.add(new EntryMetrics(b.entry, b.storage.cache().metrics(), b.storage.backend().metrics()));
+        }
+        return out;
     }
 
     /** Number of data blob entries (for metrics and tests). */

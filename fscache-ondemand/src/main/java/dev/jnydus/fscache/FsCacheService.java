@@ -27,8 +27,11 @@ import org.slf4j.LoggerFactory;
  * reads, so requests for different objects are answered concurrently. Copying bootstraps, creating
  * blob caches and prefetch run on further threads.
  *
- * <p>The service owns the channel: {@link #close()} closes it, which kills the kernel's cache
- * unless another process (a supervisor, a new daemon taking over) holds a duplicate of the device.
+ * <p>Life cycle, as the daemon's state machine drives it: {@link #create} (the device is bound:
+ * READY), {@link #startWorkers()} (RUNNING), {@link #stopWorkers()} (back to READY: nothing is
+ * answered, the objects and the device stay open), {@link #close()}. The service owns the channel:
+ * {@link #close()} closes it, which kills the kernel's cache unless another process (a supervisor,
+ * a new daemon taking over) holds a duplicate of the device.
  */
 public final class FsCacheService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FsCacheService.class);
@@ -39,13 +42,20 @@ public final class FsCacheService implements AutoCloseable {
     private final RequestHandler handler;
     private final ExecutorService background;
     private final ReentrantLock pollLock = new ReentrantLock();
+    private final int threads;
+    private final ThreadFactory workerThreads;
     private final List<Thread> workers = new ArrayList<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private boolean started;
     private volatile boolean stopping;
+    private volatile boolean closed;
     private volatile Throwable failure;
 
-    private FsCacheService(CachefilesChannel channel, BlobCacheEntries entries, ExecutorService background) {
+    private FsCacheService(CachefilesChannel channel, BlobCacheEntries entries, int threads,
+                           ThreadFactory workerThreads, ExecutorService background) {
         this.channel = channel;
+        this.threads = threads;
+        this.workerThreads = workerThreads;
         this.background = background;
         this.handler = new RequestHandler(channel, entries, background);
     }
@@ -61,19 +71,49 @@ public final class FsCacheService implements AutoCloseable {
     /** As {@link #start(CachefilesChannel, BlobCacheEntries, int)}, with the threads' factories given. */
     public static FsCacheService start(CachefilesChannel channel, BlobCacheEntries entries, int threads,
                                        ThreadFactory workerThreads, ThreadFactory backgroundThreads) {
+        FsCacheService s = create(channel, entries, threads, workerThreads, backgroundThreads);
+        s.startWorkers();
+        return s;
+    }
+
+    /**
+     * The service on {@code channel}, not serving yet ({@link #startWorkers()}): the daemon's state
+     * machine binds the device (READY) before it starts the workers (RUNNING). Takes ownership of
+     * the channel.
+     */
+    public static FsCacheService create(CachefilesChannel channel, BlobCacheEntries entries, int threads) {
+        return create(channel, entries, threads, daemonThreads("fscache-worker-"), daemonThreads("fscache-bg-"));
+    }
+
+    /** As {@link #create(CachefilesChannel, BlobCacheEntries, int)}, with the threads' factories given. */
+    public static FsCacheService create(CachefilesChannel channel, BlobCacheEntries entries, int threads,
+                                        ThreadFactory workerThreads, ThreadFactory backgroundThreads) {
         if (threads < 1 || threads > 1024) {
             throw new IllegalArgumentException("fscache threads " + threads + " is outside 1..1024");
         }
-        FsCacheService s = new FsCacheService(channel, entries, Executors.newCachedThreadPool(backgroundThreads));
-        for (int i = 0; i < threads; i++) {
-            Thread t = workerThreads.newThread(s::work);
-            s.workers.add(t);
+        return new FsCacheService(channel, entries, threads, workerThreads,
+                Executors.newCachedThreadPool(backgroundThreads));
+    }
+
+    /**
+     * Starts the workers. Once only: {@link CachefilesChannel#wakeup()}, which stops them, wakes
+     * every later poll too.
+     *
+     * @throws IllegalStateException when the workers were started before, or the service is closed
+     */
+    public synchronized void startWorkers() {
+        if (closed || started) {
+            throw new IllegalStateException(closed ? "the fscache service is closed"
+                    : "the fscache workers were started before and cannot be started again");
         }
-        for (Thread t : s.workers) {
+        started = true;
+        for (int i = 0; i < threads; i++) {
+            workers.add(workerThreads.newThread(this::work));
+        }
+        for (Thread t : workers) {
             t.start();
         }
         LOG.info("fscache: serving with {} worker threads", threads);
-        return s;
     }
 
     private static ThreadFactory daemonThreads(String prefix) {
@@ -155,24 +195,26 @@ public final class FsCacheService implements AutoCloseable {
         stopped.await();
     }
 
-    /** Whether the workers are running (false once stopped or after the device failed). */
-    public boolean isServing() {
-        return !stopping;
+    /** Whether the workers are running (false before they start, once stopped, or after the device failed). */
+    public synchronized boolean isServing() {
+        return started && !stopping;
     }
 
     /**
-     * Stops the workers (requests being answered finish), closes the cache objects and the channel.
-     * Idempotent.
+     * Stops the workers; requests being answered finish (for at most {@link #STOP_WAIT}). The
+     * cache objects and the device stay open, so the kernel's cache lives on: a successor taking
+     * the device over (through a supervisor's duplicate) serves the mounted images. Idempotent.
      */
-    @Override
-    public void close() {
-        if (stopping && workers.isEmpty()) {
-            return;
+    public void stopWorkers() {
+        List<Thread> joining;
+        synchronized (this) {
+            stopping = true;
+            channel.wakeup();
+            joining = List.copyOf(workers);
+            workers.clear();
         }
-        stopping = true;
-        channel.wakeup();
         long deadline = System.nanoTime() + STOP_WAIT.toNanos();
-        for (Thread t : workers) {
+        for (Thread t : joining) {
             try {
                 t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
             } catch (InterruptedException e) {
@@ -183,7 +225,21 @@ public final class FsCacheService implements AutoCloseable {
                 LOG.warn("fscache: worker {} did not stop within {}", t.getName(), STOP_WAIT);
             }
         }
-        workers.clear();
+    }
+
+    /**
+     * Stops the workers (requests being answered finish), closes the cache objects and the channel.
+     * Idempotent.
+     */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        stopWorkers();
         handler.closeAll();
         background.shutdownNow();
         channel.close();

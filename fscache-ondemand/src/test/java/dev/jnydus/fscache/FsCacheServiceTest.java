@@ -276,6 +276,71 @@ class FsCacheServiceTest {
     }
 
     @Test
+    void removalFollowsUpstreamForDataBlobsAndWholeDomains() throws Exception {
+        start(entry(DOMAIN, "image-a", false), entry(DOMAIN, "image-b", false), entry("other", "image-c", false));
+        assertThat(entries.dataBlobCount()).as("one blob per domain").isEqualTo(2);
+        // A data blob removed by its own key loses one of its two references, then the other.
+        entries.remove(DOMAIN, blobId);
+        assertThat(entries.contains(DOMAIN, blobId)).isTrue();
+        entries.remove(DOMAIN, blobId);
+        assertThat(entries.contains(DOMAIN, blobId)).isFalse();
+        assertThatThrownBy(() -> entries.remove(DOMAIN, blobId)).hasMessageContaining("blob_cache: cache entry not found");
+        // An empty blob id removes the domain, and only it; an empty domain is no error.
+        entries.remove(DOMAIN, "");
+        assertThat(entries.entries()).extracting(BlobCacheEntry::key).containsExactly("other/image-c");
+        assertThat(entries.contains("other", blobId)).isTrue();
+        entries.remove(DOMAIN, "");
+        assertThatThrownBy(() -> entries.remove("", "image-c"))
+                .isInstanceOfSatisfying(BlobCacheException.class,
+                        e -> assertThat(e.kind()).isEqualTo(BlobCacheException.Kind.NOT_FOUND));
+    }
+
+    @Test
+    void eachBoundImageCountsItsCacheRequestsAndBackendReads() throws Exception {
+        start(c -> dev.jnydus.backend.localfs.LocalFsBackend.ofDir(fixture.resolve("blobs")),
+                entry(DOMAIN, "image-a", false), entry(DOMAIN, "image-b", false));
+        RecordingObjectFile blob = kernel.open(4, "erofs," + DOMAIN, blobId);
+        kernel.awaitCommand("copen 0,", WAIT);
+        int r = kernel.read(4, 0, 4096);
+        blob.awaitCompleted(r, WAIT);
+        List<BlobCacheEntries.EntryMetrics> m = entries.metrics();
+        assertThat(m).extracting(e -> e.entry().key()).containsExactly(DOMAIN + "/image-a", DOMAIN + "/image-b");
+        // The blob is served through the storage of the first image that named it, as upstream.
+        assertThat(m.get(0).cache().total()).isPositive();
+        assertThat(m.get(0).cache().storePath()).isEqualTo(work.resolve("cache").toString());
+        assertThat(m.get(0).backend()).hasValueSatisfying(b -> assertThat(b.snapshot().toJson())
+                .contains("\"backend_type\":\"localfs\"").doesNotContain("\"read_count\":0,"));
+        assertThat(m.get(1).cache().total()).isZero();
+    }
+
+    @Test
+    void stoppedWorkersLeaveTheDeviceAndItsObjectsOpen() throws Exception {
+        start(entry(DOMAIN, FSID, false));
+        RecordingObjectFile blob = kernel.open(5, "erofs," + DOMAIN, blobId);
+        kernel.awaitCommand("copen 0,", WAIT);
+        service.stopWorkers();
+        assertThat(service.isServing()).isFalse();
+        assertThat(kernel.isClosed()).isFalse();
+        assertThat(blob.isClosed()).isFalse();
+        assertThatThrownBy(service::startWorkers).isInstanceOf(IllegalStateException.class);
+        service.close();
+        assertThat(kernel.isClosed()).isTrue();
+        assertThat(blob.isClosed()).isTrue();
+    }
+
+    @Test
+    void aServiceCreatedButNotStartedAnswersNothingUntilStarted() throws Exception {
+        entries = new BlobCacheEntries(c -> backend);
+        entries.add(entry(DOMAIN, FSID, false));
+        service = FsCacheService.create(kernel, entries, 2);
+        assertThat(service.isServing()).isFalse();
+        kernel.open(6, "erofs," + DOMAIN, FSID);
+        service.startWorkers();
+        assertThat(kernel.awaitCommand("copen 0,", WAIT)).isEqualTo("copen 0," + Files.size(bootstrap));
+        assertThat(service.isServing()).isTrue();
+    }
+
+    @Test
     void aCloseDuringAReadClosesTheFdOnlyAfterTheRead() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         FlakyBlobBackend held = new FlakyBlobBackend(new InMemoryBlobBackend().put(blobId, blobBytes))
