@@ -3,7 +3,10 @@ package dev.jnydus.daemon;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jnydus.config.BlobCacheEntry;
+import dev.jnydus.daemon.ctl.ApiClient;
 import dev.jnydus.fscache.BlobCacheEntries;
 import dev.jnydus.fscache.FsCacheService;
 import dev.jnydus.fscache.FsCacheStats;
@@ -39,15 +42,21 @@ import java.util.stream.Stream;
  *   unmounted and unbound; with the registry down a read of image C fails with EIO, promptly, and
  *   succeeds once the registry is back.</li>
  *   <li>{@code nydusd singleton} processes: the daemon saves its state and device with a
- *   supervisor; a reader blocked on a READ the daemon took is left in flight by {@code kill -9};
- *   a new daemon with the same command line takes over and the reader completes with the right
- *   bytes; a third daemon is refused with "device busy".</li>
+ *   supervisor; through its API socket, as the snapshotter does, image C is bound with
+ *   {@code PUT /api/v2/blobs} (the supervisor gets the new state), mounted and read back, its
+ *   blob cache and backend metrics read by {@code id=/img-c}, unbound with {@code DELETE} (a second
+ *   {@code DELETE} names the missing entry) and its blob's cache file culled with
+ *   {@code DELETE ?blob_id=}; a reader blocked on a READ the daemon took is left in flight by
+ *   {@code kill -9}; a new daemon with the same command line takes over, reports {@code RUNNING}
+ *   and the reader completes with the right bytes; a third daemon is refused with "device
+ *   busy".</li>
  * </ol>
  */
 public final class FsCacheGuestScenario {
     static final String REPO = "jnydus/fscache";
     static final String DOMAIN = "jnydus-vm";
     private static final Duration WAIT = Duration.ofSeconds(240);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path in;
     private final Path tmp = Path.of("/tmp/fscache-vm");
@@ -206,9 +215,10 @@ public final class FsCacheGuestScenario {
         Path cfg = Files.writeString(dir.resolve("singleton.json"),
                 "{\"blobs\":[" + entryJson("img-a", in.resolve("a.boot"), work) + "]}");
         Path sock = dir.resolve("supervisor.sock");
+        Path apiSock = dir.resolve("api.sock");
         List<String> args = List.of("singleton", "--fscache", cache.toString(), "--fscache-threads", "2",
                 "--config", cfg.toString(), "--supervisor", sock.toString(), "--id", "fscache-vm",
-                "--log-level", "debug");
+                "--apisock", apiSock.toString(), "--log-level", "debug");
         try (TestSupervisor sup = new TestSupervisor(sock)) {
             long t = System.nanoTime();
             CompletableFuture<byte[]> saved = sup.expectSave();
@@ -221,6 +231,11 @@ public final class FsCacheGuestScenario {
                 Path big = largestFile(a);
                 byte[] want = Files.readAllBytes(in.resolve("src-a").resolve(a.relativize(big)));
                 step("nydusd singleton serves image A and saved its state with the supervisor", t);
+
+                t = System.nanoTime();
+                bindThroughTheApi(d1, apiSock, sup, cache, work);
+                step("API: image C bound with PUT /api/v2/blobs (state saved), read back, its metrics by "
+                        + "id=/img-c, unbound with DELETE, its blob's cache file culled", t);
 
                 t = System.nanoTime();
                 registry.freeze();
@@ -238,6 +253,12 @@ public final class FsCacheGuestScenario {
                     byte[] got = reader.get(WAIT.toSeconds(), TimeUnit.SECONDS);
                     assertThat(got).as("bytes of %s read across the kill", big).isEqualTo(want);
                     awaitLog(d2, 0, "took over the fscache device");
+                    awaitLog(d2, 0, "from INIT to READY, input [Takeover]");
+                    try (ApiClient api = connect(d2, apiSock)) {
+                        assertThat(json(api.get("/api/v1/daemon"), 200).get("state").asText()).isEqualTo("RUNNING");
+                        assertThat(json(api.get("/api/v1/metrics/blobcache?id=/img-a"), 200).get("store_path")
+                                .asText()).isEqualTo(work.toString());
+                    }
                     step("kill -9 with a READ in flight; the new daemon took over, the blocked reader completed "
                             + "byte-exact", t);
 
@@ -251,6 +272,8 @@ public final class FsCacheGuestScenario {
                     unmount(a);
                     d2.signal("TERM");
                     assertThat(d2.awaitExit(WAIT)).as("exit status on SIGTERM").isZero();
+                    assertThat(d2.log()).contains("from RUNNING to READY, input [Stop]",
+                            "from READY to STOPPED, input [Stop]");
                     step("after takeover: image A reads back whole; a second daemon is refused (device busy); "
                             + "SIGTERM exits 0", t);
                 }
@@ -258,6 +281,95 @@ public final class FsCacheGuestScenario {
                 d1.close();
             }
         }
+    }
+
+    /**
+     * Binds image C through the daemon's API as the snapshotter does, reads it, reads its metrics,
+     * unbinds it and culls its blob's cache file; each bind and unbind hands the new state to the
+     * supervisor.
+     */
+    private void bindThroughTheApi(NydusdProcess d, Path apiSock, TestSupervisor sup, Path cache, Path work)
+            throws Exception {
+        try (ApiClient api = connect(d, apiSock)) {
+            JsonNode info = json(api.get("/api/v1/daemon"), 200);
+            assertThat(info.get("state").asText()).isEqualTo("RUNNING");
+            assertThat(info.get("id").asText()).isEqualTo("fscache-vm");
+
+            CompletableFuture<byte[]> bound = sup.expectSave();
+            ApiClient.Response put = api.send("PUT", "/api/v2/blobs", entryJson("img-c", in.resolve("c.boot"), work));
+            assertThat(put.status()).as(put.body()).isEqualTo(204);
+            assertThat(new String(TestSupervisor.await(bound, WAIT), StandardCharsets.UTF_8))
+                    .contains("\"img-a\"", "\"img-c\"");
+            Path c = mount("img-c");
+            assertSameContents("c", c);
+            JsonNode cacheMetrics = json(api.get("/api/v1/metrics/blobcache?id=/img-c"), 200);
+            assertThat(cacheMetrics.get("store_path").asText()).isEqualTo(work.toString());
+            assertThat(cacheMetrics.get("total").asLong()).as("chunk requests of image C").isPositive();
+            JsonNode backend = json(api.get("/api/v1/metrics/backend?id=/img-c"), 200);
+            assertThat(backend.get("backend_type").asText()).isEqualTo("registry");
+            assertThat(backend.get("read_count").asLong()).as("registry reads of image C").isPositive();
+            unmount(c);
+
+            CompletableFuture<byte[]> unbound = sup.expectSave();
+            ApiClient.Response del = api.send("DELETE", "/api/v2/blobs?domain_id=" + DOMAIN + "&blob_id=img-c", null);
+            assertThat(del.status()).as(del.body()).isEqualTo(204);
+            assertThat(new String(TestSupervisor.await(unbound, WAIT), StandardCharsets.UTF_8))
+                    .contains("\"img-a\"").doesNotContain("\"img-c\"");
+            ApiClient.Response again = api.send("DELETE", "/api/v2/blobs?domain_id=" + DOMAIN + "&blob_id=img-c", null);
+            assertThat(again.status()).isEqualTo(500);
+            assertThat(json(again, 500).get("message").asText()).contains("blob_cache: cache entry not found");
+
+            // Once the kernel has released C's objects, its blob's file is in the cache tree and
+            // nothing uses it: the cull succeeds and the file goes.
+            awaitCondition(() -> cacheFile(cache, blobC).isPresent());
+            awaitCondition(() -> {
+                try {
+                    return api.send("DELETE", "/api/v2/blobs?blob_id=" + blobC, null).status() == 204;
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            assertThat(cacheFile(cache, blobC)).as("C's blob culled").isEmpty();
+        }
+    }
+
+    /** The cache file of {@code cookie} in the kernel's cache tree ({@code DIR/cache/Ierofs,.../@xx/D<cookie>}). */
+    private static Optional<Path> cacheFile(Path fscacheDir, String cookie) {
+        try (Stream<Path> s = Files.walk(fscacheDir.resolve("cache"))) {
+            return s.filter(p -> p.getFileName().toString().equals("D" + cookie)).findFirst();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** A connection to the daemon's API once it answers (a predecessor's socket file may still be there). */
+    private static ApiClient connect(NydusdProcess d, Path apiSock) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (true) {
+            if (Files.exists(apiSock, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                try {
+                    ApiClient api = ApiClient.connect(apiSock);
+                    if (api.get("/api/v1/daemon").status() == 200) {
+                        return api;
+                    }
+                    api.close();
+                } catch (IOException e) {
+                    // not listening yet
+                }
+            }
+            if (!d.isAlive()) {
+                throw new AssertionError("nydusd exited before serving its API:\n" + d.log());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no API on " + apiSock + " within " + WAIT + ":\n" + d.log());
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(50_000_000);
+        }
+    }
+
+    private static JsonNode json(ApiClient.Response r, int status) throws IOException {
+        assertThat(r.status()).as(r.body()).isEqualTo(status);
+        return JSON.readTree(r.body());
     }
 
     private static void awaitCondition(java.util.function.BooleanSupplier condition) {
