@@ -1,5 +1,7 @@
 package dev.jnydus.daemon;
 
+import dev.jnydus.cache.device.CacheOptions;
+import dev.jnydus.cache.device.CacheType;
 import dev.jnydus.common.Errno;
 import dev.jnydus.common.FsException;
 import dev.jnydus.daemon.api.ApiServer;
@@ -20,7 +22,6 @@ import dev.jnydus.sys.Sys;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -29,11 +30,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs nydusd's FUSE service ({@code nydusd [fuse] ...}): sets RLIMIT_NOFILE, opens the startup
- * RAFS instance (every check that can fail happens here, before anything is mounted), mounts the
- * FUSE session, and drives the {@link DaemonStateMachine} through Mount and Start to RUNNING; then
- * it waits for a stop request (SIGTERM, SIGINT, the loss of the mount) and stops through the same
- * machine, which unmounts. The process then exits 0.
+ * Runs nydusd's FUSE service ({@code nydusd [fuse] ...}): sets RLIMIT_NOFILE, checks the mountpoint
+ * ({@link MountpointCheck}) and the memory the configuration asks for ({@link StartupLimits}), opens
+ * the startup RAFS instance (every check that can fail happens here, before anything is mounted,
+ * the whole bootstrap included: {@link BootstrapValidation}), mounts the FUSE session, and drives
+ * the {@link DaemonStateMachine} through Mount and Start to RUNNING; then it waits for a stop
+ * request (SIGTERM, SIGINT, the loss of the mount) and stops through the same machine, which
+ * unmounts. The process then exits 0.
  *
  * <p>Signals are caught from the start of {@code main} ({@link StopSignals}); this launcher checks
  * for a request after every step that creates something, so a signal at any moment ends with the
@@ -69,10 +72,13 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
         g.id().ifPresent(id -> LOG.info("daemon id {}, supervisor {}, failover policy {}", id,
                 g.supervisor().orElse(""), fuse.fuse().failoverPolicy().cliName()));
 
-        Path mountpoint = mountpoint(fuse.fuse().mountpoint());
+        Path mountpoint = mountpoint(fuse.fuse().mountpoint(), g.apiSock());
         int uid = Sys.geteuid();
         int gid = Sys.getegid();
         Optional<RafsMount> startup = plan.startupMount();
+        CacheOptions cacheOptions = startup.isPresent() ? RafsInstance.cacheOptions(startup.get().config())
+                : CacheOptions.builder(CacheType.DUMMYCACHE).build();
+        StartupLimits.check(StartupLimits.Demand.of(fuse.fuse().fuseThreads(), cacheOptions), MemoryBudget.ofThisJvm());
         RafsInstance instance = startup.isPresent() ? RafsInstance.open(startup.get(), uid, gid) : null;
         FuseRequestMetrics requests = new FuseRequestMetrics(Clock.systemUTC());
         FuseService service = new FuseService(mountpoint, fuse.fuse().fuseThreads(), fuse.fuse().writable(),
@@ -173,17 +179,20 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
         }
     }
 
-    private static Path mountpoint(String given) throws StartupException {
-        try {
-            Path p = Path.of(given).toRealPath();
-            if (!Files.isDirectory(p) && !Files.isRegularFile(p)) {
-                throw new StartupException("invalid mountpoint " + given + ": neither a directory nor a file");
-            }
-            return p;
-        } catch (NoSuchFileException e) {
-            throw new StartupException("invalid mountpoint " + given + ": no such file or directory", e);
-        } catch (IOException e) {
-            throw new StartupException("invalid mountpoint " + given + ": " + e.getMessage(), e);
+    /**
+     * The mountpoint, checked by {@link MountpointCheck}: a directory that no FUSE filesystem is
+     * mounted on. A crashed predecessor's mount (spec 1.7) is refused too, until takeover is served.
+     */
+    private static Path mountpoint(String given, Optional<String> apiSock) throws StartupException {
+        MountpointCheck.Result at = MountpointCheck.inspect(given, apiSock);
+        switch (at.state()) {
+            case FREE:
+                return at.mountpoint();
+            case CRASHED:
+                throw new StartupException("refusing to mount: " + at.describe() + "; taking over from it is not "
+                        + "supported yet, unmount " + at.mountpoint() + " to start afresh");
+            default:
+                throw new StartupException("refusing to mount: " + at.describe());
         }
     }
 

@@ -36,24 +36,36 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One mounted RAFS image with everything it owns: the opened bootstrap, the backend, the cache
- * manager and device, and the filesystem over them (upstream's {@code Rafs::new} plus
+ * manager and device, the threads that wait for the backend on behalf of readers whose data is
+ * not cached, and the filesystem over them (upstream's {@code Rafs::new} plus
  * {@code import}). Opening checks everything that can be checked before the FUSE mount, so that a
  * bad bootstrap or an unusable configuration fails the startup with one line and nothing mounted.
  */
 public final class RafsInstance implements MountedImage {
     private static final Logger LOG = LoggerFactory.getLogger(RafsInstance.class);
+    /**
+     * Reads waiting for the backend at once, per instance (each has its own backend): misses
+     * wait on these threads instead of the FUSE workers, and beyond this many they queue.
+     */
+    static final int FETCH_THREADS = 8;
 
     private final RafsMount mount;
     private final PrefetchConfig prefetchConfig;
     private final RafsSuper sb;
     private final ScheduledExecutorService scheduler;
+    private final ExecutorService fetches;
     private final BlobBackend backend;
     private final CacheManager cache;
     private final BlobDevice device;
@@ -62,12 +74,13 @@ public final class RafsInstance implements MountedImage {
     private volatile Thread prefetch;
 
     private RafsInstance(RafsMount mount, PrefetchConfig prefetchConfig, RafsSuper sb,
-                         ScheduledExecutorService scheduler, BlobBackend backend, CacheManager cache, BlobDevice device,
-                         RafsFileSystem fs) {
+                         ScheduledExecutorService scheduler, ExecutorService fetches, BlobBackend backend,
+                         CacheManager cache, BlobDevice device, RafsFileSystem fs) {
         this.mount = mount;
         this.prefetchConfig = prefetchConfig;
         this.sb = sb;
         this.scheduler = scheduler;
+        this.fetches = fetches;
         this.backend = backend;
         this.cache = cache;
         this.device = device;
@@ -96,8 +109,17 @@ public final class RafsInstance implements MountedImage {
         } catch (ConfigException e) {
             throw new StartupException(e.getMessage(), e);
         }
-        RafsSuper sb = openBootstrap(Path.of(mount.bootstrap()));
+        Path bootstrap = Path.of(mount.bootstrap());
+        RafsSuper sb = openBootstrap(bootstrap);
+        try {
+            StartupLimits.checkChunkMaps(sb.blobs(), Runtime.getRuntime().maxMemory());
+        } catch (StartupException e) {
+            closeQuietly(sb);
+            throw new StartupException("failed to load bootstrap " + bootstrap + ": " + e.getMessage(), e);
+        }
+        BootstrapValidation validation = BootstrapValidation.start(sb, bootstrap);
         ScheduledExecutorService scheduler = null;
+        ExecutorService fetches = null;
         BlobBackend backend = null;
         CacheManager cache = null;
         BlobDevice device = null;
@@ -121,21 +143,57 @@ public final class RafsInstance implements MountedImage {
             if (!sb.blobs().isEmpty()) {
                 device = cache.open(new CacheBlobs(sb).blobs());
             }
+            fetches = fetchPool();
             RafsFileSystem fs = RafsFileSystem.builder(sb)
                     .device(device)
+                    .fetchExecutor(fetches)
                     .enableXattr(rafs.enableXattr())
                     .owner(uid, gid)
                     .build();
+            validation.await();
             LOG.info("RAFS {} image {}: {} inodes, {} blobs, chunk size {}, cache {}", sb.version(), mount.bootstrap(),
                     sb.inodeCount(), sb.blobs().size(), sb.chunkSize(), options.type().label());
-            return new RafsInstance(mount, rafs.prefetch(), sb, scheduler, backend, cache, device, fs);
-        } catch (StartupException | RuntimeException e) {
-            closeAll(sb, scheduler, backend, cache, device);
+            return new RafsInstance(mount, rafs.prefetch(), sb, scheduler, fetches, backend, cache, device, fs);
+        } catch (StartupException | RuntimeException | Error e) {
+            validation.cancel();
+            closeAll(sb, scheduler, fetches, backend, cache, device);
+            if (e instanceof IllegalArgumentException) {
+                // The cache's records refuse what the bootstrap or the configuration got wrong.
+                throw new StartupException("failed to create the blob cache: " + e.getMessage(), e);
+            }
             throw e;
         } catch (IOException e) {
-            closeAll(sb, scheduler, backend, cache, device);
+            validation.cancel();
+            closeAll(sb, scheduler, fetches, backend, cache, device);
             throw new StartupException("failed to create the blob cache: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            validation.cancel();
+            closeAll(sb, scheduler, fetches, backend, cache, device);
+            Thread.currentThread().interrupt();
+            throw new StartupException("interrupted while checking bootstrap " + bootstrap, e);
         }
+    }
+
+    /** The cache settings of a mount's configuration (its rafs and cache sections). */
+    static CacheOptions cacheOptions(NydusConfig config) throws StartupException {
+        try {
+            return cacheOptions(config.cacheOrThrow(), config.rafsOrThrow());
+        } catch (ConfigException e) {
+            throw new StartupException(e.getMessage(), e);
+        }
+    }
+
+    /** {@link #FETCH_THREADS} daemon threads, started on demand and ended when idle; an unbounded queue. */
+    private static ExecutorService fetchPool() {
+        AtomicInteger n = new AtomicInteger();
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(FETCH_THREADS, FETCH_THREADS, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "rafs-fetch-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
     }
 
     /** Opens and checks a bootstrap: superblock and tables, the root inode and its directory. */
@@ -290,11 +348,17 @@ public final class RafsInstance implements MountedImage {
         if (t != null) {
             t.interrupt();
         }
-        closeAll(sb, scheduler, backend, cache, device);
+        closeAll(sb, scheduler, fetches, backend, cache, device);
     }
 
-    private static void closeAll(RafsSuper sb, ScheduledExecutorService scheduler, BlobBackend backend,
-                                 CacheManager cache, BlobDevice device) {
+    private static void closeAll(RafsSuper sb, ScheduledExecutorService scheduler, ExecutorService fetches,
+                                 BlobBackend backend, CacheManager cache, BlobDevice device) {
+        if (fetches != null) {
+            // No interrupts: a fetch interrupted mid-I/O could close the cache file under other
+            // readers. Queued fetches still run, fail at once on the closed device, and answer
+            // their readers with EIO; running ones end with their backend request.
+            fetches.shutdown();
+        }
         if (device != null) {
             device.close();
         }

@@ -1,7 +1,10 @@
 package dev.jnydus.cache.file;
 
+import dev.jnydus.cache.device.BlobInfo;
 import dev.jnydus.cache.device.ChunkInfo;
+import dev.jnydus.cache.device.ChunkTable;
 import dev.jnydus.cache.device.ExternalCacheFile;
+import dev.jnydus.cache.state.ChunkMap;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -52,6 +55,14 @@ final class ExternalChunkStore implements ChunkStore {
         file.write(c.uncompressedOffset(), ByteBuffer.wrap(uncompressed));
     }
 
+    /**
+     * Nothing to do: the anonymous fd has no fsync, and readiness is rebuilt from the data the file
+     * holds rather than kept beside it, so no order of writes needs keeping.
+     */
+    @Override
+    public void sync() {
+    }
+
     @Override
     public long footprint(ChunkInfo c) {
         return c.uncompressedSize();
@@ -60,6 +71,25 @@ final class ExternalChunkStore implements ChunkStore {
     @Override
     public long end(ChunkInfo c) {
         return c.uncompressedEnd();
+    }
+
+    /**
+     * The blob's readiness as the file holds it: a chunk counts as present when it lies wholly
+     * inside data (chunks are written whole, so a torn write leaves a hole).
+     */
+    ChunkMap readiness(BlobInfo info) throws IOException {
+        ChunkTable table = info.chunkTable();
+        if (table == null || info.chunkCount() <= 0) {
+            throw new IOException("blob " + info.blobId() + " has no chunk table; it cannot be cached by offset");
+        }
+        ChunkMap map = ChunkMap.rebuilt(info.chunkCount());
+        long[] extents = dataExtents();
+        for (int i = 0; i < table.size(); i++) {
+            if (inData(table.get(i), extents)) {
+                map.markReady(i);
+            }
+        }
+        return map;
     }
 
     /** Whether {@code c} lies wholly inside data, with {@code extents} sorted [start, end) pairs. */

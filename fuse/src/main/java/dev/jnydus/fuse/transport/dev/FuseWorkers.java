@@ -144,8 +144,10 @@ public final class FuseWorkers implements AutoCloseable {
 
     /**
      * Asks all workers to exit after the request each is handling, without unmounting; requests
-     * still queued in the kernel stay there for whoever serves the session next. Returns at once;
-     * see {@link #awaitTermination}.
+     * still queued in the kernel stay there for whoever serves the session next. A worker closes
+     * its descriptor as it exits, so requests it read whose answer was still to come
+     * ({@link Server#deferredRequests}) are ended by the kernel with ECONNABORTED; a successor
+     * taking over should let them finish first. Returns at once; see {@link #awaitTermination}.
      */
     public void stop() {
         if (isRunning()) {
