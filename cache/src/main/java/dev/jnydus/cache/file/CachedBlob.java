@@ -407,20 +407,49 @@ final class CachedBlob {
      * Makes {@code chunks} (all of this blob) ready in the cache file without delivering them: the
      * missing ones are fetched (amplified, validated, stored) as a read would. Returns the number
      * that were missing.
+     *
+     * <p>Success means stored, not only fetched: a reader of the file (the kernel) finds the bytes
+     * there. A fetcher hands its data out before it stores it, so a fill that waited for someone
+     * else's fetch also waits for that fetch to release its claim; a chunk whose store failed is
+     * fetched again once, then the fill fails with EIO.
      */
     int fill(List<ChunkInfo> chunks) throws IOException {
         mgr.counters().total.increment();
-        List<ChunkInfo> missing = new ArrayList<>();
-        for (ChunkInfo asked : chunks) {
-            ChunkInfo c = identity.canonical(asked);
-            if (!files.isReady(c.index())) {
-                missing.add(c);
+        List<ChunkInfo> asked = new ArrayList<>(chunks.size());
+        for (ChunkInfo c : chunks) {
+            asked.add(identity.canonical(c));
+        }
+        int missingAtFirst = -1;
+        for (int round = 0; ; round++) {
+            List<ChunkInfo> missing = notReady(asked);
+            if (missingAtFirst < 0) {
+                missingAtFirst = missing.size();
+            }
+            if (missing.isEmpty()) {
+                return missingAtFirst;
+            }
+            if (round == 2) {
+                throw new FsException(Errno.EIO, "blob " + blobId + ": " + missing.size() + " chunks from chunk "
+                        + missing.get(0).index() + " could not be stored in cache file " + files.dataFileName());
+            }
+            fetchAndWait(missing);
+            for (ChunkInfo c : notReady(missing)) {
+                Claim holder = inflight.holder(c.index());
+                if (holder != null) {
+                    inflight.awaitReleased(holder);
+                }
             }
         }
-        if (!missing.isEmpty()) {
-            fetchAndWait(missing);
+    }
+
+    private List<ChunkInfo> notReady(List<ChunkInfo> chunks) {
+        List<ChunkInfo> out = new ArrayList<>();
+        for (ChunkInfo c : chunks) {
+            if (!files.isReady(c.index())) {
+                out.add(c);
+            }
         }
-        return missing.size();
+        return out;
     }
 
     // ---------------------------------------------------------------- prefetch

@@ -20,6 +20,13 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,7 +36,7 @@ class ExternalBlobCacheTest {
     Path work;
 
     /** A sparse file in memory with 4 KiB blocks; blocks written are data, the rest holes. */
-    static final class SparseFile implements ExternalCacheFile {
+    static class SparseFile implements ExternalCacheFile {
         final byte[] bytes;
         final BitSet written = new BitSet();
         int writes;
@@ -39,7 +46,16 @@ class ExternalBlobCacheTest {
         }
 
         @Override
-        public synchronized void write(long offset, ByteBuffer data) throws IOException {
+        public void write(long offset, ByteBuffer data) throws IOException {
+            before(offset);
+            store(offset, data);
+        }
+
+        /** Runs before each write: a hook for the tests of failing and slow writes. */
+        void before(long offset) throws IOException {
+        }
+
+        private synchronized void store(long offset, ByteBuffer data) throws IOException {
             if (offset % 4096 != 0) {
                 throw new IOException("unaligned write at " + offset);
             }
@@ -203,6 +219,89 @@ class ExternalBlobCacheTest {
             assertThat(two.readyChunks()).isZero();
             two.fill(0, b.uncompressedSize());
             assertThat(f2.bytes).isEqualTo(f1.bytes);
+        }
+    }
+
+    @Test
+    void aFailedWriteIsFetchedAgainAndTwoFailuresAreEio() throws Exception {
+        FakeBlob b = blob(64 << 10, 100_000);
+        RecordingBlobBackend backend = new RecordingBlobBackend(new InMemoryBlobBackend().put(b));
+        AtomicInteger failures = new AtomicInteger(1);
+        SparseFile file = new SparseFile(b.uncompressedSize()) {
+            @Override
+            void before(long offset) throws IOException {
+                if (failures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                    throw new IOException("No space left on device");
+                }
+            }
+        };
+        try (CacheManager m = CacheFactory.builder(fscache().amplifyIo(0).build(), backend).build();
+             ExternalBlobCache blob = m.openExternal(info(0, b), file)) {
+            // The first write fails: the chunk is fetched and written again, and only then is the fill done.
+            assertThat(blob.fill(0, 4096)).isEqualTo(1);
+            FakeBlob.Chunk c0 = b.chunks().get(0);
+            assertThat(Arrays.copyOf(file.bytes, c0.uncompressedSize())).isEqualTo(b.chunkData(c0));
+            assertThat(backend.requestCount()).isEqualTo(2);
+            // Every write fails: EIO, never a fill that claims bytes the file does not hold.
+            failures.set(Integer.MAX_VALUE);
+            long at = b.chunks().get(1).uncompressedOffset();
+            assertThatThrownBy(() -> blob.fill(at, 4096))
+                    .isInstanceOfSatisfying(FsException.class, e -> assertThat(e.errno()).isEqualTo(Errno.EIO));
+            assertThat(blob.readyChunks()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aFillThatWaitsForAnotherFetchReturnsOnlyOnceTheBytesAreStored() throws Exception {
+        FakeBlob b = blob(64 << 10, 100_000);
+        RecordingBlobBackend backend = new RecordingBlobBackend(new InMemoryBlobBackend().put(b));
+        CountDownLatch writing = new CountDownLatch(1);
+        CountDownLatch letWrite = new CountDownLatch(1);
+        SparseFile file = new SparseFile(b.uncompressedSize()) {
+            @Override
+            void before(long offset) {
+                writing.countDown();
+                try {
+                    letWrite.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        ExecutorService pool = Executors.newCachedThreadPool();
+        try (CacheManager m = CacheFactory.builder(fscache().amplifyIo(0).build(), backend).build();
+             ExternalBlobCache blob = m.openExternal(info(0, b), file)) {
+            CompletableFuture<Integer> first = CompletableFuture.supplyAsync(() -> fill(blob), pool);
+            assertThat(writing.await(30, TimeUnit.SECONDS)).isTrue();
+            AtomicReference<Thread> second = new AtomicReference<>();
+            CompletableFuture<Integer> waiting = CompletableFuture.supplyAsync(() -> {
+                second.set(Thread.currentThread());
+                return fill(blob);
+            }, pool);
+            // The second fill finds the chunk claimed, its data handed out but not yet stored: it
+            // must wait for the store, not return early.
+            while (second.get() == null || second.get().getState() != Thread.State.TIMED_WAITING) {
+                assertThat(waiting).isNotDone();
+                Thread.onSpinWait();
+            }
+            assertThat(waiting).isNotDone();
+            letWrite.countDown();
+            assertThat(first.get(30, TimeUnit.SECONDS)).isEqualTo(1);
+            waiting.get(30, TimeUnit.SECONDS);
+            FakeBlob.Chunk c0 = b.chunks().get(0);
+            assertThat(Arrays.copyOf(file.bytes, c0.uncompressedSize())).isEqualTo(b.chunkData(c0));
+            assertThat(backend.requestCount()).isEqualTo(1);
+        } finally {
+            letWrite.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    private static int fill(ExternalBlobCache blob) {
+        try {
+            return blob.fill(0, 4096);
+        } catch (FsException e) {
+            throw new IllegalStateException(e);
         }
     }
 }
