@@ -40,18 +40,24 @@ public final class ApiDispatcher implements ApiHandler {
     private static final DateTimeFormatter MOUNTED_TIME =
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.nnnnnnnnn xxx:00");
 
-    /** Who the daemon is, as {@code GET /api/v1/daemon} tells it. */
-    public record Identity(BuildInfo build, Optional<String> id, Optional<String> supervisor) {
+    /**
+     * Who the daemon is, as {@code GET /api/v1/daemon} tells it.
+     *
+     * @param features the serving modes the kernel offers, as probed at start (empty when not probed)
+     */
+    public record Identity(BuildInfo build, Optional<String> id, Optional<String> supervisor,
+                           Optional<KernelFeatures> features) {
         public Identity {
             Objects.requireNonNull(build, "build");
             Objects.requireNonNull(id, "id");
             Objects.requireNonNull(supervisor, "supervisor");
+            Objects.requireNonNull(features, "features");
         }
     }
 
     private final Identity identity;
     private final DaemonStateMachine machine;
-    private final FuseService fuse;
+    private final FsService fs;
     private final SingletonService singleton;
     private final ImageOpener opener;
     private final DaemonMetrics metrics;
@@ -61,16 +67,16 @@ public final class ApiDispatcher implements ApiHandler {
     private final Consumer<String> exitRequest;
 
     /**
-     * @param fuse the FUSE service, or null for the singleton
+     * @param fs the filesystem service (FUSE or fanotify), or null for the singleton
      * @param singleton the singleton service (blob cache entries, fscache), or null for a FUSE daemon
      * @param exitRequest asked to end the process after {@code PUT /api/v1/daemon/exit}
      */
-    public ApiDispatcher(Identity identity, DaemonStateMachine machine, FuseService fuse, SingletonService singleton,
+    public ApiDispatcher(Identity identity, DaemonStateMachine machine, FsService fs, SingletonService singleton,
                          ImageOpener opener, DaemonMetrics metrics, LogConfigurer logs, ErrorEvents errors,
                          Consumer<String> exitRequest) {
         this.identity = Objects.requireNonNull(identity, "identity");
         this.machine = Objects.requireNonNull(machine, "machine");
-        this.fuse = fuse;
+        this.fs = fs;
         this.singleton = singleton;
         this.opener = Objects.requireNonNull(opener, "opener");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
@@ -98,18 +104,18 @@ public final class ApiDispatcher implements ApiHandler {
             } else if (r instanceof ApiRequest.TakeoverFuseFd) {
                 return event(ctx, DaemonEvent.TAKEOVER);
             } else if (r instanceof ApiRequest.Mount m) {
-                fuseService(ctx, ApiError.Source.MOUNT_FILESYSTEM).mount(m.mountpoint(), command(m.cmd()), opener);
+                fsService().mount(m.mountpoint(), command(m.cmd()), opener);
                 return ApiResponse.EMPTY;
             } else if (r instanceof ApiRequest.Remount m) {
-                fuseService(ctx, ApiError.Source.MOUNT_FILESYSTEM).remount(m.mountpoint(), command(m.cmd()), opener);
+                fsService().remount(m.mountpoint(), command(m.cmd()), opener);
                 return ApiResponse.EMPTY;
             } else if (r instanceof ApiRequest.Umount m) {
-                fuseService(ctx, ApiError.Source.MOUNT_FILESYSTEM).umount(m.mountpoint());
+                fsService().umount(m.mountpoint());
                 return ApiResponse.EMPTY;
             } else if (r instanceof ApiRequest.FsBackendInfo b) {
                 return json(backendInfo(ctx, b.mountpoint()));
             } else if (r instanceof ApiRequest.InflightMetrics) {
-                fuseService(ctx, ApiError.Source.DAEMON_ABNORMAL);
+                fsService();
                 return metrics.inflight().<ApiResponse>map(ApiResponse.Json::new).orElse(ApiResponse.EMPTY);
             } else if (r instanceof ApiRequest.FsGlobalMetrics m) {
                 return json(metrics.global(ctx, m.id()));
@@ -160,11 +166,11 @@ public final class ApiDispatcher implements ApiHandler {
         return new ApiResponse.Json(node.toString());
     }
 
-    private FuseService fuseService(String ctx, ApiError.Source source) throws DaemonException {
-        if (fuse == null) {
+    private FsService fsService() throws DaemonException {
+        if (fs == null) {
             throw DaemonException.unsupported("this daemon has no filesystem service (singleton)");
         }
-        return fuse;
+        return fs;
     }
 
     private SingletonService singletonService() throws DaemonException {
@@ -184,13 +190,12 @@ public final class ApiDispatcher implements ApiHandler {
     }
 
     private ApiResponse exit(String ctx) throws DaemonException, InterruptedException {
-        if (fuse != null) {
-            fuse.leaveMountToSuccessor();
+        if (fs != null) {
+            fs.leaveMountToSuccessor();
         }
         machine.exit();
         LOG.info("exit daemon by http request");
-        exitRequest.accept("PUT /api/v1/daemon/exit");
-        return ApiResponse.EMPTY;
+        return new ApiResponse.ThenRun(ApiResponse.EMPTY, () -> exitRequest.accept("PUT /api/v1/daemon/exit"));
     }
 
     /**
@@ -200,12 +205,13 @@ public final class ApiDispatcher implements ApiHandler {
      * the singleton 204, as upstream.
      */
     private ApiResponse sendFd(String ctx) throws DaemonException {
-        if (fuse != null && (fuse.server() == null || !fuse.server().isInitialized())) {
-            throw new DaemonException(DaemonException.Kind.NOT_READY, "the FUSE session is not initialized yet");
+        if (fs != null && !fs.sessionInitialized()) {
+            throw new DaemonException(DaemonException.Kind.NOT_READY, "the " + fs.fsDriver().cliName()
+                    + " session is not initialized yet");
         }
         Optional<String> sup = identity.supervisor();
         if (sup.isEmpty()) {
-            if (fuse == null) {
+            if (fs == null) {
                 return ApiResponse.EMPTY;
             }
             throw DaemonException.unsupported("no supervisor configured (--supervisor): nowhere to send the state");
@@ -262,11 +268,24 @@ public final class ApiDispatcher implements ApiHandler {
         root.put("id", identity.id().orElse(null));
         root.put("supervisor", identity.supervisor().orElse(null));
         root.put("state", machine.state().name());
-        if (withFilesystems && fuse != null) {
+        // Beyond upstream's fields (clients ignore what they do not know): how this daemon serves
+        // its mounts, and what the kernel offered at start.
+        root.put("fs_driver", fs == null ? null : fs.fsDriver().cliName());
+        if (identity.features().isPresent()) {
+            KernelFeatures k = identity.features().get();
+            ObjectNode f = root.putObject("kernel_features");
+            feature(f, "fusedev", k.fusedev());
+            feature(f, "fscache", k.fscache());
+            feature(f, "fanotify", k.fanotify());
+        } else {
+            root.putNull("kernel_features");
+        }
+        if (withFilesystems && fs != null) {
             ObjectNode coll = root.putObject("backend_collection");
-            for (MountTable.Entry e : fuse.mounts().entries()) {
+            for (MountTable.Entry e : fs.mounts().entries()) {
                 ObjectNode d = coll.putObject(e.mountpoint());
                 d.put("backend_type", e.kind().backendType());
+                d.put("fs_driver", e.kind().fsDriver());
                 d.put("mountpoint", e.mountpoint());
                 d.put("mounted_time", MOUNTED_TIME.format(e.mountedTime().atOffset(ZoneOffset.UTC)));
                 Optional<dev.jnydus.config.NydusConfig> cfg = e.image().config();
@@ -279,11 +298,25 @@ public final class ApiDispatcher implements ApiHandler {
                 } else {
                     d.putNull("config");
                 }
+                if (e.image() instanceof FanotifyInstance f) {
+                    f.fanotifyMetrics().ifPresent(m -> d.putObject("fanotify").put("events", m.events())
+                            .put("allowed_filled", m.allowedFilled()).put("fills", m.fills())
+                            .put("bytes_written", m.bytesWritten()).put("fill_failures", m.fillFailures())
+                            .put("rejected", m.rejected()).put("completed_blobs", m.completedBlobs())
+                            .put("in_flight", m.inFlight()));
+                }
             }
         } else {
             root.putNull("backend_collection");
         }
         return root;
+    }
+
+    private static void feature(ObjectNode into, String name, KernelFeatures.Feature f) {
+        ObjectNode n = into.putObject(name).put("available", f.available());
+        if (!f.available()) {
+            n.put("reason", f.reason());
+        }
     }
 
     private ObjectNode events() {
@@ -300,11 +333,10 @@ public final class ApiDispatcher implements ApiHandler {
      * for what the bootstrap reader exposes.
      */
     private ObjectNode backendInfo(String ctx, String mountpoint) throws DaemonException {
-        MountTable.Entry e = fuseService(ctx, ApiError.Source.METRICS_DAEMON).mounts().get(mountpoint).orElseThrow(
+        MountTable.Entry e = fsService().mounts().get(mountpoint).orElseThrow(
                 () -> DaemonException.other("object or filesystem doesn't exist: " + mountpoint));
-        if (!(e.image() instanceof RafsInstance rafs)) {
-            throw DaemonException.other("filesystem type mismatch, expect RAFS at " + mountpoint);
-        }
+        RafsInstance rafs = e.image().rafs().orElseThrow(
+                () -> DaemonException.other("filesystem type mismatch, expect RAFS at " + mountpoint));
         RafsSuper sb = rafs.superblock();
         boolean v6 = sb.version() == RafsVersion.V6;
         ObjectNode n = JSON.createObjectNode();

@@ -120,9 +120,7 @@ public final class DaemonMetrics {
     private List<Rafs> rafs() {
         List<Rafs> out = new ArrayList<>();
         for (MountTable.Entry e : mounts.get()) {
-            if (e.image() instanceof RafsInstance r) {
-                out.add(new Rafs(e.mountpoint(), r));
-            }
+            e.image().rafs().ifPresent(r -> out.add(new Rafs(e.mountpoint(), r)));
         }
         return out;
     }

@@ -11,6 +11,7 @@ import dev.jnydus.daemon.cli.ErrorEvents;
 import dev.jnydus.daemon.cli.LaunchContext;
 import dev.jnydus.daemon.cli.LogbackConfigurer;
 import dev.jnydus.daemon.cli.DaemonLauncher;
+import dev.jnydus.daemon.cli.FsDriver;
 import dev.jnydus.daemon.cli.GlobalOptions;
 import dev.jnydus.daemon.cli.RafsMount;
 import dev.jnydus.daemon.cli.RlimitPolicy;
@@ -37,6 +38,10 @@ import org.slf4j.LoggerFactory;
  * the {@link DaemonStateMachine} through Mount and Start to RUNNING; then it waits for a stop
  * request (SIGTERM, SIGINT, the loss of the mount) and stops through the same machine, which
  * unmounts. The process then exits 0.
+ *
+ * <p>With {@code --fs-driver fanotify} the image is mounted by the kernel's EROFS driver instead
+ * ({@link FanotifyDaemon}, through the same state machine and API). Which drivers the kernel
+ * offers is probed first, logged in one line and reported by {@code GET /api/v1/daemon}.
  *
  * <p>Signals are caught from the start of {@code main} ({@link StopSignals}); this launcher checks
  * for a request after every step that creates something, so a signal at any moment ends with the
@@ -72,6 +77,13 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
         g.id().ifPresent(id -> LOG.info("daemon id {}, supervisor {}, failover policy {}", id,
                 g.supervisor().orElse(""), fuse.fuse().failoverPolicy().cliName()));
 
+        KernelFeatures features = KernelFeatures.probe(KernelFeatures.probeDir(plan.startupMount()));
+        LOG.info(features.summary());
+        if (fuse.fuse().fsDriver() == FsDriver.FANOTIFY) {
+            FanotifyDaemon.run(plan, fuse, features, context, identity(g, features));
+            return;
+        }
+        features.require(FsDriver.FUSEDEV);
         Path mountpoint = mountpoint(fuse.fuse().mountpoint(), g.apiSock());
         int uid = Sys.geteuid();
         int gid = Sys.getegid();
@@ -108,7 +120,7 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
                 service.mountsStarted();
                 // The snapshotter relies on RUNNING before the socket appears (spec 8).
                 if (g.apiSock().isPresent() && !stop.isRequested()) {
-                    ApiDispatcher dispatcher = new ApiDispatcher(identity(g), machine, service, null,
+                    ApiDispatcher dispatcher = new ApiDispatcher(identity(g, features), machine, service, null,
                             new RafsImageOpener(uid, gid), metrics, context.logs(), context.errors(), stop::request);
                     api = startApi(g.apiSock().get(), dispatcher);
                 }
@@ -159,8 +171,8 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
         t.start();
     }
 
-    static ApiDispatcher.Identity identity(GlobalOptions g) {
-        return new ApiDispatcher.Identity(BuildInfo.current(), g.id(), g.supervisor());
+    static ApiDispatcher.Identity identity(GlobalOptions g, KernelFeatures features) {
+        return new ApiDispatcher.Identity(BuildInfo.current(), g.id(), g.supervisor(), Optional.ofNullable(features));
     }
 
     static ApiServer startApi(String sock, ApiDispatcher dispatcher) throws StartupException {

@@ -1,6 +1,7 @@
 package dev.jnydus.daemon;
 
 import dev.jnydus.common.FsException;
+import dev.jnydus.daemon.cli.FsDriver;
 import dev.jnydus.fuse.api.FsOptions;
 import dev.jnydus.fuse.server.RequestMetrics;
 import dev.jnydus.fuse.server.Server;
@@ -29,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * remaining users get ENOTCONN); a worker stuck in the filesystem keeps its own descriptor only
  * until the process exits.
  */
-public final class FuseService implements DaemonStateMachine.Actions, AutoCloseable {
+public final class FuseService implements DaemonStateMachine.Actions, FsService, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FuseService.class);
     /** How long stopping waits for workers to finish the requests in their hands. */
     static final Duration WORKER_STOP_TIMEOUT = Duration.ofSeconds(5);
@@ -81,8 +82,20 @@ public final class FuseService implements DaemonStateMachine.Actions, AutoClosea
         return vfs;
     }
 
+    @Override
     public MountTable mounts() {
         return mounts;
+    }
+
+    @Override
+    public FsDriver fsDriver() {
+        return FsDriver.FUSEDEV;
+    }
+
+    @Override
+    public boolean sessionInitialized() {
+        Server s = server;
+        return s != null && s.isInitialized();
     }
 
     /** The FUSE server once the service started, for the in-flight and INIT state. */
@@ -110,6 +123,7 @@ public final class FuseService implements DaemonStateMachine.Actions, AutoClosea
      * {@code POST /api/v1/mount}: opens the image and attaches it at {@code path}; the image starts
      * (prefetch) once attached. Upstream's errors: the path is taken → "already exists".
      */
+    @Override
     public synchronized void mount(String path, MountCommand command, ImageOpener opener) throws DaemonException {
         if (mounts.get(path).isPresent()) {
             throw DaemonException.other("object or filesystem already exists: " + path);
@@ -124,6 +138,7 @@ public final class FuseService implements DaemonStateMachine.Actions, AutoClosea
      * the kernel cached of the old one can only fail (ENOENT), never read the new one's bytes under
      * the old inode numbers; the kernel is told to drop its cached entry of the path.
      */
+    @Override
     public synchronized void remount(String path, MountCommand command, ImageOpener opener) throws DaemonException {
         MountTable.Entry old = mounts.get(path).orElseThrow(
                 () -> DaemonException.other("object or filesystem doesn't exist: " + path));
@@ -150,6 +165,7 @@ public final class FuseService implements DaemonStateMachine.Actions, AutoClosea
     }
 
     /** {@code DELETE /api/v1/mount}: detaches and closes the image at {@code path}. */
+    @Override
     public synchronized void umount(String path) throws DaemonException {
         MountTable.Entry e = mounts.get(path).orElseThrow(
                 () -> DaemonException.other("object or filesystem doesn't exist: " + path));
@@ -194,6 +210,7 @@ public final class FuseService implements DaemonStateMachine.Actions, AutoClosea
     }
 
     /** Asks {@link #close} to leave the mount to a successor (after {@code PUT /api/v1/daemon/exit}). */
+    @Override
     public void leaveMountToSuccessor() {
         leaveMount = true;
     }

@@ -6,7 +6,8 @@ import java.util.Optional;
 
 /**
  * One mounted filesystem that the {@link MountTable} owns: closing it releases everything it
- * holds (bootstrap, backend, cache, threads). Implemented by {@link RafsInstance}.
+ * holds (bootstrap, backend, cache, threads). Implemented by {@link RafsInstance} and, for the
+ * fanotify driver, {@link FanotifyInstance}.
  */
 public interface MountedImage extends AutoCloseable {
     MountKind kind();
@@ -21,6 +22,11 @@ public interface MountedImage extends AutoCloseable {
 
     /** A filesystem to attach to the FUSE namespace. */
     record FuseBackend(FileSystem fs, long rootIno) {
+    }
+
+    /** The RAFS instance behind it (bootstrap, backend, cache and their metrics), if it has one. */
+    default Optional<RafsInstance> rafs() {
+        return Optional.empty();
     }
 
     /** Starts work that runs after the mount is visible (the mount-time prefetch). */

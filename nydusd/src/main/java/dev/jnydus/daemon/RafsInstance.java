@@ -40,6 +40,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.function.UnaryOperator;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -98,6 +100,15 @@ public final class RafsInstance implements MountedImage {
      * @param gid likewise (the daemon's egid)
      */
     public static RafsInstance open(RafsMount mount, int uid, int gid) throws StartupException {
+        return open(mount, uid, gid, UnaryOperator.identity(), CacheFactory.prefetchThreads());
+    }
+
+    /**
+     * As {@link #open(RafsMount, int, int)}, with the cache options adjusted by {@code tuneCache}
+     * and the prefetch workers made by {@code prefetchThreads} (for the fanotify mode).
+     */
+    static RafsInstance open(RafsMount mount, int uid, int gid, UnaryOperator<CacheOptions> tuneCache,
+                             ThreadFactory prefetchThreads) throws StartupException {
         NydusConfig config = mount.config();
         RafsConfig rafs;
         CacheConfig cacheConfig;
@@ -132,14 +143,14 @@ public final class RafsInstance implements MountedImage {
                     throw new StartupException("Rafs v6 doesn't support integrity validation yet");
                 }
             }
-            CacheOptions options = cacheOptions(cacheConfig, rafs);
+            CacheOptions options = tuneCache.apply(cacheOptions(cacheConfig, rafs));
             scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "backend-timer");
                 t.setDaemon(true);
                 return t;
             });
             backend = Backends.create(backendConfig, BackendEnvironment.system(scheduler));
-            cache = CacheFactory.builder(options, backend).build();
+            cache = CacheFactory.builder(options, backend).threadFactory(prefetchThreads).build();
             if (!sb.blobs().isEmpty()) {
                 device = cache.open(new CacheBlobs(sb).blobs());
             }
@@ -265,6 +276,16 @@ public final class RafsInstance implements MountedImage {
 
     public RafsMount mount() {
         return mount;
+    }
+
+    /** The device over the image's blobs; {@code null} for an image without blobs. */
+    BlobDevice device() {
+        return device;
+    }
+
+    @Override
+    public Optional<RafsInstance> rafs() {
+        return Optional.of(this);
     }
 
     @Override

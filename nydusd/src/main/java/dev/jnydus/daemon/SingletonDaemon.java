@@ -88,7 +88,7 @@ final class SingletonDaemon {
                             service.hasFscache() ? " over fscache" : "");
                     // The snapshotter relies on RUNNING before the socket appears (spec 8).
                     if (g.apiSock().isPresent() && !stop.isRequested()) {
-                        ApiDispatcher dispatcher = new ApiDispatcher(FuseDaemonLauncher.identity(g), machine, null,
+                        ApiDispatcher dispatcher = new ApiDispatcher(FuseDaemonLauncher.identity(g, null), machine, null,
                                 service, new RafsImageOpener(Sys.geteuid(), Sys.getegid()),
                                 DaemonMetrics.singleton(machine::state, service), context.logs(), context.errors(),
                                 stop::request);

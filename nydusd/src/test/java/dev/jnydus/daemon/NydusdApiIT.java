@@ -169,6 +169,9 @@ class NydusdApiIT {
             assertThat(info.get("state").asText()).isEqualTo("RUNNING");
             assertThat(info.get("id").isNull()).isTrue();
             assertThat(info.get("supervisor").isNull()).isTrue();
+            assertThat(info.get("fs_driver").asText()).isEqualTo("fusedev");
+            assertThat(info.at("/kernel_features/fusedev/available").asBoolean()).isTrue();
+            assertThat(info.at("/kernel_features/fscache/available").isBoolean()).isTrue();
             for (String f : new String[] {"package_ver", "git_commit", "build_time", "profile", "rustc"}) {
                 assertThat(info.get("version").get(f).isTextual()).as(f).isTrue();
             }

@@ -199,7 +199,9 @@ class NydusdMirrorProxyTest {
             readAndCompare(mp, next.getAndIncrement());
         }
         // The very first request may settle auth at the origin; the rest go through nginx.
-        assertThat(AccessCounts.settled(nginx::blobReads) - viaNginx).as("reads through nginx").isBetween(19L, 20L);
+        String log = daemon.log();
+        assertThat(AccessCounts.settled(nginx::blobReads) - viaNginx)
+                .as(() -> "reads through nginx; the daemon's log:\n" + log).isBetween(19L, 20L);
 
         reader = new Reader(mp, next);
         reader.awaitMore(10);

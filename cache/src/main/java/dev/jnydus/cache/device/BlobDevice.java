@@ -2,9 +2,11 @@ package dev.jnydus.cache.device;
 
 import dev.jnydus.common.FsException;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The blobs of one image behind a cache: the filesystem layer's only door to chunk data. Made by
@@ -60,6 +62,28 @@ public interface BlobDevice extends AutoCloseable {
 
     /** Whether the chunk is in the local cache. */
     boolean isReady(ChunkInfo chunk);
+
+    /**
+     * Whether the chunk's bytes are in its cache file and may be read from there by someone who
+     * checks nothing (the kernel, reading {@link #uncompressedDataFile} directly): ready, and not
+     * one of the chunks an unclean stop left to be validated before use. A {@link #read} of a
+     * chunk that is ready but not this validates it (or fetches it again), after which it is.
+     */
+    default boolean isReadyForDirectRead(ChunkInfo chunk) {
+        return isReady(chunk);
+    }
+
+    /**
+     * The cache file that holds blob {@code blobIndex} uncompressed, each chunk at its uncompressed
+     * offset and unfetched ranges as holes ({@code <work_dir>/<blob_id>.blob.data}), for a kernel
+     * that reads it directly: EROFS over fanotify pre-content events. A chunk's bytes are in the
+     * file once {@link #isReady} says so. Empty for a dummycache, a compressed cache or an unknown
+     * index. The file is the cache's: callers must not truncate it, and writes must only ever put
+     * a chunk's own uncompressed bytes at its offset.
+     */
+    default Optional<Path> uncompressedDataFile(int blobIndex) {
+        return Optional.empty();
+    }
 
     /** Whether every chunk of every blob is cached. */
     boolean isAllDataReady();

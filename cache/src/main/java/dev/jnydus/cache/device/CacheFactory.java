@@ -62,11 +62,15 @@ public final class CacheFactory {
      * ({@link CacheManager#openExternal}).
      */
     public CacheManager build() throws IOException {
-        ThreadFactory tf = threadFactory != null ? threadFactory : defaultThreads();
+        ThreadFactory tf = threadFactory != null ? threadFactory : prefetchThreads();
         return FileCacheManager.create(options, backend, ticker, sleeper, wallClock, tf);
     }
 
-    private static ThreadFactory defaultThreads() {
+    /**
+     * The default prefetch worker threads: daemon threads named {@code nydus-prefetch-N}, one
+     * notch below normal priority. For a caller that wraps them ({@link #threadFactory}).
+     */
+    public static ThreadFactory prefetchThreads() {
         AtomicInteger n = new AtomicInteger();
         return r -> {
             Thread t = new Thread(r, "nydus-prefetch-" + n.getAndIncrement());

@@ -218,6 +218,11 @@ final class BlobCacheFiles implements AutoCloseable {
         return store == null ? null : store.path().getFileName().toString();
     }
 
+    /** The data file when it holds the blob uncompressed at uncompressed offsets, else null. */
+    Path uncompressedDataFile() {
+        return store == null || store.storesCompressed() ? null : store.path();
+    }
+
     long cachedBytes() {
         return cachedBytes.get();
     }

@@ -12,6 +12,7 @@ import dev.jnydus.common.Errno;
 import dev.jnydus.common.FsException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -119,6 +120,11 @@ final class CachedBlob {
         return files.dataFileName();
     }
 
+    /** The cache file holding the blob uncompressed at uncompressed offsets, or null (dummy or raw cache). */
+    Path uncompressedDataFile() {
+        return files.uncompressedDataFile();
+    }
+
     /** Chunks being fetched right now. */
     int inflightCount() {
         return inflight.size();
@@ -141,6 +147,19 @@ final class CachedBlob {
         }
         try {
             return files.isReady(identity.canonical(chunk).index());
+        } catch (FsException e) {
+            return false;
+        }
+    }
+
+    /** Whether the chunk is cached and trusted without a check (not left unverified by an unclean stop). */
+    boolean isReadyForDirectRead(ChunkInfo chunk) {
+        if (!files.isFileBacked()) {
+            return false;
+        }
+        try {
+            int id = identity.canonical(chunk).index();
+            return files.isReady(id) && !files.isUnverified(id);
         } catch (FsException e) {
             return false;
         }

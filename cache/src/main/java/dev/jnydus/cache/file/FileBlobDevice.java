@@ -14,12 +14,14 @@ import dev.jnydus.common.Errno;
 import dev.jnydus.common.Errors;
 import dev.jnydus.common.FsException;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -215,6 +217,20 @@ final class FileBlobDevice implements BlobDevice {
     public boolean isReady(ChunkInfo chunk) {
         int i = chunk.blobIndex();
         return i >= 0 && i < byIndex.length && byIndex[i] != null && byIndex[i].isReady(chunk);
+    }
+
+    @Override
+    public boolean isReadyForDirectRead(ChunkInfo chunk) {
+        int i = chunk.blobIndex();
+        return i >= 0 && i < byIndex.length && byIndex[i] != null && byIndex[i].isReadyForDirectRead(chunk);
+    }
+
+    @Override
+    public Optional<Path> uncompressedDataFile(int blobIndex) {
+        if (blobIndex < 0 || blobIndex >= byIndex.length || byIndex[blobIndex] == null) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(byIndex[blobIndex].uncompressedDataFile());
     }
 
     @Override

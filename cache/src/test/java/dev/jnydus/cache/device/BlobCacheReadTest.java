@@ -87,6 +87,24 @@ class BlobCacheReadTest {
     }
 
     @Test
+    void uncompressedDataFileIsTheBlobCacheFileOnlyWhenItHoldsUncompressedData() throws Exception {
+        FakeBlob b = blob(Compressor.ZSTD, 64 << 10, 100_000);
+        RecordingBlobBackend backend = new RecordingBlobBackend(new InMemoryBlobBackend().put(b));
+        try (CacheManager m = manager(backend, blobcache()); BlobDevice dev = m.open(List.of(info(0, b)))) {
+            assertThat(dev.uncompressedDataFile(0)).contains(work.resolve(b.blobId() + ".blob.data"));
+            assertThat(dev.uncompressedDataFile(1)).isEmpty();
+        }
+        try (CacheManager m = manager(backend, blobcache().compressed(true));
+             BlobDevice dev = m.open(List.of(info(0, b)))) {
+            assertThat(dev.uncompressedDataFile(0)).as("a .blob.raw file holds compressed bytes").isEmpty();
+        }
+        try (CacheManager m = manager(backend, CacheOptions.builder(CacheType.DUMMYCACHE));
+             BlobDevice dev = m.open(List.of(info(0, b)))) {
+            assertThat(dev.uncompressedDataFile(0)).isEmpty();
+        }
+    }
+
+    @Test
     void readingTwiceCostsOneFetch() throws Exception {
         FakeBlob b = blob(Compressor.LZ4_BLOCK, 64 << 10, 1 << 20);
         RecordingBlobBackend backend = new RecordingBlobBackend(new InMemoryBlobBackend().put(b));

@@ -161,6 +161,37 @@ class CrashCopyTest {
     }
 
     @Test
+    void afterAnUncleanStopReadyChunksAreNotForDirectReadsUntilAReadChecksThem() throws Exception {
+        FakeBlob b = blob();
+        Path live = Files.createDirectories(tmp.resolve("live"));
+        Path copy = Files.createDirectories(tmp.resolve("copy"));
+        try (FileCacheManager mgr = manager(live, new InMemoryBlobBackend().put(b));
+             BlobDevice dev = mgr.open(List.of(info(b)))) {
+            for (int f = 0; f < b.fileCount(); f++) {
+                readAll(dev, b, f);
+            }
+            // Copied while the writer still runs: to whoever opens the copy, an unclean stop.
+            copy(live, copy, ".blob.data");
+            copy(live, copy, UnsyncedMarkers.INFIX);
+        }
+        FlakyBlobBackend down = new FlakyBlobBackend(new InMemoryBlobBackend().put(b)).failAll(true);
+        try (FileCacheManager mgr = manager(copy, down); BlobDevice dev = mgr.open(List.of(info(b)))) {
+            for (FakeBlob.Chunk c : b.chunks()) {
+                ChunkInfo ci = ChunkInfo.of(0, c.index(), c.compressedOffset(), c.compressedSize(),
+                        c.uncompressedOffset(), c.uncompressedSize(), c.compressed(), c.digest());
+                assertThat(dev.isReady(ci)).isTrue();
+                assertThat(dev.isReadyForDirectRead(ci)).as("chunk %d, unverified", c.index()).isFalse();
+            }
+            assertThat(readAll(dev, b, 0)).isEqualTo(fileBytes(b, 0));
+            for (FakeBlob.Chunk c : b.fileChunks(0)) {
+                assertThat(dev.isReadyForDirectRead(ChunkInfo.of(0, c.index(), c.compressedOffset(),
+                        c.compressedSize(), c.uncompressedOffset(), c.uncompressedSize(), c.compressed(), c.digest())))
+                        .as("chunk %d, checked by the read", c.index()).isTrue();
+            }
+        }
+    }
+
+    @Test
     void aCleanCloseLeavesNoMarkerAndNothingToRecheck() throws Exception {
         FakeBlob b = blob();
         try (FileCacheManager mgr = manager(tmp, new InMemoryBlobBackend().put(b));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -65,11 +66,12 @@ final class ApiChannelHandler extends SimpleChannelInboundHandler<FullHttpReques
         }
         HttpCall call = new HttpCall(req.method().name(), uri.rawPath(), query, ByteBufUtil.getBytes(req.content()));
         LOG.debug("<--- {} {}", call.method(), req.uri());
-        CompletableFuture<FullHttpResponse> answer = tail.handle((x, y) -> null).thenComposeAsync(
+        CompletableFuture<Answer> answer = tail.handle((x, y) -> null).thenComposeAsync(
                 x -> CompletableFuture.completedFuture(respond(call)), dispatcher);
         tail = answer;
-        answer.whenComplete((r, failure) -> {
-            FullHttpResponse response = r;
+        answer.whenComplete((a, failure) -> {
+            FullHttpResponse response = a == null ? null : a.http();
+            Runnable afterSent = a == null ? null : a.afterSent();
             if (failure != null) {
                 // The dispatcher was shut down (the daemon is exiting) or the handler broke.
                 boolean stopping = failure instanceof RejectedExecutionException
@@ -78,35 +80,58 @@ final class ApiChannelHandler extends SimpleChannelInboundHandler<FullHttpReques
                         stopping ? "the daemon is shutting down" : String.valueOf(failure)), false);
             }
             LOG.debug("---> {} {}", call.method(), response.status().code());
+            ChannelFuture written;
             if (keepAlive) {
                 response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-                ctx.writeAndFlush(response);
+                written = ctx.writeAndFlush(response);
             } else {
-                ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+                written = ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+            }
+            if (afterSent != null) {
+                written.addListener(f -> runAfterSent(call, afterSent));
             }
         });
     }
 
-    private FullHttpResponse respond(HttpCall call) {
+    private static void runAfterSent(HttpCall call, Runnable afterSent) {
+        try {
+            afterSent.run();
+        } catch (RuntimeException e) {
+            LOG.error("after answering {} {}: {}", call.method(), call.path(), e.toString(), e);
+        }
+    }
+
+    /** An HTTP answer and what to do once it has gone out. */
+    private record Answer(FullHttpResponse http, Runnable afterSent) {
+    }
+
+    private Answer respond(HttpCall call) {
         try {
             ApiRequest request = HttpRoutes.parse(call);
             ApiResponse r = handler.handle(request);
-            if (r instanceof ApiResponse.Json j) {
-                return response(HttpResponseStatus.OK, j.body(), "application/json");
+            if (r instanceof ApiResponse.ThenRun t) {
+                return new Answer(http(t.response()), t.afterSent());
             }
-            if (r instanceof ApiResponse.Text t) {
-                return response(HttpResponseStatus.OK, t.body(), t.contentType());
-            }
-            FullHttpResponse empty = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
-            empty.headers().set(HttpHeaderNames.SERVER, SERVER).set(HttpHeaderNames.CONTENT_TYPE, "application/json");
-            return empty;
+            return new Answer(http(r), null);
         } catch (ApiError e) {
             LOG.debug("{} {}: {} {}", call.method(), call.path(), e.status(), e.getMessage());
-            return errorResponse(e, true);
+            return new Answer(errorResponse(e, true), null);
         } catch (RuntimeException e) {
             LOG.error("API request {} {} failed", call.method(), call.path(), e);
-            return errorResponse(ApiError.payloadType("DaemonInfo", e.toString()), true);
+            return new Answer(errorResponse(ApiError.payloadType("DaemonInfo", e.toString()), true), null);
         }
+    }
+
+    private static FullHttpResponse http(ApiResponse r) {
+        if (r instanceof ApiResponse.Json j) {
+            return response(HttpResponseStatus.OK, j.body(), "application/json");
+        }
+        if (r instanceof ApiResponse.Text t) {
+            return response(HttpResponseStatus.OK, t.body(), t.contentType());
+        }
+        FullHttpResponse empty = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
+        empty.headers().set(HttpHeaderNames.SERVER, SERVER).set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+        return empty;
     }
 
     private static FullHttpResponse response(HttpResponseStatus status, String body, String contentType) {

@@ -17,6 +17,20 @@ public sealed interface ApiResponse {
         }
     }
 
+    /**
+     * {@code response}, then {@code afterSent} once it has been written (or the client is gone):
+     * what ends the daemon must not close the connection before the client has its answer.
+     */
+    record ThenRun(ApiResponse response, Runnable afterSent) implements ApiResponse {
+        public ThenRun {
+            Objects.requireNonNull(response, "response");
+            Objects.requireNonNull(afterSent, "afterSent");
+            if (response instanceof ThenRun) {
+                throw new IllegalArgumentException("nested ThenRun");
+            }
+        }
+    }
+
     /** 200 with another content type (the Prometheus exposition format). */
     record Text(String body, String contentType) implements ApiResponse {
         public Text {

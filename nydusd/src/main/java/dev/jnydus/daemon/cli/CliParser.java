@@ -56,6 +56,7 @@ public final class CliParser {
     static final String FAILOVER_POLICY = "--failover-policy";
     static final String FUSE_THREADS = "--fuse-threads";
     static final String WRITABLE = "--writable";
+    static final String FS_DRIVER = "--fs-driver";
     // Filesystem options.
     static final String BOOTSTRAP = "--bootstrap";
     static final String LOCALFS_DIR = "--localfs-dir";
@@ -152,12 +153,14 @@ public final class CliParser {
         FailoverPolicy policy = cliValue(FailoverPolicy.values(), FailoverPolicy::cliName,
                 m.local(FAILOVER_POLICY).orElse(FailoverPolicy.RESEND.cliName()), FAILOVER_POLICY);
         int threads = threads(m.local(FUSE_THREADS), FUSE_THREADS, FuseOptions.DEFAULT_THREADS);
+        FsDriver driver = cliValue(FsDriver.values(), FsDriver::cliName,
+                m.local(FS_DRIVER).orElse(FsDriver.FUSEDEV.cliName()), FS_DRIVER);
         FsOptions fs = fsOptions(m, global);
         Optional<String> mountpoint = m.local(MOUNTPOINT);
         if (mountpoint.isEmpty()) {
             throw missing(MOUNTPOINT);
         }
-        return new Service.Fuse(new FuseOptions(mountpoint.get(), policy, threads, m.localFlag(WRITABLE)), fs);
+        return new Service.Fuse(new FuseOptions(mountpoint.get(), policy, threads, m.localFlag(WRITABLE), driver), fs);
     }
 
     private static FsOptions fsOptions(Matches m, GlobalOptions global) throws UsageException {
@@ -403,6 +406,8 @@ public final class CliParser {
         spec.addOption(option("Number of worker threads to serve FUSE I/O requests [default: 4]",
                 FUSE_THREADS, "--thread-num"));
         spec.addOption(flag("Mounts FUSE filesystem in rw mode", WRITABLE));
+        spec.addOption(option("How the image is mounted: fusedev (FUSE), fanotify (the kernel's EROFS over the "
+                + "blob cache, filled on fanotify pre-content events; Linux 6.14+) [default: fusedev]", FS_DRIVER));
     }
 
     private static void fsOptions(CommandSpec spec) {

@@ -173,6 +173,19 @@ class CliParserTest {
     }
 
     @Test
+    void theFsDriverIsFusedevUnlessFanotifyIsAskedFor() throws Exception {
+        assertThat(fuse("-M", "/m").fuse().fsDriver()).isEqualTo(FsDriver.FUSEDEV);
+        assertThat(fuse("-M", "/m", "--fs-driver", "fusedev").fuse().fsDriver()).isEqualTo(FsDriver.FUSEDEV);
+        assertThat(fuse("-M", "/m", "--fs-driver", "fanotify").fuse()).isEqualTo(new FuseOptions("/m",
+                FailoverPolicy.RESEND, 4, false, FsDriver.FANOTIFY));
+        assertThat(fuse("fuse", "-M", "/m", "--fs-driver", "fanotify").fuse().fsDriver()).isEqualTo(FsDriver.FANOTIFY);
+        usageError("invalid value 'fscache' for '--fs-driver <fs-driver>' [possible values: fusedev, fanotify]",
+                "-M", "/m", "--fs-driver", "fscache");
+        assertThatThrownBy(() -> CliParser.parse("singleton", "--fs-driver", "fanotify"))
+                .isInstanceOf(UsageException.class);
+    }
+
+    @Test
     void idAndSupervisorRequireEachOther() {
         usageError("the following required arguments were not provided: --supervisor <supervisor>",
                 "-M", "/m", "--id", "x");
