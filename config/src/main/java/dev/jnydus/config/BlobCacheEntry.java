@@ -35,6 +35,15 @@ public record BlobCacheEntry(String type, String blobId, String domainId, BlobCa
         return read(JsonFields.of(ConfigParser.parse(text).node(), ""));
     }
 
+    /**
+     * The entry as a JSON document that {@link #parse} reads back to an equal entry: the legacy
+     * form converted to {@code config_v2}, every field explicit, secrets kept. Meant for state that
+     * must survive a restart (the fscache daemon's saved blob entries), not for the API.
+     */
+    public String toJson() {
+        return ConfigWriter.toJson(this).toString();
+    }
+
     /** Key of the entry in the cache manager: {@code domain_id/id}, or {@code id} without a domain. */
     public String key() {
         return domainId.isEmpty() ? blobId : domainId + ID_SPLITTER + blobId;

@@ -47,6 +47,26 @@ final class ConfigWriter {
         return o;
     }
 
+    /**
+     * A blob cache entry as a {@code PUT /api/v2/blobs} body with a {@code config_v2}, every field
+     * explicit (secrets included: this is for saved state, not for the API).
+     */
+    static ObjectNode toJson(BlobCacheEntry e) {
+        ObjectNode o = F.objectNode();
+        o.put("type", e.type());
+        o.put("id", e.blobId());
+        o.put("domain_id", e.domainId());
+        BlobCacheConfig c = e.config();
+        ObjectNode v2 = o.putObject("config_v2");
+        v2.put("version", NydusConfig.VERSION);
+        v2.put("id", c.id());
+        v2.set("backend", backend(c.backend()));
+        v2.set("external_backends", externalBackends(c.externalBackends()));
+        v2.set("cache", cache(c.cache()));
+        c.metadataPath().ifPresent(m -> v2.put("metadata_path", m));
+        return o;
+    }
+
     static ArrayNode externalBackends(java.util.List<ExternalBackendConfig> list) {
         ArrayNode a = F.arrayNode();
         for (ExternalBackendConfig e : list) {

@@ -171,4 +171,13 @@ class ExampleDocumentsTest {
         assertThat(r.auth()).isEmpty();
         assertThat(e.config().cache().prefetch().prefetchAll()).isTrue();
     }
+
+    /** Saved state keeps entries as JSON: every example reads back to an equal entry, secrets included. */
+    @Test
+    void blobCacheEntriesRoundTripThroughTheirJson() throws Exception {
+        for (String name : Examples.ENTRIES) {
+            BlobCacheEntry e = BlobCacheEntry.parse(Examples.text(name));
+            assertThat(BlobCacheEntry.parse(e.toJson())).as(name).isEqualTo(e);
+        }
+    }
 }

@@ -30,8 +30,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The daemon side of the API (upstream's {@code api_server_glue}): one dispatch over the
  * {@link ApiRequest}s, each carried out against the state machine, the FUSE service and its mount
- * table, or the blob cache manager. Lifecycle requests become state machine events; errors become
- * {@link ApiError}s in the shape and with the status upstream gives them.
+ * table, or the singleton service and its blob cache entries. Lifecycle requests become state
+ * machine events; errors become {@link ApiError}s in the shape and with the status upstream gives
+ * them.
  */
 public final class ApiDispatcher implements ApiHandler {
     private static final Logger LOG = LoggerFactory.getLogger(ApiDispatcher.class);
@@ -57,7 +58,7 @@ public final class ApiDispatcher implements ApiHandler {
     private final Identity identity;
     private final DaemonStateMachine machine;
     private final FsService fs;
-    private final BlobCacheManager blobs;
+    private final SingletonService singleton;
     private final ImageOpener opener;
     private final DaemonMetrics metrics;
     private final LogConfigurer logs;
@@ -67,16 +68,16 @@ public final class ApiDispatcher implements ApiHandler {
 
     /**
      * @param fs the filesystem service (FUSE or fanotify), or null for the singleton
-     * @param blobs the blob cache manager, or null for a FUSE daemon
+     * @param singleton the singleton service (blob cache entries, fscache), or null for a FUSE daemon
      * @param exitRequest asked to end the process after {@code PUT /api/v1/daemon/exit}
      */
-    public ApiDispatcher(Identity identity, DaemonStateMachine machine, FsService fs, BlobCacheManager blobs,
+    public ApiDispatcher(Identity identity, DaemonStateMachine machine, FsService fs, SingletonService singleton,
                          ImageOpener opener, DaemonMetrics metrics, LogConfigurer logs, ErrorEvents errors,
                          Consumer<String> exitRequest) {
         this.identity = Objects.requireNonNull(identity, "identity");
         this.machine = Objects.requireNonNull(machine, "machine");
         this.fs = fs;
-        this.blobs = blobs;
+        this.singleton = singleton;
         this.opener = Objects.requireNonNull(opener, "opener");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.logs = Objects.requireNonNull(logs, "logs");
@@ -135,12 +136,13 @@ public final class ApiDispatcher implements ApiHandler {
             } else if (r instanceof ApiRequest.CreateBlobObject c) {
                 return createBlob(ctx, c.entry());
             } else if (r instanceof ApiRequest.DeleteBlobObject d) {
-                blobManager().remove(d.domainId(), d.blobId());
+                singletonService().remove(d.domainId(), d.blobId());
                 return ApiResponse.EMPTY;
-            } else if (r instanceof ApiRequest.DeleteBlobFile) {
-                if (blobs != null) {
-                    // Culling a cache file is the fscache driver's; without it there is none.
-                    throw DaemonException.unsupported("no fscache service to cull blob files from");
+            } else if (r instanceof ApiRequest.DeleteBlobFile f) {
+                // Culling a cache file is fscache's (501 on a singleton without it); FUSE
+                // daemons have none and answer 204, as upstream.
+                if (singleton != null) {
+                    singleton.cull(f.blobId());
                 }
                 return ApiResponse.EMPTY;
             } else if (r instanceof ApiRequest.GetBlobObject) {
@@ -171,11 +173,11 @@ public final class ApiDispatcher implements ApiHandler {
         return fs;
     }
 
-    private BlobCacheManager blobManager() throws DaemonException {
-        if (blobs == null) {
+    private SingletonService singletonService() throws DaemonException {
+        if (singleton == null) {
             throw DaemonException.unsupported("this daemon has no blob cache manager (use nydusd singleton)");
         }
-        return blobs;
+        return singleton;
     }
 
     private static MountCommand command(ApiRequest.MountCmd c) {
@@ -245,7 +247,7 @@ public final class ApiDispatcher implements ApiHandler {
     }
 
     private ApiResponse createBlob(String ctx, String text) throws ApiError, DaemonException {
-        BlobCacheManager m = blobManager();
+        SingletonService s = singletonService();
         BlobCacheEntry entry;
         try {
             entry = BlobCacheEntry.parse(text);
@@ -254,7 +256,7 @@ public final class ApiDispatcher implements ApiHandler {
             LOG.info("invalid blob cache entry: {}", e.getMessage());
             throw ApiError.badRequest();
         }
-        m.add(entry);
+        s.add(entry);
         return ApiResponse.EMPTY;
     }
 

@@ -4,7 +4,6 @@ import dev.jnydus.cache.device.CacheOptions;
 import dev.jnydus.cache.device.CacheType;
 import dev.jnydus.common.Errno;
 import dev.jnydus.common.FsException;
-import dev.jnydus.config.BlobCacheEntry;
 import dev.jnydus.daemon.api.ApiServer;
 import dev.jnydus.daemon.cli.BuildInfo;
 import dev.jnydus.daemon.cli.DaemonArgs;
@@ -46,7 +45,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Signals are caught from the start of {@code main} ({@link StopSignals}); this launcher checks
  * for a request after every step that creates something, so a signal at any moment ends with the
- * mount gone.
+ * mount gone. {@code nydusd singleton} runs in {@link SingletonDaemon}.
  */
 public final class FuseDaemonLauncher implements DaemonLauncher {
     private static final Logger LOG = LoggerFactory.getLogger(FuseDaemonLauncher.class);
@@ -66,7 +65,8 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
             throw new StartupException("--upgrade (waiting for a takeover) is not supported yet");
         }
         if (args.service() instanceof Service.Singleton singleton) {
-            runSingleton(plan, singleton, context);
+            applyRlimit(g.rlimitNofile());
+            SingletonDaemon.run(plan, singleton, context);
             return;
         }
         if (!(args.service() instanceof Service.Fuse fuse)) {
@@ -151,71 +151,6 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
     }
 
     /**
-     * {@code nydusd singleton}: the blob cache manager behind {@code /api/v2/blobs}, with the
-     * entries of {@code --config} added at start. Serving them through {@code /dev/cachefiles}
-     * ({@code --fscache}) is the fscache service's, not here yet.
-     */
-    private void runSingleton(StartupPlan plan, Service.Singleton singleton, LaunchContext context)
-            throws Exception {
-        GlobalOptions g = plan.args().global();
-        if (singleton.options().fscacheDir().isPresent()) {
-            throw new StartupException("singleton --fscache (the fscache service) is not supported yet");
-        }
-        StopSignals stop = context.stop();
-        applyRlimit(g.rlimitNofile());
-        BlobCacheManager blobs = new BlobCacheManager();
-        for (BlobCacheEntry e : plan.singletonBlobs()) {
-            try {
-                blobs.add(e);
-            } catch (DaemonException ex) {
-                throw new StartupException("failed to add blob cache entry " + e.key() + ": " + ex.getMessage(), ex);
-            }
-        }
-        DaemonStateMachine machine = new DaemonStateMachine(new SingletonActions());
-        ApiServer api = null;
-        try {
-            machine.fire(DaemonEvent.MOUNT);
-            machine.fire(DaemonEvent.START);
-            LOG.info("nydusd singleton is serving the blob cache manager (RUNNING)");
-            if (g.apiSock().isPresent() && !stop.isRequested()) {
-                ApiDispatcher dispatcher = new ApiDispatcher(identity(g, null), machine, null, blobs,
-                        new RafsImageOpener(Sys.geteuid(), Sys.getegid()), DaemonMetrics.none(machine::state), context.logs(),
-                        context.errors(), stop::request);
-                api = startApi(g.apiSock().get(), dispatcher);
-            }
-            awaitStop(stop);
-            LOG.info("stopping ({}), state {}", stop.source().orElse("?"), machine.state());
-            machine.stop();
-        } finally {
-            if (api != null) {
-                api.close();
-            }
-            machine.close();
-        }
-    }
-
-    /** The singleton's actions: nothing to serve until the fscache service exists. */
-    private static final class SingletonActions implements DaemonStateMachine.Actions {
-        @Override
-        public void restore() throws DaemonException {
-            throw new DaemonException(DaemonException.Kind.UPGRADE_MANAGER,
-                    "failed to upgrade nydusd daemon, missing supervisor path");
-        }
-
-        @Override
-        public void startService() {
-        }
-
-        @Override
-        public void terminateService() {
-        }
-
-        @Override
-        public void umount() {
-        }
-    }
-
-    /**
      * Bounds the shutdown: should closing anything block (a worker or a fetch stuck on a hung
      * backend holding a lock), the mount is detached and the process ends anyway, with status 0,
      * after {@link #SHUTDOWN_LIMIT}. Exiting closes the last /dev/fuse descriptors, which aborts
@@ -274,7 +209,7 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
     }
 
     /** {@code --rlimit-nofile}: soft and hard limit set to the value {@link RlimitPolicy} computes. */
-    private static void applyRlimit(long requested) throws StartupException {
+    static void applyRlimit(long requested) throws StartupException {
         if (requested == 0) {
             return;
         }

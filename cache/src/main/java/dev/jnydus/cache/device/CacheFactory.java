@@ -57,13 +57,11 @@ public final class CacheFactory {
     }
 
     /**
-     * Creates the manager (and its work_dir). fscache is rejected: its devices are made by the
-     * fscache module over kernel cache files.
+     * Creates the manager (and its work_dir). An fscache manager keeps only {@code .blob.meta}
+     * files in its work_dir and opens blobs over the kernel's cache files
+     * ({@link CacheManager#openExternal}).
      */
     public CacheManager build() throws IOException {
-        if (options.type() == CacheType.FSCACHE) {
-            throw new IllegalArgumentException("cache type fscache is served by the fscache module, not by CacheFactory");
-        }
         ThreadFactory tf = threadFactory != null ? threadFactory : prefetchThreads();
         return FileCacheManager.create(options, backend, ticker, sleeper, wallClock, tf);
     }

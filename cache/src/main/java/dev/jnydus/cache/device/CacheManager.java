@@ -14,9 +14,19 @@ public interface CacheManager extends AutoCloseable {
 
     /**
      * Opens a device over {@code blobs} (indices must be distinct). Cache files are created or
-     * reopened, and chunk maps repaired where they promise more than the data files hold.
+     * reopened, and chunk maps repaired where they promise more than the data files hold. Not for
+     * cache type {@code fscache} (see {@link #openExternal}).
      */
     BlobDevice open(List<BlobInfo> blobs) throws IOException;
+
+    /**
+     * Opens one blob over a cache file the caller owns (fscache's anonymous fd); cache type
+     * {@code fscache} only. The blob's chunk table is loaded from its {@code .blob.meta} in
+     * {@code work_dir} (fetched when missing) unless the caller attached one.
+     *
+     * @throws IOException when the chunk table cannot be had or the file's extents cannot be read
+     */
+    ExternalBlobCache openExternal(BlobInfo blob, ExternalCacheFile file) throws IOException;
 
     /** Bytes cached per blob and in total, with the limit; for the API. */
     CacheUsage usage();

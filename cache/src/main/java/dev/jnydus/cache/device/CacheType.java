@@ -5,7 +5,10 @@ public enum CacheType {
     /** Chunk data in {@code work_dir}, readiness in a persisted chunk map. Same as {@link #FILECACHE}. */
     BLOBCACHE("blobcache"),
     FILECACHE("filecache"),
-    /** Kernel cachefiles on-demand; its devices are built by the fscache module, not this factory. */
+    /**
+     * Kernel cachefiles on-demand: chunk data lives in the kernel's cache files, which the fscache
+     * module hands over ({@link CacheManager#openExternal}); {@code work_dir} keeps {@code .blob.meta}.
+     */
     FSCACHE("fscache"),
     /** No local storage: every miss goes to the backend. */
     DUMMYCACHE("dummycache");

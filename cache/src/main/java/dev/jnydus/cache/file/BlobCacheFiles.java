@@ -118,6 +118,17 @@ final class BlobCacheFiles implements AutoCloseable {
     }
 
     /**
+     * The files of a blob over a cache file someone else owns ({@link ExternalChunkStore}):
+     * readiness is whatever the file holds, rebuilt from its data extents, so there is no chunk map
+     * to keep in step and no marker; the file's durability is its owner's (the kernel's).
+     */
+    static BlobCacheFiles external(FileCacheManager mgr, BlobInfo info, ExternalChunkStore store) throws IOException {
+        BlobCacheFiles f = new BlobCacheFiles(mgr, info, store, store.readiness(info), null);
+        f.cachedBytes.set(f.countCachedBytes());
+        return f;
+    }
+
+    /**
      * A chunk map may claim chunks that the data file cannot hold: the data file was deleted or
      * truncated behind the map's back. Such chunks are marked not ready, so they are fetched again
      * instead of being served as zeros.
@@ -193,6 +204,11 @@ final class BlobCacheFiles implements AutoCloseable {
         return map.isPersistent();
     }
 
+    /** Whether the cache can read its file back (not so for a write-only external file). */
+    boolean isReadable() {
+        return store != null && store.readable();
+    }
+
     /** Whether the file holds chunks as stored (compressed) rather than uncompressed. */
     boolean storesCompressed() {
         return store != null && store.storesCompressed();
@@ -217,6 +233,10 @@ final class BlobCacheFiles implements AutoCloseable {
 
     boolean isAllReady() {
         return store != null && map.allReady();
+    }
+
+    int readyCount() {
+        return store == null ? 0 : map.readyCount();
     }
 
     /** Whether a ready chunk must validate before it is served (it was ready at an unclean stop). */

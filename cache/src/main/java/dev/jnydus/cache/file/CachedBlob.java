@@ -5,6 +5,7 @@ import dev.jnydus.cache.device.BlobInfo;
 import dev.jnydus.cache.device.ChunkInfo;
 import dev.jnydus.cache.device.ChunkSink;
 import dev.jnydus.cache.device.ChunkSlice;
+import dev.jnydus.cache.device.ExternalCacheFile;
 import dev.jnydus.cache.file.InflightChunks.Claim;
 import dev.jnydus.cache.file.InflightChunks.ClaimSet;
 import dev.jnydus.common.Errno;
@@ -49,6 +50,8 @@ final class CachedBlob {
     private static final Logger LOG = LoggerFactory.getLogger(CachedBlob.class);
 
     static final String CHUNK_MAP_SUFFIX = BlobCacheFiles.CHUNK_MAP_SUFFIX;
+    /** What a fill learns of a chunk that was already ready in a write-only file: nothing. */
+    private static final byte[] NOT_READ = new byte[0];
 
     private final FileCacheManager mgr;
     private final BlobInfo info;
@@ -79,6 +82,22 @@ final class CachedBlob {
     static CachedBlob open(FileCacheManager mgr, BlobInfo info) throws IOException {
         ChunkIdentity identity = ChunkIdentity.of(info);
         return new CachedBlob(mgr, info, identity, BlobCacheFiles.open(mgr, info, identity), mgr.fetchWaitLimit());
+    }
+
+    /**
+     * Opens a blob over a cache file someone else owns and reads ({@link ExternalChunkStore}),
+     * its readiness rebuilt from the file's data extents. Such a blob is only filled ({@link #fill})
+     * and prefetched, never read through {@link #read}.
+     */
+    static CachedBlob openExternal(FileCacheManager mgr, BlobInfo info, ExternalCacheFile file) throws IOException {
+        ChunkIdentity identity = ChunkIdentity.of(info);
+        ExternalChunkStore store = new ExternalChunkStore(file, info.uncompressedSize());
+        return new CachedBlob(mgr, info, identity, BlobCacheFiles.external(mgr, info, store), mgr.fetchWaitLimit());
+    }
+
+    /** Whether the blob's file belongs to someone else (see {@link #openExternal}). */
+    boolean isExternal() {
+        return files.isFileBacked() && !files.isReadable();
     }
 
     BlobInfo info() {
@@ -148,6 +167,10 @@ final class CachedBlob {
 
     boolean isAllReady() {
         return files.isAllReady();
+    }
+
+    int readyCount() {
+        return files.readyCount();
     }
 
     // ---------------------------------------------------------------- reads
@@ -254,8 +277,15 @@ final class CachedBlob {
         mgr.counters().partialHits.increment();
     }
 
-    /** A ready chunk from memory, else from the cache file; null if the file's copy is bad. */
+    /**
+     * A ready chunk from memory, else from the cache file; null if the file's copy is bad. A
+     * write-only file is never read back: it is only filled, where nobody waits for the bytes, so
+     * they stand for themselves as {@link #NOT_READ}.
+     */
     private byte[] memoryOrCached(ChunkInfo c) {
+        if (!files.isReadable()) {
+            return NOT_READ;
+        }
         byte[] d = memory.get(c);
         return d != null ? d : readCached(c);
     }
@@ -390,6 +420,55 @@ final class CachedBlob {
             mine.add(c);
         }
         return mine;
+    }
+
+    /**
+     * Makes {@code chunks} (all of this blob) ready in the cache file without delivering them: the
+     * missing ones are fetched (amplified, validated, stored) as a read would. Returns the number
+     * that were missing.
+     *
+     * <p>Success means stored, not only fetched: a reader of the file (the kernel) finds the bytes
+     * there. A fetcher hands its data out before it stores it, so a fill that waited for someone
+     * else's fetch also waits for that fetch to release its claim; a chunk whose store failed is
+     * fetched again once, then the fill fails with EIO.
+     */
+    int fill(List<ChunkInfo> chunks) throws IOException {
+        mgr.counters().total.increment();
+        List<ChunkInfo> asked = new ArrayList<>(chunks.size());
+        for (ChunkInfo c : chunks) {
+            asked.add(identity.canonical(c));
+        }
+        int missingAtFirst = -1;
+        for (int round = 0; ; round++) {
+            List<ChunkInfo> missing = notReady(asked);
+            if (missingAtFirst < 0) {
+                missingAtFirst = missing.size();
+            }
+            if (missing.isEmpty()) {
+                return missingAtFirst;
+            }
+            if (round == 2) {
+                throw new FsException(Errno.EIO, "blob " + blobId + ": " + missing.size() + " chunks from chunk "
+                        + missing.get(0).index() + " could not be stored in cache file " + files.dataFileName());
+            }
+            fetchAndWait(missing);
+            for (ChunkInfo c : notReady(missing)) {
+                Claim holder = inflight.holder(c.index());
+                if (holder != null) {
+                    inflight.awaitReleased(holder);
+                }
+            }
+        }
+    }
+
+    private List<ChunkInfo> notReady(List<ChunkInfo> chunks) {
+        List<ChunkInfo> out = new ArrayList<>();
+        for (ChunkInfo c : chunks) {
+            if (!files.isReady(c.index())) {
+                out.add(c);
+            }
+        }
+        return out;
     }
 
     // ---------------------------------------------------------------- prefetch

@@ -21,6 +21,14 @@ interface ChunkStore extends AutoCloseable {
     /** Reads the chunk's stored form: uncompressed bytes, or the compressed bytes in raw mode. */
     byte[] readStored(ChunkInfo c) throws IOException;
 
+    /**
+     * Whether the cache can read the file back; a write-only store ({@link ExternalChunkStore}) is
+     * read by someone else, and the cache only fills it.
+     */
+    default boolean readable() {
+        return true;
+    }
+
     /** Whether {@link #readStored} returns compressed bytes. */
     boolean storesCompressed();
 

@@ -3,6 +3,7 @@ package dev.jnydus.cache.file;
 import dev.jnydus.cache.device.BlobDevice;
 import dev.jnydus.cache.device.BlobInfo;
 import dev.jnydus.cache.device.BlobIoVec;
+import dev.jnydus.cache.device.CacheType;
 import dev.jnydus.cache.device.ChunkInfo;
 import dev.jnydus.cache.device.ChunkSink;
 import dev.jnydus.cache.device.ChunkSlice;
@@ -107,7 +108,8 @@ final class FileBlobDevice implements BlobDevice {
     }
 
     private boolean prefetchEnabled() {
-        return !closed && mgr.scheduler().isEnabled() && mgr.options().type().isFileBacked();
+        CacheType type = mgr.options().type();
+        return !closed && mgr.scheduler().isEnabled() && (type.isFileBacked() || type == CacheType.FSCACHE);
     }
 
     /**

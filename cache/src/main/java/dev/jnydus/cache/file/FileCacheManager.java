@@ -9,7 +9,10 @@ import dev.jnydus.cache.device.BlobInfo;
 import dev.jnydus.cache.device.BlobcacheMetrics;
 import dev.jnydus.cache.device.CacheManager;
 import dev.jnydus.cache.device.CacheOptions;
+import dev.jnydus.cache.device.CacheType;
 import dev.jnydus.cache.device.CacheUsage;
+import dev.jnydus.cache.device.ExternalBlobCache;
+import dev.jnydus.cache.device.ExternalCacheFile;
 import dev.jnydus.cache.meta.BlobMetaFile;
 import dev.jnydus.cache.prefetch.PrefetchMetrics;
 import dev.jnydus.cache.prefetch.PrefetchScheduler;
@@ -99,7 +102,7 @@ public final class FileCacheManager implements CacheManager {
     /** Used by {@link dev.jnydus.cache.device.CacheFactory}. */
     public static FileCacheManager create(CacheOptions options, BlobBackend backend, Ticker ticker, Sleeper sleeper,
                                           Clock wallClock, ThreadFactory threadFactory) throws IOException {
-        if (options.type().isFileBacked()) {
+        if (options.type().isFileBacked() || (options.type() == CacheType.FSCACHE && options.workDir() != null)) {
             Files.createDirectories(options.workDir());
         }
         FileCacheManager m = new FileCacheManager(options, backend, ticker, sleeper, wallClock, threadFactory);
@@ -168,6 +171,9 @@ public final class FileCacheManager implements CacheManager {
         if (closed) {
             throw new IllegalStateException("cache manager is closed");
         }
+        if (options.type() == CacheType.FSCACHE) {
+            throw new IllegalStateException("an fscache cache fills kernel cache files: use openExternal");
+        }
         int max = -1;
         for (BlobInfo b : blobs) {
             max = Math.max(max, b.index());
@@ -206,9 +212,33 @@ public final class FileCacheManager implements CacheManager {
         return new FileBlobDevice(this, infos, byIndex, scheduler.newGroup("device" + infos));
     }
 
+    @Override
+    public synchronized ExternalBlobCache openExternal(BlobInfo blob, ExternalCacheFile file) throws IOException {
+        if (closed) {
+            throw new IllegalStateException("cache manager is closed");
+        }
+        if (options.type() != CacheType.FSCACHE) {
+            throw new IllegalStateException("external cache files need cache type fscache, not " + options.type().label());
+        }
+        BlobInfo info = withChunkTable(blob);
+        if (info.chunkTable() == null) {
+            throw new IOException("blob " + blob.blobId() + ": its chunk info table (blob meta) is unavailable, "
+                    + "and fscache mode cannot place chunks without it");
+        }
+        CachedBlob e = CachedBlob.openExternal(this, info, file);
+        e.refs++;
+        openBytes.addAndGet(e.cachedBytes());
+        CachedBlob[] byIndex = new CachedBlob[info.index() + 1];
+        byIndex[info.index()] = e;
+        FileBlobDevice device = new FileBlobDevice(this, List.of(info), byIndex,
+                scheduler.newGroup("fscache " + file.name()));
+        return new ExternalBlob(device, e);
+    }
+
     /** Attaches the chunk table from the blob's {@code .blob.meta} when the caller gave none. */
     private BlobInfo withChunkTable(BlobInfo b) {
-        if (b.chunkTable() != null || b.meta() == null || !options.type().isFileBacked()) {
+        boolean keepsMeta = options.type().isFileBacked() || (options.type() == CacheType.FSCACHE && options.workDir() != null);
+        if (b.chunkTable() != null || b.meta() == null || !keepsMeta) {
             return b;
         }
         try {
@@ -226,10 +256,11 @@ public final class FileCacheManager implements CacheManager {
             }
             e.refs--;
             if (e.refs == 0) {
-                open.remove(e.blobId());
+                // An external blob is not in the map; another blob of the same id may be.
+                open.remove(e.blobId(), e);
                 openBytes.addAndGet(-e.cachedBytes());
                 e.close();
-                if (e.isFileBacked()) {
+                if (e.isFileBacked() && !e.isExternal()) {
                     Map<String, Long> idle = new HashMap<>(idleBytes);
                     idle.put(e.blobId(), e.cachedBytes());
                     idleBytes = idle;

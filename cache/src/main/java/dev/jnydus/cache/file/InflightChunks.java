@@ -62,19 +62,33 @@ final class InflightChunks {
      * @throws FsException the claim's failure, or EIO when it did not complete in time
      */
     byte[] await(Claim c) throws FsException {
+        return bounded(c.result, c, "the fetch under way did not finish");
+    }
+
+    /**
+     * Waits until a claim is released, at most the wait limit, uninterruptibly: by then its chunk
+     * is stored and ready, or its store failed and nobody holds it.
+     *
+     * @throws FsException EIO when it was not released in time
+     */
+    void awaitReleased(Claim c) throws FsException {
+        bounded(c.released, c, "the fetch under way did not store it");
+    }
+
+    private <T> T bounded(CompletableFuture<T> f, Claim c, String late) throws FsException {
         boolean interrupted = false;
         long deadline = System.nanoTime() + waitLimit.toNanos();
         try {
             while (true) {
                 try {
-                    return c.result.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                    return f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                 } catch (InterruptedException e) {
                     interrupted = true;
                 } catch (ExecutionException e) {
                     throw (FsException) e.getCause();
                 } catch (TimeoutException e) {
-                    throw new FsException(Errno.EIO, "blob " + blobId + " chunk " + c.id + ": the fetch under way did "
-                            + "not finish within " + waitLimit.toSeconds() + " s");
+                    throw new FsException(Errno.EIO, "blob " + blobId + " chunk " + c.id + ": " + late + " within "
+                            + waitLimit.toSeconds() + " s");
                 }
             }
         } finally {
@@ -88,6 +102,7 @@ final class InflightChunks {
     final class Claim {
         final int id;
         private final CompletableFuture<byte[]> result = new CompletableFuture<>();
+        private final CompletableFuture<Void> released = new CompletableFuture<>();
 
         private Claim(int id) {
             this.id = id;
@@ -111,6 +126,7 @@ final class InflightChunks {
                         + ": the fetch ended without a result"));
             }
             claims.remove(id, this);
+            released.complete(null);
         }
 
         boolean isDone() {

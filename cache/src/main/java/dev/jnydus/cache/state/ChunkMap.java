@@ -35,6 +35,18 @@ public interface ChunkMap extends AutoCloseable {
 
     /** An in-memory map; {@code chunkCount} 0 means the count is unknown and any index is accepted. */
     static ChunkMap memory(int chunkCount) {
-        return new MemoryChunkMap(chunkCount);
+        return new MemoryChunkMap(chunkCount, false);
+    }
+
+    /**
+     * An in-memory map whose caller rebuilds readiness from the cache file itself each time the blob
+     * is opened (fscache: the file's data extents), so that, like a persisted map, it survives
+     * restarts and its ready bits need no validation.
+     */
+    static ChunkMap rebuilt(int chunkCount) {
+        if (chunkCount <= 0) {
+            throw new IllegalArgumentException("a rebuilt chunk map needs the chunk count, got " + chunkCount);
+        }
+        return new MemoryChunkMap(chunkCount, true);
     }
 }

@@ -7,18 +7,21 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Readiness kept in memory only: for blobs whose chunk count is unknown (legacy v5 without the
  * extended blob table), where upstream uses its digest-keyed map and re-establishes readiness by
- * validating cached data.
+ * validating cached data; and for fscache blobs, whose readiness is rebuilt from the kernel's
+ * cache file ({@link ChunkMap#rebuilt}).
  */
 final class MemoryChunkMap implements ChunkMap {
     private final int chunkCount;
     private final Set<Integer> ready = ConcurrentHashMap.newKeySet();
     private final AtomicInteger count = new AtomicInteger();
+    private final boolean rebuilt;
 
-    MemoryChunkMap(int chunkCount) {
+    MemoryChunkMap(int chunkCount, boolean rebuilt) {
         if (chunkCount < 0) {
             throw new IllegalArgumentException("chunk count " + chunkCount);
         }
         this.chunkCount = chunkCount;
+        this.rebuilt = rebuilt;
     }
 
     private void check(int index) {
@@ -65,7 +68,7 @@ final class MemoryChunkMap implements ChunkMap {
 
     @Override
     public boolean isPersistent() {
-        return false;
+        return rebuilt;
     }
 
     @Override

@@ -324,10 +324,13 @@ class BlobCacheReadTest {
     }
 
     @Test
-    void fscacheIsNotBuiltHere() {
+    void fscacheOpensNoDevicesOfItsOwn() throws Exception {
+        FakeBlob b = blob(Compressor.NONE, 4096, 100);
         CacheOptions o = CacheOptions.builder(CacheType.FSCACHE).workDir(work).build();
-        assertThatThrownBy(() -> CacheFactory.builder(o, new InMemoryBlobBackend()).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("fscache");
+        try (CacheManager m = CacheFactory.builder(o, new InMemoryBlobBackend().put(b)).build()) {
+            assertThatThrownBy(() -> m.open(List.of(info(0, b))))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("openExternal");
+        }
     }
 
     @Test
