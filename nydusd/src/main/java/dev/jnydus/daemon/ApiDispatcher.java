@@ -230,12 +230,35 @@ public final class ApiDispatcher implements ApiHandler {
     }
 
     private ApiResponse updateConfig(String ctx, ApiRequest.UpdateConfig c) throws ApiError {
+        String id = c.id().orElse("");
         try {
-            runtimeConfig.update(c.id().orElse(""), c.values());
+            runtimeConfig.update(id, c.values());
         } catch (IllegalArgumentException e) {
             throw ApiError.payloadType(ctx, e.getMessage());
         }
+        String auth = c.values().get(RuntimeConfig.REGISTRY_AUTH);
+        if (auth != null && fuse != null) {
+            applyRegistryAuth(fuse.mounts(), id, auth);
+        }
         return ApiResponse.EMPTY;
+    }
+
+    /**
+     * Hands a new {@code registry_auth} to the registry backends whose id is {@code id}: the
+     * backend of the mount at that mountpoint ("/" for a dedicated daemon, "/&lt;snapshot&gt;" in
+     * shared mode), as upstream's backend picks it up (it polls; we apply at once). Requests
+     * already in flight finish with the old credentials; a 401 on them is answered again with
+     * the new ones.
+     */
+    static int applyRegistryAuth(MountTable mounts, String id, String auth) {
+        int applied = 0;
+        Optional<MountTable.Entry> e = mounts.get(id);
+        if (e.isPresent() && e.get().image() instanceof RafsInstance rafs && rafs.updateRegistryAuth(auth)) {
+            applied++;
+        }
+        LOG.info("registry_auth of {} {}", id, applied == 0 ? "stored; no registry backend has that id"
+                : auth.isEmpty() ? "cleared in its registry backend" : "applied to its registry backend");
+        return applied;
     }
 
     private ApiResponse createBlob(String ctx, String text) throws ApiError, DaemonException {

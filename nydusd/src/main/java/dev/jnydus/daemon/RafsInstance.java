@@ -2,6 +2,7 @@ package dev.jnydus.daemon;
 
 import dev.jnydus.backend.BackendEnvironment;
 import dev.jnydus.backend.BlobBackend;
+import dev.jnydus.backend.registry.RegistryBackend;
 import dev.jnydus.cache.device.BlobDevice;
 import dev.jnydus.cache.device.CacheFactory;
 import dev.jnydus.cache.device.CacheManager;
@@ -227,6 +228,20 @@ public final class RafsInstance implements MountedImage {
     /** The backend's read counters, when the backend keeps them. */
     public Optional<BackendMetrics> backendMetrics() {
         return backend.metrics();
+    }
+
+    /**
+     * Applies a hot {@code registry_auth} value (spec 2.7: base64 {@code user:password}, empty
+     * clears) to this image's backend when it is a registry.
+     *
+     * @return whether the backend is a registry and took the value
+     */
+    public boolean updateRegistryAuth(String base64UserPassword) {
+        if (backend instanceof RegistryBackend r) {
+            r.updateAuth(base64UserPassword);
+            return true;
+        }
+        return false;
     }
 
     /** Bytes the blob cache holds. */

@@ -10,8 +10,9 @@ import java.util.TreeMap;
  * as upstream does under {@code "<id>:<key>"}; only upstream's keys are accepted.
  */
 public final class RuntimeConfig {
+    public static final String REGISTRY_AUTH = "registry_auth";
     /** The keys upstream knows. */
-    public static final Set<String> KEYS = Set.of("registry_auth", "dragonfly_scheduler_endpoint", "proxy_url");
+    public static final Set<String> KEYS = Set.of(REGISTRY_AUTH, "dragonfly_scheduler_endpoint", "proxy_url");
 
     private final Map<String, String> values = new TreeMap<>();
 
