@@ -102,6 +102,25 @@ public final class Server {
         this.congestionThreshold = b.congestionThreshold;
         this.metrics = b.metrics;
         this.ticker = b.ticker;
+        if (b.resumed != null) {
+            resume(b.resumed);
+        }
+    }
+
+    /**
+     * Takes a session whose INIT a predecessor answered: the kernel sends INIT once per
+     * connection, so the filesystem is told what was settled then, as if it had seen it.
+     */
+    private void resume(Negotiated n) {
+        try {
+            Objects.requireNonNull(fs.init(n.enabled()), "init returned null");
+        } catch (FsException e) {
+            throw new IllegalStateException("the filesystem refused the resumed session's options "
+                    + n.enabled().names() + ": " + e.getMessage(), e);
+        }
+        negotiated.set(n);
+        LOG.info("FUSE session resumed: using 7.{}, max_write {}, max_pages {}, enabled {}", n.minor(), n.maxWrite(),
+                n.maxPages(), n.enabled().names());
     }
 
     public static Builder builder(FileSystem fs) {
@@ -667,6 +686,7 @@ public final class Server {
         private int congestionThreshold = 0xffff / 4 * 3;
         private RequestMetrics metrics = RequestMetrics.NONE;
         private Ticker ticker = Ticker.system();
+        private Negotiated resumed;
 
         private Builder(FileSystem fs) {
             this.fs = Objects.requireNonNull(fs, "fs");
@@ -707,6 +727,15 @@ public final class Server {
         /** The clock for {@link RequestMetrics} latencies. */
         public Builder ticker(Ticker ticker) {
             this.ticker = Objects.requireNonNull(ticker, "ticker");
+            return this;
+        }
+
+        /**
+         * Serves a connection whose INIT was answered by a predecessor (hot upgrade, failover), with
+         * what was negotiated then; the server counts as initialized from the start.
+         */
+        public Builder resumed(Negotiated negotiated) {
+            this.resumed = Objects.requireNonNull(negotiated, "negotiated");
             return this;
         }
 

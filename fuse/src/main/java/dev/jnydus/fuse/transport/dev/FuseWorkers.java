@@ -17,8 +17,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs a {@link Server} on N threads over one {@link FuseSession}, each thread with its own cloned
- * /dev/fuse descriptor ({@link DevFuseChannel}) and its own pair of direct buffers.
+ * Runs a {@link Server} on N threads over one {@link FuseSession}, each thread with its own
+ * duplicate of the session descriptor ({@link DevFuseChannel}, which says why not a clone) and its
+ * own pair of direct buffers.
  *
  * <p>Workers end when the session ends (unmount or abort: the device answers ENODEV) or when
  * {@link #stop} wakes them; stopping leaves the mount and the session descriptor alone, so a
@@ -52,8 +53,8 @@ public final class FuseWorkers implements AutoCloseable {
     }
 
     /**
-     * Clones one channel per worker (so a failure to clone is reported here, before any thread
-     * runs), then starts the threads from {@code threadFactory}.
+     * Opens one channel per worker (so a failure is reported here, before any thread runs), then
+     * starts the threads from {@code threadFactory}.
      *
      * @param count 1..1024, as nydusd's {@code --fuse-threads}
      */
@@ -68,7 +69,7 @@ public final class FuseWorkers implements AutoCloseable {
         List<DevFuseChannel> channels = new ArrayList<>();
         try {
             for (int i = 0; i < count; i++) {
-                channels.add(DevFuseChannel.clone(session.fd(), waker));
+                channels.add(DevFuseChannel.dup(session.fd(), waker));
             }
         } catch (IOException | RuntimeException e) {
             channels.forEach(DevFuseChannel::close);
