@@ -113,12 +113,32 @@ public final class Vfs implements FileSystem {
      * @throws FsException EINVAL for a bad path or inode number, ENOSPC when 255 backends are attached
      */
     public synchronized int attach(String path, FileSystem fs, long rootIno) throws FsException {
+        return attach(path, fs, rootIno, 0);
+    }
+
+    /**
+     * Attaches {@code fs} at {@code path} with the backend index {@code index} (1..255), as a
+     * predecessor had it: the node ids the kernel holds for that backend lead to it again.
+     *
+     * @throws FsException EBUSY when the index is taken, EINVAL for a bad path, inode or index
+     */
+    public synchronized int attachAt(String path, FileSystem fs, long rootIno, int index) throws FsException {
+        if (index < 1 || index > MAX_BACKENDS) {
+            throw new FsException(Errno.EINVAL, "backend index " + index + " is outside 1.." + MAX_BACKENDS);
+        }
+        if (byIndex.get(index) != null) {
+            throw new FsException(Errno.EBUSY, "backend index " + index + " is taken by " + byIndex.get(index).path);
+        }
+        return attach(path, fs, rootIno, index);
+    }
+
+    private int attach(String path, FileSystem fs, long rootIno, int wantIndex) throws FsException {
         Objects.requireNonNull(fs, "fs");
         if (rootIno <= 0 || rootIno > MAX_INO) {
             throw new FsException(Errno.EINVAL, "root inode " + rootIno + " is outside 1.." + MAX_INO);
         }
         PseudoFs.Node dir = pseudo.mkdirs(path);
-        int index = allocateIndex();
+        int index = wantIndex > 0 ? wantIndex : allocateIndex();
         Attached a = new Attached(index, fs, rootIno, normalize(path), dir.ino);
         Map<Long, Attached> m = new HashMap<>(byPseudoIno);
         Attached old = m.put(dir.ino, a);
@@ -174,6 +194,30 @@ public final class Vfs implements FileSystem {
             }
         }
         return out;
+    }
+
+    /** The pseudo directories and counters a successor needs ({@link #restoreLayout}). */
+    public synchronized VfsLayout layout() {
+        return pseudo.layout(nextIndex);
+    }
+
+    /**
+     * Recreates a predecessor's pseudo directories and counters, before anything is attached.
+     *
+     * @throws FsException EINVAL when something is attached already or the layout is inconsistent
+     */
+    public synchronized void restoreLayout(VfsLayout layout) throws FsException {
+        for (int i = 1; i <= MAX_BACKENDS; i++) {
+            if (byIndex.get(i) != null) {
+                throw new FsException(Errno.EINVAL, "backends are attached already; cannot restore a layout");
+            }
+        }
+        if (layout.nextIndex() < 1 || layout.nextIndex() > MAX_BACKENDS) {
+            throw new FsException(Errno.EINVAL, "saved next backend index " + layout.nextIndex() + " is outside 1.."
+                    + MAX_BACKENDS);
+        }
+        pseudo.restore(layout);
+        nextIndex = layout.nextIndex();
     }
 
     /** The node id the kernel uses for inode {@code ino} of the backend with {@code index}. */
