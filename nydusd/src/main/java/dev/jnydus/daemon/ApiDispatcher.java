@@ -56,21 +56,26 @@ public final class ApiDispatcher implements ApiHandler {
     private final DaemonMetrics metrics;
     private final LogConfigurer logs;
     private final ErrorEvents errors;
-    private final RuntimeConfig runtimeConfig = new RuntimeConfig();
+    private final RuntimeConfig runtimeConfig;
+    private final FuseHandover handover;
     private final Consumer<String> exitRequest;
 
     /**
      * @param fuse the FUSE service, or null for the singleton
+     * @param handover the FUSE service's save and restore, or null for the singleton
      * @param blobs the blob cache manager, or null for a FUSE daemon
+     * @param runtimeConfig the values of {@code PUT /api/v1/config}
      * @param exitRequest asked to end the process after {@code PUT /api/v1/daemon/exit}
      */
-    public ApiDispatcher(Identity identity, DaemonStateMachine machine, FuseService fuse, BlobCacheManager blobs,
-                         ImageOpener opener, DaemonMetrics metrics, LogConfigurer logs, ErrorEvents errors,
-                         Consumer<String> exitRequest) {
+    ApiDispatcher(Identity identity, DaemonStateMachine machine, FuseService fuse, FuseHandover handover,
+                  BlobCacheManager blobs, ImageOpener opener, DaemonMetrics metrics, RuntimeConfig runtimeConfig,
+                  LogConfigurer logs, ErrorEvents errors, Consumer<String> exitRequest) {
         this.identity = Objects.requireNonNull(identity, "identity");
         this.machine = Objects.requireNonNull(machine, "machine");
         this.fuse = fuse;
+        this.handover = handover;
         this.blobs = blobs;
+        this.runtimeConfig = Objects.requireNonNull(runtimeConfig, "runtimeConfig");
         this.opener = Objects.requireNonNull(opener, "opener");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.logs = Objects.requireNonNull(logs, "logs");
@@ -192,30 +197,29 @@ public final class ApiDispatcher implements ApiHandler {
     }
 
     /**
-     * Saving state for a successor is the hot-upgrade issue's. Until then: with a supervisor, we
-     * still connect to it (the snapshotter waits for that connection, with no timeout, while it
-     * holds the daemon's lock) and then fail; without one, FUSE answers 501 (upstream panics) and
-     * the singleton 204, as upstream.
+     * {@code sendfd}: a FUSE daemon hands its state and session to the supervisor
+     * ({@link FuseHandover#save}: 501 without {@code --supervisor}, where upstream panics; 503
+     * before FUSE INIT, after connecting to the supervisor all the same). The singleton answers
+     * 204 without a supervisor, as upstream; with one it connects, then fails: saving the fscache
+     * state is the fscache service's.
      */
     private ApiResponse sendFd(String ctx) throws DaemonException {
-        if (fuse != null && (fuse.server() == null || !fuse.server().isInitialized())) {
-            throw new DaemonException(DaemonException.Kind.NOT_READY, "the FUSE session is not initialized yet");
+        if (handover != null) {
+            handover.save();
+            return ApiResponse.EMPTY;
         }
         Optional<String> sup = identity.supervisor();
         if (sup.isEmpty()) {
-            if (fuse == null) {
-                return ApiResponse.EMPTY;
-            }
-            throw DaemonException.unsupported("no supervisor configured (--supervisor): nowhere to send the state");
+            return ApiResponse.EMPTY;
         }
         try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(Path.of(sup.get())))) {
-            LOG.info("connected to supervisor {}; sending state is not supported yet", sup.get());
+            LOG.info("connected to supervisor {}; the singleton saves no state yet", sup.get());
         } catch (IOException e) {
             throw new DaemonException(DaemonException.Kind.UPGRADE_MANAGER, "failed to connect to supervisor "
                     + sup.get() + ": " + e.getMessage(), e);
         }
         throw new DaemonException(DaemonException.Kind.UPGRADE_MANAGER,
-                "failed to upgrade nydusd daemon: saving state for a successor is not supported yet");
+                "failed to upgrade nydusd daemon: saving the singleton's state is not supported yet");
     }
 
     private ApiResponse configure(String ctx, String level) throws ApiError {

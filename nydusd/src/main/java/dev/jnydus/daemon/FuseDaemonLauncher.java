@@ -17,6 +17,8 @@ import dev.jnydus.daemon.cli.Service;
 import dev.jnydus.daemon.cli.StartupException;
 import dev.jnydus.daemon.cli.StartupPlan;
 import dev.jnydus.daemon.cli.StopSignals;
+import dev.jnydus.daemon.upgrade.SupervisorClient;
+import dev.jnydus.fuse.transport.dev.Fusectl;
 import dev.jnydus.sys.Sys;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -54,10 +56,10 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
     public void launch(StartupPlan plan, LaunchContext context) throws Exception {
         DaemonArgs args = plan.args();
         GlobalOptions g = args.global();
-        if (g.upgrade()) {
-            throw new StartupException("--upgrade (waiting for a takeover) is not supported yet");
-        }
         if (args.service() instanceof Service.Singleton singleton) {
+            if (g.upgrade()) {
+                throw new StartupException("--upgrade (waiting for a takeover) is not supported by the singleton yet");
+            }
             runSingleton(plan, singleton, context);
             return;
         }
@@ -69,44 +71,67 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
         g.id().ifPresent(id -> LOG.info("daemon id {}, supervisor {}, failover policy {}", id,
                 g.supervisor().orElse(""), fuse.fuse().failoverPolicy().cliName()));
 
-        Path mountpoint = mountpoint(fuse.fuse().mountpoint());
+        // A successor must not stat its own mountpoint before it serves it: nobody would answer.
+        Path candidate = PredecessorCheck.resolveParent(fuse.fuse().mountpoint());
+        boolean crashed = !g.upgrade() && g.apiSock().isPresent()
+                && PredecessorCheck.crashed(candidate, Path.of(g.apiSock().get()));
+        boolean awaitTakeover = g.upgrade() || crashed;
+        Path mountpoint = awaitTakeover ? candidate : mountpoint(fuse.fuse().mountpoint());
         int uid = Sys.geteuid();
         int gid = Sys.getegid();
-        Optional<RafsMount> startup = plan.startupMount();
+        Optional<RafsMount> startup = awaitTakeover ? Optional.empty() : plan.startupMount();
         RafsInstance instance = startup.isPresent() ? RafsInstance.open(startup.get(), uid, gid) : null;
         FuseRequestMetrics requests = new FuseRequestMetrics(Clock.systemUTC());
         FuseService service = new FuseService(mountpoint, fuse.fuse().fuseThreads(), fuse.fuse().writable(),
                 Clock.systemUTC(), requests, stop::request);
+        RuntimeConfig runtimeConfig = new RuntimeConfig();
+        ImageOpener opener = new RafsImageOpener(uid, gid);
+        FuseHandover handover = new FuseHandover(service, g.supervisor().map(s -> new SupervisorClient(Path.of(s))),
+                fuse.fuse().failoverPolicy(), runtimeConfig, opener, BuildInfo.current(), new Fusectl());
+        service.restorer(handover);
         DaemonStateMachine machine = new DaemonStateMachine(service);
         DaemonMetrics metrics = new DaemonMetrics(service.mounts()::entries, requests, machine::state);
         ApiServer api = null;
         try {
-            if (instance != null) {
-                RafsMount m = startup.get();
-                service.attach(m.virtualMountpoint(), new MountCommand(MountCommand.RAFS, m.bootstrap(),
-                        m.config().toJson(), m.prefetchFiles()), instance);
-                instance = null;
-            }
-            if (stop.isRequested()) {
-                return;
-            }
-            try {
-                service.mountSession();
-            } catch (IOException | RuntimeException e) {
-                throw new StartupException("failed to mount " + mountpoint + ": " + e.getMessage(), e);
-            }
-            machine.fire(DaemonEvent.MOUNT);
-            if (!stop.isRequested()) {
-                machine.fire(DaemonEvent.START);
-                LOG.info("nydusd is serving {} (RUNNING)", mountpoint);
-                service.mountsStarted();
-                // The snapshotter relies on RUNNING before the socket appears (spec 8).
-                if (g.apiSock().isPresent() && !stop.isRequested()) {
-                    ApiDispatcher dispatcher = new ApiDispatcher(identity(g), machine, service, null,
-                            new RafsImageOpener(uid, gid), metrics, context.logs(), context.errors(), stop::request);
-                    api = startApi(g.apiSock().get(), dispatcher);
+            if (awaitTakeover) {
+                // Spec 4.2: stay INIT with the API up; mounts come from the saved state.
+                LOG.info("{}: waiting in INIT for a takeover of {}", crashed ? "a predecessor crashed" : "--upgrade",
+                        mountpoint);
+                if (g.apiSock().isEmpty()) {
+                    LOG.warn("without --apisock nothing can ask for the takeover");
+                } else if (!stop.isRequested()) {
+                    api = startApi(g.apiSock().get(), new ApiDispatcher(identity(g), machine, service, handover, null,
+                            opener, metrics, runtimeConfig, context.logs(), context.errors(), stop::request));
                 }
                 awaitStop(stop);
+            } else {
+                if (instance != null) {
+                    RafsMount m = startup.get();
+                    service.attach(m.virtualMountpoint(), new MountCommand(MountCommand.RAFS, m.bootstrap(),
+                            m.config().toJson(), m.prefetchFiles()), instance);
+                    instance = null;
+                }
+                if (stop.isRequested()) {
+                    return;
+                }
+                try {
+                    service.mountSession();
+                } catch (IOException | RuntimeException e) {
+                    throw new StartupException("failed to mount " + mountpoint + ": " + e.getMessage(), e);
+                }
+                machine.fire(DaemonEvent.MOUNT);
+                if (!stop.isRequested()) {
+                    machine.fire(DaemonEvent.START);
+                    LOG.info("nydusd is serving {} (RUNNING)", mountpoint);
+                    service.mountsStarted();
+                    // The snapshotter relies on RUNNING before the socket appears (spec 8).
+                    if (g.apiSock().isPresent() && !stop.isRequested()) {
+                        api = startApi(g.apiSock().get(), new ApiDispatcher(identity(g), machine, service, handover,
+                                null, opener, metrics, runtimeConfig, context.logs(), context.errors(),
+                                stop::request));
+                    }
+                    awaitStop(stop);
+                }
             }
             LOG.info("stopping ({}), state {}", stop.source().orElse("?"), machine.state());
             startWatchdog(service);
@@ -160,9 +185,9 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
             machine.fire(DaemonEvent.START);
             LOG.info("nydusd singleton is serving the blob cache manager (RUNNING)");
             if (g.apiSock().isPresent() && !stop.isRequested()) {
-                ApiDispatcher dispatcher = new ApiDispatcher(identity(g), machine, null, blobs,
-                        new RafsImageOpener(Sys.geteuid(), Sys.getegid()), DaemonMetrics.none(machine::state), context.logs(),
-                        context.errors(), stop::request);
+                ApiDispatcher dispatcher = new ApiDispatcher(identity(g), machine, null, null, blobs,
+                        new RafsImageOpener(Sys.geteuid(), Sys.getegid()), DaemonMetrics.none(machine::state),
+                        new RuntimeConfig(), context.logs(), context.errors(), stop::request);
                 api = startApi(g.apiSock().get(), dispatcher);
             }
             awaitStop(stop);

@@ -31,6 +31,19 @@ public final class RuntimeConfig {
         updates.forEach((k, v) -> values.put(id + ":" + k, v));
     }
 
+    /**
+     * Takes the values a predecessor had ({@code "<id>:<key>"} as {@link #get} returns them without
+     * an id); keys this version does not know are left out.
+     */
+    public synchronized void restore(Map<String, String> keyed) {
+        keyed.forEach((k, v) -> {
+            int colon = k.lastIndexOf(':');
+            if (colon >= 0 && KEYS.contains(k.substring(colon + 1))) {
+                values.put(k, v);
+            }
+        });
+    }
+
     /** With an id: that id's keys and values; without: every value keyed {@code "<id>:<key>"}. */
     public synchronized Map<String, String> get(Optional<String> id) {
         if (id.isEmpty()) {

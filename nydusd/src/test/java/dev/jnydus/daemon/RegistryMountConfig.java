@@ -36,6 +36,11 @@ final class RegistryMountConfig {
         return new RegistryMountConfig(reg.hostPort(), repo);
     }
 
+    /** A registry at {@code hostPort} (a proxy in front of one, say). */
+    static RegistryMountConfig of(String hostPort, String repo) {
+        return new RegistryMountConfig(hostPort, repo);
+    }
+
     /** The flat registry object: host, repo, auth, timeouts, proxy, mirrors... */
     ObjectNode registry() {
         return registry;

@@ -66,8 +66,15 @@ class SupervisorProtocolTest {
                 Sys.read(r, in);
                 assertThat(new String(in.array(), 0, in.position(), StandardCharsets.US_ASCII)).isEqualTo("alive");
             }
-            // The supervisor still holds its own copy, for the next failover.
+            // The supervisor still holds its own copy, for the next failover, and the next.
             assertThat(sup.fd().isOpen()).isTrue();
+            for (int i = 0; i < 3; i++) {
+                sup.sendStatesTimeout(WAIT);
+                try (Fd again = client.restore().fd()) {
+                    sup.awaitSent(WAIT);
+                    assertThat(again.isOpen()).isTrue();
+                }
+            }
         }
     }
 

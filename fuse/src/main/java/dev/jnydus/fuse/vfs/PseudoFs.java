@@ -127,6 +127,14 @@ final class PseudoFs {
         next = layout.nextPseudoIno();
     }
 
+    /** Back to the root alone and the first inode numbers (a takeover that failed half-way). */
+    synchronized void reset() {
+        Map<Long, Node> m = new HashMap<>();
+        m.put(ROOT, new Node(ROOT, ROOT, new byte[] {'/'}));
+        nodes = m;
+        next = ROOT + 1;
+    }
+
     /** The directory at {@code path}, or {@code null} when some component does not exist. */
     Node walk(String path) throws FsException {
         Node cur = root();

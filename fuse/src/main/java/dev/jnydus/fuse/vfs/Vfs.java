@@ -220,6 +220,20 @@ public final class Vfs implements FileSystem {
         nextIndex = layout.nextIndex();
     }
 
+    /**
+     * Forgets every pseudo directory and counter, as a new namespace has none; only when nothing
+     * is attached (undoes a {@link #restoreLayout} whose takeover failed later).
+     */
+    public synchronized void resetLayout() throws FsException {
+        for (int i = 1; i <= MAX_BACKENDS; i++) {
+            if (byIndex.get(i) != null) {
+                throw new FsException(Errno.EINVAL, "backends are attached; cannot reset the layout");
+            }
+        }
+        pseudo.reset();
+        nextIndex = 1;
+    }
+
     /** The node id the kernel uses for inode {@code ino} of the backend with {@code index}. */
     public static long nodeId(int index, long ino) {
         if (ino == 0) {

@@ -79,6 +79,12 @@ class VfsTest {
         assertThatThrownBy(() -> next.attachAt("/e", image("e"), 1, cIndex)).isInstanceOfSatisfying(
                 FsException.class, e -> assertThat(e.errno()).isEqualTo(Errno.EBUSY));
         assertThatThrownBy(() -> next.restoreLayout(layout)).isInstanceOf(FsException.class);
+        assertThatThrownBy(next::resetLayout).as("backends attached").isInstanceOf(FsException.class);
+        Vfs failed = vfs();
+        failed.restoreLayout(layout);
+        failed.resetLayout();
+        failed.restoreLayout(layout);
+        assertThat(failed.layout()).isEqualTo(layout);
         assertThatThrownBy(() -> vfs().restoreLayout(new VfsLayout(List.of(new VfsLayout.Dir(5, 9, "orphan")), 6, 1)))
                 .isInstanceOf(FsException.class).hasMessageContaining("orphan");
         assertThatThrownBy(() -> vfs().restoreLayout(new VfsLayout(List.of(new VfsLayout.Dir(5, 1, "a")), 5, 1)))

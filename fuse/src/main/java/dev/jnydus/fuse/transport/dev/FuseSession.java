@@ -154,7 +154,16 @@ public final class FuseSession implements AutoCloseable {
         if (mountpoint == null || !mounted.get()) {
             return OptionalLong.empty();
         }
-        return MountInfo.connectionId(mountpoint);
+        return MountInfo.connectionId(mountpoint, false);
+    }
+
+    /**
+     * The id of the FUSE connection mounted on top of {@code mountpoint} (an absolute path without
+     * symlinks), from this process's mount table, without touching the mount; empty when the
+     * path is not a mount point or what is on top is not FUSE.
+     */
+    public static OptionalLong fuseConnectionAt(Path mountpoint) throws IOException {
+        return MountInfo.connectionId(mountpoint, true);
     }
 
     /**

@@ -21,9 +21,10 @@ final class MountInfo {
     /**
      * The connection id of the mount on top of {@code mountpoint}: the kernel's
      * {@code MKDEV(major, minor)} = {@code major << 20 | minor} of the device the table lists
-     * for it; empty when nothing is mounted there.
+     * for it; empty when nothing is mounted there, or (with {@code fuseOnly}) when the mount on
+     * top is not a FUSE filesystem.
      */
-    static OptionalLong connectionId(List<String> lines, Path mountpoint) {
+    static OptionalLong connectionId(List<String> lines, Path mountpoint, boolean fuseOnly) {
         String want = mountpoint.toString();
         OptionalLong id = OptionalLong.empty();
         for (String line : lines) {
@@ -33,13 +34,17 @@ final class MountInfo {
                 continue;
             }
             int colon = f[2].indexOf(':');
-            if (colon <= 0) {
+            int dash = line.indexOf(" - ");
+            if (colon <= 0 || dash < 0) {
                 continue;
             }
+            String type = line.substring(dash + 3).split(" ")[0];
             try {
                 long major = Long.parseLong(f[2].substring(0, colon));
                 long minor = Long.parseLong(f[2].substring(colon + 1));
-                id = OptionalLong.of((major << 20) | minor); // later lines are mounted on top
+                boolean fuse = type.equals("fuse") || type.startsWith("fuse.");
+                // Later lines are mounted on top of earlier ones.
+                id = !fuseOnly || fuse ? OptionalLong.of((major << 20) | minor) : OptionalLong.empty();
             } catch (NumberFormatException e) {
                 // not a line of the format we know
             }
@@ -47,8 +52,12 @@ final class MountInfo {
         return id;
     }
 
-    static OptionalLong connectionId(Path mountpoint) throws IOException {
-        return connectionId(Files.readAllLines(SELF, StandardCharsets.UTF_8), mountpoint);
+    static OptionalLong connectionId(List<String> lines, Path mountpoint) {
+        return connectionId(lines, mountpoint, false);
+    }
+
+    static OptionalLong connectionId(Path mountpoint, boolean fuseOnly) throws IOException {
+        return connectionId(Files.readAllLines(SELF, StandardCharsets.UTF_8), mountpoint, fuseOnly);
     }
 
     /** Undoes the kernel's octal escapes of space, tab, newline and backslash in paths. */

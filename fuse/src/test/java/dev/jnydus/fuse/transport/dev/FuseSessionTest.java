@@ -25,6 +25,9 @@ class FuseSessionTest {
         assertThat(MountInfo.connectionId(table, Path.of("/mnt/a"))).as("the mount on top").hasValue((8L << 20) | 1);
         assertThat(MountInfo.connectionId(table, Path.of("/mnt/b\\x"))).hasValue(53);
         assertThat(MountInfo.connectionId(table, Path.of("/mnt/none"))).isEmpty();
+        assertThat(MountInfo.connectionId(table, Path.of("/mnt/a"), true)).as("ext4 on top").isEmpty();
+        assertThat(MountInfo.connectionId(table, Path.of("/mnt/b\\x"), true)).hasValue(53);
+        assertThat(MountInfo.connectionId(table, Path.of("/proc"), true)).isEmpty();
     }
 
     @Test
