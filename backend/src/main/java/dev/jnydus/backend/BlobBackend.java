@@ -1,6 +1,7 @@
 package dev.jnydus.backend;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Optional;
 
 /** A place blobs are stored, addressed by blob id. Thread-safe. */
@@ -17,6 +18,15 @@ public interface BlobBackend extends AutoCloseable {
      * backend opens counts into the same object.
      */
     default Optional<BackendMetrics> metrics() {
+        return Optional.empty();
+    }
+
+    /**
+     * The longest one read of this backend may take, its retries, back-offs and fallbacks
+     * included, or empty when the backend sets no bound (local files). The cache bounds how long a
+     * reader waits for a fetch another reader started by it.
+     */
+    default Optional<Duration> readTimeoutBudget() {
         return Optional.empty();
     }
 

@@ -56,6 +56,16 @@ final class LibC {
 
     static native long pwrite(int fd, long buf, long count, long offset);
 
+    static native long lseek(int fd, long offset, int whence);
+
+    static native int ftruncate(int fd, long length);
+
+    static native int fdatasync(int fd);
+
+    static native int fsync(int fd);
+
+    static native int flock(int fd, int operation);
+
     static native int ioctl(int fd, long request, long arg);
 
     static native int fcntl(int fd, int cmd, long arg);

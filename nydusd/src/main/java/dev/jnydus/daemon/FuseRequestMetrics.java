@@ -14,9 +14,11 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * What the FUSE server tells about its requests: the ones in flight (upstream's per-worker
- * {@code FuseOpWrapper}, for {@code GET /api/v1/metrics/inflight}) and, per operation, a latency
- * histogram and an error count for the Prometheus view.
+ * What the FUSE server tells about its requests: the ones in flight, by unique id, from the
+ * moment a worker takes them until they are answered (upstream's per-worker {@code FuseOpWrapper},
+ * for {@code GET /api/v1/metrics/inflight}; a read waiting for the backend stays listed after its
+ * worker moved on) and, per operation, a latency histogram and an error count for the Prometheus
+ * view.
  */
 public final class FuseRequestMetrics implements RequestMetrics {
     /** Upper bounds of the latency buckets, in seconds (the last bucket is +Inf). */
@@ -48,13 +50,21 @@ public final class FuseRequestMetrics implements RequestMetrics {
 
     @Override
     public void begin(Opcode op, long nodeId, long unique) {
-        inflight.put(Thread.currentThread().getId(),
-                new InFlight(nodeId, op.code(), unique, clock.instant().getEpochSecond()));
+        inflight.put(unique, new InFlight(nodeId, op.code(), unique, clock.instant().getEpochSecond()));
+    }
+
+    /**
+     * A request is in flight until answered, whichever thread answers it: a READ waiting for the
+     * backend is answered by a fetch thread, not by the worker that took it (which has moved on).
+     */
+    @Override
+    public void end(Opcode op, long nodeId, long unique, long latencyNanos, int errno) {
+        inflight.remove(unique);
+        record(op, nodeId, latencyNanos, errno);
     }
 
     @Override
     public void record(Opcode op, long nodeId, long latencyNanos, int errno) {
-        inflight.remove(Thread.currentThread().getId());
         OpStats s = ops.get(op);
         double secs = latencyNanos / 1e9;
         int b = 0;

@@ -37,24 +37,36 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One mounted RAFS image with everything it owns: the opened bootstrap, the backend, the cache
- * manager and device, and the filesystem over them (upstream's {@code Rafs::new} plus
+ * manager and device, the threads that wait for the backend on behalf of readers whose data is
+ * not cached, and the filesystem over them (upstream's {@code Rafs::new} plus
  * {@code import}). Opening checks everything that can be checked before the FUSE mount, so that a
  * bad bootstrap or an unusable configuration fails the startup with one line and nothing mounted.
  */
 public final class RafsInstance implements MountedImage {
     private static final Logger LOG = LoggerFactory.getLogger(RafsInstance.class);
+    /**
+     * Reads waiting for the backend at once, per instance (each has its own backend): misses
+     * wait on these threads instead of the FUSE workers, and beyond this many they queue.
+     */
+    static final int FETCH_THREADS = 8;
 
     private final RafsMount mount;
     private final PrefetchConfig prefetchConfig;
     private final RafsSuper sb;
     private final ScheduledExecutorService scheduler;
+    private final ExecutorService fetches;
     private final BlobBackend backend;
     private final CacheManager cache;
     private final BlobDevice device;
@@ -63,12 +75,13 @@ public final class RafsInstance implements MountedImage {
     private volatile Thread prefetch;
 
     private RafsInstance(RafsMount mount, PrefetchConfig prefetchConfig, RafsSuper sb,
-                         ScheduledExecutorService scheduler, BlobBackend backend, CacheManager cache, BlobDevice device,
-                         RafsFileSystem fs) {
+                         ScheduledExecutorService scheduler, ExecutorService fetches, BlobBackend backend,
+                         CacheManager cache, BlobDevice device, RafsFileSystem fs) {
         this.mount = mount;
         this.prefetchConfig = prefetchConfig;
         this.sb = sb;
         this.scheduler = scheduler;
+        this.fetches = fetches;
         this.backend = backend;
         this.cache = cache;
         this.device = device;
@@ -99,6 +112,7 @@ public final class RafsInstance implements MountedImage {
         }
         RafsSuper sb = openBootstrap(Path.of(mount.bootstrap()));
         ScheduledExecutorService scheduler = null;
+        ExecutorService fetches = null;
         BlobBackend backend = null;
         CacheManager cache = null;
         BlobDevice device = null;
@@ -122,21 +136,39 @@ public final class RafsInstance implements MountedImage {
             if (!sb.blobs().isEmpty()) {
                 device = cache.open(new CacheBlobs(sb).blobs());
             }
+            fetches = fetchPool();
             RafsFileSystem fs = RafsFileSystem.builder(sb)
                     .device(device)
+                    .fetchExecutor(fetches)
                     .enableXattr(rafs.enableXattr())
                     .owner(uid, gid)
                     .build();
             LOG.info("RAFS {} image {}: {} inodes, {} blobs, chunk size {}, cache {}", sb.version(), mount.bootstrap(),
                     sb.inodeCount(), sb.blobs().size(), sb.chunkSize(), options.type().label());
-            return new RafsInstance(mount, rafs.prefetch(), sb, scheduler, backend, cache, device, fs);
+            return new RafsInstance(mount, rafs.prefetch(), sb, scheduler, fetches, backend, cache, device, fs);
         } catch (StartupException | RuntimeException e) {
-            closeAll(sb, scheduler, backend, cache, device);
+            closeAll(sb, scheduler, fetches, backend, cache, device);
             throw e;
         } catch (IOException e) {
-            closeAll(sb, scheduler, backend, cache, device);
+            closeAll(sb, scheduler, fetches, backend, cache, device);
             throw new StartupException("failed to create the blob cache: " + e.getMessage(), e);
         }
+    }
+
+    /** How long closing waits for the fetches running, so that what they bring is stored. */
+    static final Duration FETCH_DRAIN = Duration.ofSeconds(10);
+
+    /** {@link #FETCH_THREADS} daemon threads, started on demand and ended when idle; an unbounded queue. */
+    private static ExecutorService fetchPool() {
+        AtomicInteger n = new AtomicInteger();
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(FETCH_THREADS, FETCH_THREADS, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "rafs-fetch-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
     }
 
     /** Opens and checks a bootstrap: superblock and tables, the root inode and its directory. */
@@ -305,11 +337,26 @@ public final class RafsInstance implements MountedImage {
         if (t != null) {
             t.interrupt();
         }
-        closeAll(sb, scheduler, backend, cache, device);
+        closeAll(sb, scheduler, fetches, backend, cache, device);
     }
 
-    private static void closeAll(RafsSuper sb, ScheduledExecutorService scheduler, BlobBackend backend,
-                                 CacheManager cache, BlobDevice device) {
+    private static void closeAll(RafsSuper sb, ScheduledExecutorService scheduler, ExecutorService fetches,
+                                 BlobBackend backend, CacheManager cache, BlobDevice device) {
+        if (fetches != null) {
+            // No interrupts: a fetch interrupted mid-I/O could close the cache file under other
+            // readers. Running fetches end with their backend request and store what it brought
+            // before the cache closes (a successor taking over must not fetch it again); queued
+            // ones still run, fail at once on the closed device, and answer their readers with EIO.
+            fetches.shutdown();
+            try {
+                if (!fetches.awaitTermination(FETCH_DRAIN.toMillis(), TimeUnit.MILLISECONDS)) {
+                    LOG.warn("fetches still running {} ms after close; closing the cache under them",
+                            FETCH_DRAIN.toMillis());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         if (device != null) {
             device.close();
         }

@@ -16,7 +16,7 @@ class FuseRequestMetricsTest {
             new FuseRequestMetrics(Clock.fixed(Instant.ofEpochSecond(1_700_000_000L), ZoneOffset.UTC));
 
     @Test
-    void aRequestIsInFlightFromBeginToRecordOnItsThread() throws Exception {
+    void aRequestIsInFlightFromBeginToEndWhicheverThreadEndsIt() throws Exception {
         assertThat(m.inflightJson()).isEmpty();
         CountDownLatch begun = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
@@ -28,7 +28,7 @@ class FuseRequestMetricsTest {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            m.record(Opcode.READ, 0x0100000000000005L, 3_000_000, 0);
+            m.end(Opcode.READ, 0x0100000000000005L, 42, 3_000_000, 0);
         });
         begun.await();
         assertThat(m.inflightJson()).contains(
@@ -36,6 +36,15 @@ class FuseRequestMetricsTest {
         release.countDown();
         worker.get();
         assertThat(m.inflightJson()).isEmpty();
+
+        // A READ answered later: its worker begins the next request, a fetch thread ends it.
+        m.begin(Opcode.READ, 5, 43);
+        m.begin(Opcode.LOOKUP, 1, 44);
+        m.end(Opcode.LOOKUP, 1, 44, 1_000, 0);
+        assertThat(m.inflightJson()).hasValueSatisfying(j -> assertThat(j).contains("\"unique\":43"));
+        CompletableFuture.runAsync(() -> m.end(Opcode.READ, 5, 43, 9_000_000, 0)).get();
+        assertThat(m.inflightJson()).isEmpty();
+        assertThat(m.seen().get(Opcode.READ).count.sum()).isEqualTo(2);
     }
 
     @Test

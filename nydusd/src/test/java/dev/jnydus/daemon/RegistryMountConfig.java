@@ -36,7 +36,7 @@ final class RegistryMountConfig {
         return new RegistryMountConfig(reg.hostPort(), repo);
     }
 
-    /** A registry at {@code hostPort} (a proxy in front of one, say). */
+    /** A registry reached at {@code hostPort} (a proxy in front of one, say). */
     static RegistryMountConfig of(String hostPort, String repo) {
         return new RegistryMountConfig(hostPort, repo);
     }

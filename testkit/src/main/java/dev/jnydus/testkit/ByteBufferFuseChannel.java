@@ -3,15 +3,18 @@ package dev.jnydus.testkit;
 import dev.jnydus.fuse.transport.FuseChannel;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A {@link FuseChannel} over byte arrays, so that a FUSE server can be tested without /dev/fuse:
  * queued requests are handed out in order (the session "ends" when the queue is empty) and every
- * sent message is recorded whole.
+ * sent message is recorded whole. Thread-safe: answers that come later may be sent from any thread,
+ * and a test waits for them with {@link #awaitReplies}.
  */
 public final class ByteBufferFuseChannel implements FuseChannel {
     private final Deque<byte[]> requests = new ArrayDeque<>();
@@ -57,6 +60,24 @@ public final class ByteBufferFuseChannel implements FuseChannel {
             at += n;
         }
         replies.add(msg);
+        notifyAll();
+    }
+
+    /**
+     * Waits until at least {@code count} messages were sent; returns them, in order. Fails the test
+     * when they do not come within {@code timeout}.
+     */
+    public synchronized List<byte[]> awaitReplies(int count, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (replies.size() < count) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new AssertionError("expected " + count + " replies within " + timeout + ", got "
+                        + replies.size());
+            }
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+        return List.copyOf(replies);
     }
 
     /** Every message sent so far, in order. */

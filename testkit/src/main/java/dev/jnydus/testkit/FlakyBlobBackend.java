@@ -14,8 +14,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Wraps a backend and injects faults: a failure on the Nth request, short reads, a fixed delay per
- * request (a slow or stalled network), requests held until a latch opens, and corrupted bytes.
- * Faults are configured before or while the backend is used; all methods are thread-safe.
+ * request (a slow or stalled network), requests held until a latch opens, corrupted bytes, and
+ * {@linkplain #injectFault faults a real backend should never raise} (a runtime exception, an
+ * error, an interrupt) before a request or in the middle of its body. Faults are configured before
+ * or while the backend is used; all methods are thread-safe.
  */
 public final class FlakyBlobBackend implements BlobBackend {
     private final BlobBackend delegate;
@@ -26,6 +28,44 @@ public final class FlakyBlobBackend implements BlobBackend {
     private volatile long delayNanos;
     private volatile CountDownLatch gate;
     private volatile boolean failAll;
+    private volatile Duration budget;
+    private volatile Fault fault;
+    private volatile boolean faultMidBody;
+    private final AtomicInteger faultsLeft = new AtomicInteger();
+    private final ThreadLocal<Fault> pendingInBody = new ThreadLocal<>();
+
+    /** What an injected fault does to the reading thread. */
+    public enum Fault {
+        /** Throws an {@link IllegalStateException}. */
+        RUNTIME_EXCEPTION,
+        /** Throws an {@link Error} (not an exception a caller's {@code catch (Exception)} sees). */
+        ERROR,
+        /**
+         * Interrupts the thread, and then fails the read as an interruptible client does (an
+         * {@link InterruptedIOException}), leaving the thread's interrupt status set.
+         */
+        INTERRUPT;
+
+        /** Raises this fault on the calling thread. */
+        public void raise(String where) throws InterruptedIOException {
+            switch (this) {
+                case RUNTIME_EXCEPTION -> throw new IllegalStateException("injected runtime exception " + where);
+                case ERROR -> throw new InjectedError("injected error " + where);
+                case INTERRUPT -> {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("injected interrupt " + where);
+                }
+                default -> throw new IllegalStateException(name());
+            }
+        }
+    }
+
+    /** The {@link Error} {@link Fault#ERROR} throws. */
+    public static final class InjectedError extends Error {
+        public InjectedError(String message) {
+            super(message);
+        }
+    }
 
     private static final class Corruption {
         final String blobId;
@@ -79,6 +119,25 @@ public final class FlakyBlobBackend implements BlobBackend {
         return this;
     }
 
+    /**
+     * The next {@code times} requests raise {@code f}: before any byte when {@code midBody} is
+     * false; otherwise after delivering the first part of the body, on the call that would read
+     * the rest (such requests are cut into two reads).
+     */
+    public FlakyBlobBackend injectFault(Fault f, boolean midBody, int times) {
+        this.faultMidBody = midBody;
+        this.fault = f;
+        this.faultsLeft.set(times);
+        return this;
+    }
+
+    /** Stops injecting faults. */
+    public FlakyBlobBackend noFaults() {
+        this.faultsLeft.set(0);
+        this.fault = null;
+        return this;
+    }
+
     public int requestCount() {
         return requestNo.get();
     }
@@ -93,8 +152,31 @@ public final class FlakyBlobBackend implements BlobBackend {
         return new ForwardingBlobReader(delegate.open(blobId)) {
             @Override
             public int tryRead(ByteBuffer dst, long offset) throws IOException {
+                Fault inBody = pendingInBody.get();
+                if (inBody != null) {
+                    pendingInBody.remove();
+                    inBody.raise("in the body of blob " + blobId + " at " + offset);
+                }
                 int no = requestNo.incrementAndGet();
                 waitForGateAndDelay();
+                Fault f = fault;
+                if (f != null && faultsLeft.getAndUpdate(v -> v > 0 ? v - 1 : 0) > 0) {
+                    if (!faultMidBody || dst.remaining() < 2) {
+                        f.raise("before request " + no + " (blob " + blobId + " at " + offset + ")");
+                    }
+                    // Half the body now; the call for the rest raises the fault.
+                    int limit = dst.limit();
+                    dst.limit(dst.position() + dst.remaining() / 2);
+                    try {
+                        int n = inner.tryRead(dst, offset);
+                        if (n > 0) {
+                            pendingInBody.set(f);
+                        }
+                        return n;
+                    } finally {
+                        dst.limit(limit);
+                    }
+                }
                 if (failAll || failOn.contains(no)) {
                     throw new BackendException("injected failure of request " + no + " (blob " + blobId + " at " + offset + ")");
                 }
@@ -139,6 +221,18 @@ public final class FlakyBlobBackend implements BlobBackend {
             ie.initCause(e);
             throw ie;
         }
+    }
+
+    /** Reports {@code budget} as this backend's read timeout budget (as an HTTP backend would). */
+    public FlakyBlobBackend readTimeoutBudget(Duration budget) {
+        this.budget = budget;
+        return this;
+    }
+
+    @Override
+    public java.util.Optional<Duration> readTimeoutBudget() {
+        Duration b = budget;
+        return b != null ? java.util.Optional.of(b) : delegate.readTimeoutBudget();
     }
 
     @Override

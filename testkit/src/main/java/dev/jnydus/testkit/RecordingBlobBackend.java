@@ -77,6 +77,11 @@ public final class RecordingBlobBackend implements BlobBackend {
     }
 
     @Override
+    public java.util.Optional<java.time.Duration> readTimeoutBudget() {
+        return delegate.readTimeoutBudget();
+    }
+
+    @Override
     public void close() {
         delegate.close();
     }

@@ -1,10 +1,12 @@
 package dev.jnydus.backend.codec;
 
 import dev.jnydus.backend.BackendException;
+import dev.jnydus.common.ChunkFlags;
 import dev.jnydus.common.Compressor;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 import com.github.luben.zstd.Zstd;
@@ -63,6 +65,36 @@ public final class ChunkCodec {
         } catch (RuntimeException e) {
             throw new BackendException(c + " chunk is corrupt: " + e, e);
         }
+    }
+
+    /**
+     * A chunk's data from its stored bytes {@code src[off, off + storedSize)}, as the chunk's own
+     * flags say: decompressed with the blob's {@code compressor} when {@link ChunkFlags#COMPRESSED}
+     * is set, else the stored bytes as they are. Upstream's builders store a chunk raw, flag clear,
+     * whenever compressing it did not help, whatever the image's compressor; the flag, never the
+     * compressor, decides. The one decoding rule of the read path, the cache and
+     * {@code nydus-image check}.
+     *
+     * @throws BackendException (EIO) when the range lies outside {@code src}, a raw chunk stores
+     *     another number of bytes than {@code size}, or the compressed bytes do not decode to
+     *     exactly {@code size} bytes
+     */
+    public static byte[] decodeChunk(Compressor compressor, int flags, byte[] src, int off, int storedSize, int size)
+            throws BackendException {
+        if (off < 0 || storedSize < 0 || size < 0 || off > src.length - storedSize) {
+            throw new BackendException("chunk of " + storedSize + " stored bytes at " + off + " lies outside the "
+                    + src.length + " bytes fetched");
+        }
+        if ((flags & ChunkFlags.COMPRESSED) == 0) {
+            if (storedSize != size) {
+                throw new BackendException("uncompressed chunk stores " + storedSize + " bytes for " + size);
+            }
+            return off == 0 && src.length == size ? src : Arrays.copyOfRange(src, off, off + size);
+        }
+        byte[] comp = off == 0 && src.length == storedSize ? src : Arrays.copyOfRange(src, off, off + storedSize);
+        byte[] out = new byte[size];
+        decompress(compressor, comp, storedSize, out, size);
+        return out;
     }
 
     private static void gunzip(byte[] src, int srcLen, byte[] dst, int dstLen) throws BackendException {

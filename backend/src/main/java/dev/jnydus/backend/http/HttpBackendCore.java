@@ -3,11 +3,14 @@ package dev.jnydus.backend.http;
 import dev.jnydus.backend.BackendEnvironment;
 import dev.jnydus.backend.BackendException;
 import dev.jnydus.backend.BackendMetrics;
+import dev.jnydus.backend.RequestSource;
 import dev.jnydus.backend.options.MirrorOptions;
 import dev.jnydus.backend.options.NetworkOptions;
 import dev.jnydus.backend.options.ProxyOptions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import okhttp3.Headers;
@@ -77,6 +80,24 @@ public final class HttpBackendCore implements AutoCloseable {
 
     public BackendMetrics metrics() {
         return metrics;
+    }
+
+    /**
+     * An upper bound of one read's duration: every attempt (the first and each retry) may try the
+     * proxy or each mirror before the origin, and follow one redirect, each call bounded by
+     * {@code timeout} (which includes connecting); between attempts the retry back-off waits at
+     * most its cap. Empty when {@code timeout} is 0 (no bound).
+     */
+    public Optional<Duration> readTimeoutBudget() {
+        if (net.timeout().isZero()) {
+            return Optional.empty();
+        }
+        RetryPolicy policy = RetryPolicy.forRetryLimit(net.retryLimit());
+        int retries = Math.max(policy.retries(RequestSource.ON_DEMAND), policy.retries(RequestSource.PREFETCH));
+        int routes = 1 + (net.proxy().enabled() ? 1 : net.mirrors().size());
+        Duration backoff = policy.maxBackoff().compareTo(policy.prefetchMaxWait()) > 0 ? policy.maxBackoff()
+                : policy.prefetchMaxWait();
+        return Optional.of(net.timeout().multipliedBy(2L * routes * (retries + 1)).plus(backoff.multipliedBy(retries)));
     }
 
     /** The direct client, for requests that never go through proxy or mirrors (token requests). */

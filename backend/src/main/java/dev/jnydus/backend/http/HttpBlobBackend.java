@@ -5,6 +5,7 @@ import dev.jnydus.backend.BackendMetrics;
 import dev.jnydus.backend.BlobBackend;
 import dev.jnydus.backend.BlobReader;
 import dev.jnydus.common.Errno;
+import java.time.Duration;
 import java.util.Optional;
 import okhttp3.HttpUrl;
 
@@ -46,6 +47,11 @@ public abstract class HttpBlobBackend implements BlobBackend {
     @Override
     public final Optional<BackendMetrics> metrics() {
         return Optional.of(core.metrics());
+    }
+
+    @Override
+    public final Optional<Duration> readTimeoutBudget() {
+        return core.readTimeoutBudget();
     }
 
     /** The shared HTTP machinery: proxy and mirror health, for the API and for tests. */

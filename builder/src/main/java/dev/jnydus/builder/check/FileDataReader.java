@@ -83,17 +83,13 @@ public final class FileDataReader implements AutoCloseable {
             readers.put(c.blobIndex(), r);
         }
         byte[] stored = r.read(c.compressedOffset(), c.compressedSize());
+        Compressor comp = sb.version() == RafsVersion.V5 ? sb.compressor() : blob.compressor();
         byte[] data;
-        if (c.compressed()) {
-            Compressor comp = sb.version() == RafsVersion.V5 ? sb.compressor() : blob.compressor();
-            data = new byte[c.uncompressedSize()];
-            ChunkCodec.decompress(comp, stored, stored.length, data, data.length);
-        } else {
-            if (stored.length != c.uncompressedSize()) {
-                throw new BackendException("chunk " + c.chunkIndex() + " of blob " + blob.blobId() + " is stored raw with "
-                        + stored.length + " bytes, expected " + c.uncompressedSize());
-            }
-            data = stored;
+        try {
+            data = ChunkCodec.decodeChunk(comp, c.flags(), stored, 0, stored.length, c.uncompressedSize());
+        } catch (BackendException e) {
+            throw new BackendException("chunk " + c.chunkIndex() + " of blob " + blob.blobId() + " at "
+                    + c.compressedOffset() + ": " + e.getMessage(), e);
         }
         if (c.digest() != null) {
             Digester d = sb.version() == RafsVersion.V5 ? sb.digester() : blob.digester();

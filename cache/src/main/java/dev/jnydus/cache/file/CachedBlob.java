@@ -1,31 +1,18 @@
 package dev.jnydus.cache.file;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import dev.jnydus.backend.BlobBackend;
-import dev.jnydus.backend.BlobReader;
 import dev.jnydus.backend.RequestSource;
-import dev.jnydus.backend.codec.ChunkCodec;
-import dev.jnydus.backend.codec.ChunkDigest;
 import dev.jnydus.cache.device.BlobInfo;
-import dev.jnydus.cache.device.CacheOptions;
 import dev.jnydus.cache.device.ChunkInfo;
 import dev.jnydus.cache.device.ChunkSink;
 import dev.jnydus.cache.device.ChunkSlice;
-import dev.jnydus.cache.device.ChunkTable;
-import dev.jnydus.cache.state.ChunkMap;
-import dev.jnydus.cache.state.PersistedChunkMap;
-import dev.jnydus.common.BlobFeatures;
-import dev.jnydus.common.ChunkFlags;
+import dev.jnydus.cache.file.InflightChunks.Claim;
+import dev.jnydus.cache.file.InflightChunks.ClaimSet;
 import dev.jnydus.common.Errno;
-import dev.jnydus.common.Errors;
 import dev.jnydus.common.FsException;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -33,172 +20,64 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
-import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The cache of one blob, shared by every device that uses it: the cache file, the chunk map, the
- * backend reader and the table of chunks being fetched.
+ * The cache of one blob, shared by every device that uses it, and its read path. The parts, each
+ * small enough to check on its own:
+ * <ul>
+ *   <li>{@link ChunkIdentity}: which record is which chunk (index or digest) and which records
+ *       are corrupt;</li>
+ *   <li>{@link BlobCacheFiles}: the cache file and chunk map, kept in step;</li>
+ *   <li>{@link InflightChunks}: the chunks being fetched, whose claims are always completed;</li>
+ *   <li>{@link ChunkDecoder}: decoding and validation;</li>
+ *   <li>{@link ChunkFetcher}: backend requests, amplification, storing;</li>
+ *   <li>this class: serving a read from memory, the cache file or a fetch.</li>
+ * </ul>
  *
- * <p>Single flight. A chunk is fetched only by the thread that claims it: the claim is a future
- * put into {@code inflight} with {@code putIfAbsent}; everyone else who needs the chunk waits on
- * that future. The owner completes it (with data or an error), stores the chunk, marks it ready,
- * and only then removes the claim, so that a chunk is always either ready, claimed, or neither
- * (and then safe to claim). A thread executes all its claims before it waits on anyone else's,
- * so two readers can never wait on each other.
- *
- * <p>Readers and prefetch. Prefetch claims only chunks nobody holds and never waits; a reader
- * needing a chunk that a prefetch request holds waits for that one request, which is already on
- * the wire (the limiter runs before the claim). If that request fails, the reader fetches the
- * chunk itself once before reporting EIO.
- *
- * <p>Validation. A chunk is checked when it carries a CRC32, when {@code digest_validate} is on
- * and it has a digest, and always when readiness is not persisted (then the cache file may hold
- * anything). Data that fails is refetched once; if the refetch fails too the read fails with
- * EIO. Bad data is never handed out or stored, and a cached chunk that fails is marked not ready.
+ * <p>A read never serves bytes that failed validation, and never waits on anyone without a
+ * bound. A thread executes all its own claims before it waits on anyone else's, so two readers
+ * can never wait on each other. Prefetch claims only chunks nobody holds and never waits; a
+ * reader needing a chunk that a prefetch request holds waits for that one request, which is
+ * already on the wire (the limiter runs before the claim). If that request fails, the reader
+ * fetches the chunk itself once before reporting EIO.
  */
 final class CachedBlob {
     private static final Logger LOG = LoggerFactory.getLogger(CachedBlob.class);
 
-    static final String CHUNK_MAP_SUFFIX = FileChunkStore.DATA_SUFFIX + PersistedChunkMap.SUFFIX;
+    static final String CHUNK_MAP_SUFFIX = BlobCacheFiles.CHUNK_MAP_SUFFIX;
 
     private final FileCacheManager mgr;
-    private final CacheOptions options;
     private final BlobInfo info;
     private final String blobId;
-    private final ChunkStore store;
-    private final ChunkMap map;
-    private final ConcurrentHashMap<Integer, CompletableFuture<byte[]>> inflight = new ConcurrentHashMap<>();
-    private final AtomicLong cachedBytes = new AtomicLong();
-    private final Object readerLock = new Object();
-    private volatile BlobReader reader;
+    private final ChunkIdentity identity;
+    private final BlobCacheFiles files;
+    private final InflightChunks inflight;
+    private final ChunkDecoder decoder;
+    private final MemoryChunks memory;
+    private final ChunkFetcher fetcher;
     private volatile boolean closed;
     int refs;
 
-    private CachedBlob(FileCacheManager mgr, BlobInfo info, ChunkStore store, ChunkMap map) {
+    private CachedBlob(FileCacheManager mgr, BlobInfo info, ChunkIdentity identity, BlobCacheFiles files,
+                       Duration waitLimit) {
         this.mgr = mgr;
-        this.options = mgr.options();
         this.info = info;
         this.blobId = info.blobId();
-        this.store = store;
-        this.map = map;
+        this.identity = identity;
+        this.files = files;
+        this.inflight = new InflightChunks(blobId, waitLimit);
+        this.decoder = new ChunkDecoder(info, mgr.options().digestValidate(), files.isPersistent());
+        this.memory = new MemoryChunks(mgr.hotCache(), blobId, identity.numbering());
+        this.fetcher = new ChunkFetcher(mgr, info, identity, files, decoder, memory);
     }
 
-    /** Opens the cache files of a blob (none for dummycache), repairing what does not add up. */
+    /** Opens the cache of a blob (no files for dummycache). */
     static CachedBlob open(FileCacheManager mgr, BlobInfo info) throws IOException {
-        CacheOptions o = mgr.options();
-        if (!o.type().isFileBacked()) {
-            return new CachedBlob(mgr, info, null, ChunkMap.memory(info.chunkCount()));
-        }
-        boolean raw = o.compressed();
-        Path dataPath = o.workDir().resolve(info.blobId() + (raw ? FileChunkStore.RAW_SUFFIX : FileChunkStore.DATA_SUFFIX));
-        Path mapPath = o.workDir().resolve(info.blobId() + CHUNK_MAP_SUFFIX);
-        long expected = raw ? info.compressedSize() : info.uncompressedSize();
-        List<String> repairs = new ArrayList<>();
-        boolean dataExisted = Files.exists(dataPath);
-        long actual = dataExisted ? Files.size(dataPath) : 0;
-        if (dataExisted && expected > 0 && actual > expected) {
-            // Upstream refuses such a file; it cannot be ours for this blob, so start afresh.
-            repairs.add("cache file " + dataPath.getFileName() + " has " + actual + " bytes, expected " + expected
-                    + "; rebuilt");
-            Files.delete(dataPath);
-            Files.deleteIfExists(mapPath);
-            dataExisted = false;
-            actual = 0;
-        }
-        ChunkMap map = info.chunkCount() > 0 ? PersistedChunkMap.open(mapPath, info.chunkCount())
-                : ChunkMap.memory(0);
-        ChunkStore store = null;
-        try {
-            // The chunk map's own repairs were logged when it was opened.
-            store = FileChunkStore.open(dataPath, raw, expected);
-            repairMap(info, map, store, dataExisted, actual, repairs);
-            CachedBlob b = new CachedBlob(mgr, info, store, map);
-            b.cachedBytes.set(b.countCachedBytes());
-            for (String r : repairs) {
-                LOG.warn("blob cache {}: {}", info.blobId(), r);
-            }
-            return b;
-        } catch (IOException | RuntimeException e) {
-            map.close();
-            if (store != null) {
-                store.close();
-            }
-            throw e;
-        }
-    }
-
-    /**
-     * A chunk map may claim chunks that the data file cannot hold: the data file was deleted or
-     * truncated behind the map's back. Such chunks are marked not ready, so they are fetched again
-     * instead of being served as zeros.
-     */
-    private static void repairMap(BlobInfo info, ChunkMap map, ChunkStore store, boolean dataExisted, long actual,
-                                  List<String> repairs) {
-        if (!map.isPersistent() || map.readyCount() == 0) {
-            return;
-        }
-        if (!dataExisted) {
-            int n = clearAll(map);
-            repairs.add("chunk map claims " + n + " chunks but the cache file was missing; all marked not ready");
-            return;
-        }
-        ChunkTable table = info.chunkTable();
-        long expected = store.storesCompressed() ? info.compressedSize() : info.uncompressedSize();
-        if (actual >= expected) {
-            return;
-        }
-        if (table == null) {
-            int n = clearAll(map);
-            repairs.add("cache file holds " + actual + " of " + expected + " bytes and the chunk layout is unknown; "
-                    + n + " chunks marked not ready");
-            return;
-        }
-        int cleared = 0;
-        for (int i = 0; i < table.size(); i++) {
-            if (map.isReady(i) && store.end(table.get(i)) > actual) {
-                map.clearReady(i);
-                cleared++;
-            }
-        }
-        if (cleared > 0) {
-            repairs.add("cache file holds " + actual + " of " + expected + " bytes; " + cleared
-                    + " chunks past its end marked not ready");
-        }
-    }
-
-    private static int clearAll(ChunkMap map) {
-        int n = 0;
-        for (int i = 0; i < map.chunkCount(); i++) {
-            if (map.clearReady(i)) {
-                n++;
-            }
-        }
-        return n;
-    }
-
-    private long countCachedBytes() {
-        if (store == null || map.readyCount() == 0) {
-            return 0;
-        }
-        ChunkTable table = info.chunkTable();
-        if (table == null) {
-            long size = store.storesCompressed() ? info.compressedSize() : info.uncompressedSize();
-            return map.chunkCount() == 0 ? 0 : size * map.readyCount() / map.chunkCount();
-        }
-        long n = 0;
-        for (int i = 0; i < table.size(); i++) {
-            if (map.isReady(i)) {
-                n += store.footprint(table.get(i));
-            }
-        }
-        return n;
+        ChunkIdentity identity = ChunkIdentity.of(info);
+        return new CachedBlob(mgr, info, identity, BlobCacheFiles.open(mgr, info, identity), mgr.fetchWaitLimit());
     }
 
     BlobInfo info() {
@@ -210,30 +89,54 @@ final class CachedBlob {
     }
 
     long cachedBytes() {
-        return cachedBytes.get();
+        return files.cachedBytes();
     }
 
     boolean isFileBacked() {
-        return store != null;
+        return files.isFileBacked();
     }
 
     String dataFileName() {
-        return store == null ? null : store.path().getFileName().toString();
+        return files.dataFileName();
     }
 
-    boolean isReady(int index) {
-        return store != null && map.isReady(index);
+    /** Chunks being fetched right now. */
+    int inflightCount() {
+        return inflight.size();
+    }
+
+    /** The chunk as this blob keys it, or null (logged) for a record that cannot be one of its chunks. */
+    ChunkInfo keyed(ChunkInfo chunk) {
+        try {
+            return identity.canonical(chunk);
+        } catch (FsException e) {
+            LOG.warn("{}", e.getMessage());
+            return null;
+        }
+    }
+
+    /** Whether the chunk is cached; false for a record that cannot be one of this blob's. */
+    boolean isReady(ChunkInfo chunk) {
+        if (!files.isFileBacked()) {
+            return false;
+        }
+        try {
+            return files.isReady(identity.canonical(chunk).index());
+        } catch (FsException e) {
+            return false;
+        }
     }
 
     boolean isAllReady() {
-        return store != null && map.allReady();
+        return files.isAllReady();
     }
 
     // ---------------------------------------------------------------- reads
 
-    /** Delivers {@code slices} (all of this blob) to {@code sink}, in order. */
-    void read(List<ChunkSlice> slices, ChunkSink sink) throws IOException {
+    /** Delivers {@code asked} (all of this blob) to {@code sink}, in order. */
+    void read(List<ChunkSlice> asked, ChunkSink sink) throws IOException {
         mgr.counters().total.increment();
+        List<ChunkSlice> slices = canonical(asked);
         if (slices.size() == 1 && readReadySlice(slices.get(0), sink)) {
             return;
         }
@@ -245,28 +148,21 @@ final class CachedBlob {
         Set<Integer> direct = new HashSet<>();
         List<ChunkInfo> missing = new ArrayList<>();
         for (ChunkInfo c : distinct.values()) {
-            byte[] hot = hot(c);
-            if (hot != null) {
+            byte[] d = memory.get(c);
+            if (d != null) {
+                // A chunk held in memory is a hit of the cache too (upstream counts it as whole).
                 mgr.counters().wholeHits.increment();
-                data.put(c.index(), hot);
-            } else if (store != null && map.isReady(c.index())) {
-                if (!store.storesCompressed() && !needsCheck(c)) {
+            } else if (files.isReady(c.index())) {
+                if (!files.storesCompressed() && !decoder.needsCheck(c) && !files.isUnverified(c.index())) {
                     direct.add(c.index());
                     continue;
                 }
-                byte[] d = readCached(c);
-                if (d != null) {
-                    data.put(c.index(), d);
-                } else {
-                    missing.add(c);
-                }
-            } else if (store != null && !map.isPersistent() && c.digest() != null) {
-                byte[] d = recover(c);
-                if (d != null) {
-                    data.put(c.index(), d);
-                } else {
-                    missing.add(c);
-                }
+                d = readCached(c);
+            } else if (files.isFileBacked() && !files.isPersistent() && c.digest() != null) {
+                d = recover(c);
+            }
+            if (d != null) {
+                data.put(c.index(), d);
             } else {
                 missing.add(c);
             }
@@ -284,6 +180,22 @@ final class CachedBlob {
         }
     }
 
+    /** The slices with their chunks as this blob keys them (the same list when nothing changes). */
+    private List<ChunkSlice> canonical(List<ChunkSlice> slices) throws FsException {
+        List<ChunkSlice> out = null;
+        for (int i = 0; i < slices.size(); i++) {
+            ChunkSlice s = slices.get(i);
+            ChunkInfo c = identity.canonical(s.chunk());
+            if (c != s.chunk() && out == null) {
+                out = new ArrayList<>(slices.subList(0, i));
+            }
+            if (out != null) {
+                out.add(c == s.chunk() ? s : new ChunkSlice(c, s.offset(), s.length()));
+            }
+        }
+        return out == null ? slices : out;
+    }
+
     /**
      * The common case of a small read: one slice of a chunk that is in memory or ready in the
      * cache file, served without the bookkeeping of the general path. Returns false (having
@@ -291,14 +203,14 @@ final class CachedBlob {
      */
     private boolean readReadySlice(ChunkSlice s, ChunkSink sink) throws IOException {
         ChunkInfo c = s.chunk();
-        byte[] d = hot(c);
+        byte[] d = memory.get(c);
         if (d != null) {
-            // A chunk held in memory is a hit of the cache too (upstream counts it as whole).
             mgr.counters().wholeHits.increment();
             sink.accept(ByteBuffer.wrap(d, s.offset(), s.length()));
             return true;
         }
-        if (store == null || store.storesCompressed() || !map.isReady(c.index()) || needsCheck(c)) {
+        if (files.storesCompressed() || !files.isReady(c.index()) || decoder.needsCheck(c)
+                || files.isUnverified(c.index())) {
             return false;
         }
         deliverFromFile(s, sink);
@@ -312,79 +224,69 @@ final class CachedBlob {
     private void deliverFromFile(ChunkSlice s, ChunkSink sink) throws IOException {
         if (sink instanceof ChunkSink.ToBuffer tb && tb.destination().remaining() >= s.length()) {
             ByteBuffer dst = tb.destination();
-            readSliceFromFile(s, dst.slice(dst.position(), s.length()));
+            files.readSlice(s.chunk(), s.offset(), dst.slice(dst.position(), s.length()));
             dst.position(dst.position() + s.length());
         } else {
             ByteBuffer buf = ByteBuffer.allocate(s.length());
-            readSliceFromFile(s, buf);
+            files.readSlice(s.chunk(), s.offset(), buf);
             buf.flip();
             sink.accept(buf);
-        }
-    }
-
-    private void readSliceFromFile(ChunkSlice s, ByteBuffer dst) throws FsException {
-        try {
-            store.readSlice(s.chunk(), s.offset(), dst);
-        } catch (IOException e) {
-            throw new FsException(Errno.EIO, "reading chunk " + s.chunk().index() + " of blob " + blobId
-                    + " from the cache file failed: " + e, e);
         }
         mgr.counters().partialHits.increment();
     }
 
-    private byte[] hot(ChunkInfo c) {
-        Cache<ChunkKey, byte[]> hot = mgr.hotCache();
-        return hot == null ? null : hot.getIfPresent(new ChunkKey(blobId, c.index()));
-    }
-
-    private void putHot(ChunkInfo c, byte[] d) {
-        Cache<ChunkKey, byte[]> hot = mgr.hotCache();
-        if (hot != null) {
-            hot.put(new ChunkKey(blobId, c.index()), d);
-        }
-    }
-
     /** A ready chunk from memory, else from the cache file; null if the file's copy is bad. */
-    private byte[] hotOrCached(ChunkInfo c) {
-        byte[] d = hot(c);
+    private byte[] memoryOrCached(ChunkInfo c) {
+        byte[] d = memory.get(c);
         return d != null ? d : readCached(c);
     }
 
-    /** Reads a ready chunk from the cache file, checking it; null (and not ready) if it is bad. */
+    /**
+     * Reads a ready chunk from the cache file, checking it when validation applies or the chunk
+     * is unverified; null (and not ready) if it is bad.
+     */
     private byte[] readCached(ChunkInfo c) {
+        boolean unverified = files.isUnverified(c.index());
+        if (unverified && !ChunkDecoder.canCheck(c)) {
+            LOG.debug("blob {} chunk {}: cached before an unclean stop, nothing to check it by; refetching", blobId,
+                    c.index());
+            files.drop(c);
+            return null;
+        }
         try {
             byte[] d = readUncompressed(c);
-            if (needsCheck(c) && !verify(c, d)) {
+            if ((unverified || decoder.needsCheck(c)) && !decoder.verify(c, d, unverified)) {
                 LOG.warn("blob {} chunk {}: cached data fails validation; refetching", blobId, c.index());
-                dropReady(c);
+                files.drop(c);
                 return null;
             }
+            if (unverified) {
+                files.verified(c);
+            }
             mgr.counters().wholeHits.increment();
-            putHot(c, d);
+            memory.put(c, d);
             return d;
         } catch (IOException e) {
             LOG.warn("blob {} chunk {}: cached data unreadable ({}); refetching", blobId, c.index(), e.toString());
-            dropReady(c);
+            files.drop(c);
             return null;
         }
     }
 
     /** The chunk's uncompressed bytes from the cache file, unchecked. */
     private byte[] readUncompressed(ChunkInfo c) throws IOException {
-        byte[] stored = store.readStored(c);
-        return store.storesCompressed() ? decode(c, stored, 0) : stored;
+        byte[] stored = files.readStored(c);
+        return files.storesCompressed() ? decoder.decode(c, stored, 0) : stored;
     }
 
     /** Without persisted readiness, data in the cache file counts only once it validates. */
     private byte[] recover(ChunkInfo c) {
         try {
             byte[] d = readUncompressed(c);
-            if (verify(c, d)) {
-                if (map.markReady(c.index())) {
-                    cachedBytes.addAndGet(store.footprint(c));
-                }
+            if (decoder.verify(c, d, true)) {
+                files.markFound(c);
                 mgr.counters().wholeHits.increment();
-                putHot(c, d);
+                memory.put(c, d);
                 return d;
             }
         } catch (IOException e) {
@@ -393,61 +295,44 @@ final class CachedBlob {
         return null;
     }
 
-    private void dropReady(ChunkInfo c) {
-        if (map.clearReady(c.index())) {
-            long n = store.footprint(c);
-            cachedBytes.addAndGet(-n);
-            mgr.onCached(-n);
-        }
-    }
-
-    private boolean needsCheck(ChunkInfo c) {
-        return c.hasCrc32() || checksDigest(c);
-    }
-
-    /** Digests are checked when asked for, and always when readiness is not persisted. */
-    private boolean checksDigest(ChunkInfo c) {
-        return c.digest() != null && (options.digestValidate() || !map.isPersistent());
-    }
-
-    private boolean verify(ChunkInfo c, byte[] d) {
-        if (c.hasCrc32()) {
-            CRC32C crc = new CRC32C();
-            crc.update(d, 0, d.length);
-            if ((int) crc.getValue() != c.crc32()) {
-                return false;
-            }
-        }
-        if (checksDigest(c)) {
-            return ChunkDigest.matches(info.digester(), c.digest(), d, 0, d.length);
-        }
-        return true;
-    }
-
-    /** Fetches missing chunks (sharing in-flight requests) and waits for all of them. */
-    private Map<Integer, byte[]> fetchAndWait(List<ChunkInfo> missing) throws IOException {
+    /**
+     * Fetches missing chunks and waits for all of them: the ones nobody holds are claimed and
+     * fetched on this thread first, then the ones someone else is fetching are waited for. A chunk
+     * whose other fetcher failed (a prefetch, say) is tried once with our own request.
+     */
+    private Map<Integer, byte[]> fetchAndWait(List<ChunkInfo> missing) throws FsException {
         Map<Integer, byte[]> out = new HashMap<>();
         List<ChunkInfo> todo = missing;
         for (int round = 0; round < 2 && !todo.isEmpty(); round++) {
-            Set<Integer> owned = new HashSet<>();
-            Map<Integer, CompletableFuture<byte[]>> futures = claimAndFetch(todo, owned, true);
+            Map<Integer, Claim> others = new HashMap<>();
+            try (ClaimSet claims = inflight.newSet()) {
+                List<ChunkInfo> mine = claim(claims, todo, others);
+                if (!mine.isEmpty()) {
+                    fetcher.fetch(claims, mine, mgr.options().amplifyIo(), true, RequestSource.ON_DEMAND);
+                }
+                // The fetch completes every claim it was given; should one slip through, it fails
+                // here rather than make this thread wait on itself.
+                claims.failPending(new FsException(Errno.EIO, "blob " + blobId + ": fetch ended without a result"));
+                for (ChunkInfo c : todo) {
+                    Claim own = claims.get(c.index());
+                    if (own != null) {
+                        out.put(c.index(), inflight.await(own));
+                    }
+                }
+            }
             List<ChunkInfo> retry = new ArrayList<>();
             for (ChunkInfo c : todo) {
-                CompletableFuture<byte[]> f = futures.get(c.index());
+                Claim theirs = others.get(c.index());
+                if (theirs == null) {
+                    continue;
+                }
                 try {
-                    out.put(c.index(), f.get());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    InterruptedIOException ie = new InterruptedIOException("interrupted waiting for chunk " + c.index());
-                    ie.initCause(e);
-                    throw ie;
-                } catch (ExecutionException e) {
-                    if (!owned.contains(c.index()) && round == 0) {
-                        // Someone else's request failed (a prefetch, say): try once with our own.
-                        retry.add(c);
-                    } else {
-                        throw Errors.toFsException(e.getCause());
+                    out.put(c.index(), inflight.await(theirs));
+                } catch (FsException e) {
+                    if (round > 0) {
+                        throw e;
                     }
+                    retry.add(c);
                 }
             }
             todo = retry;
@@ -456,100 +341,36 @@ final class CachedBlob {
     }
 
     /**
-     * Claims the chunks nobody is fetching, fetches them (amplified when {@code amplify}) and
-     * returns a future per requested chunk: ours, or the one we found.
+     * Claims what nobody holds (returned, in index order, minus chunks that turned out ready and
+     * were completed from the cache) and puts the claims others hold into {@code others}.
      */
-    private Map<Integer, CompletableFuture<byte[]>> claimAndFetch(List<ChunkInfo> chunks, Set<Integer> owned, boolean amplify) {
-        Map<Integer, CompletableFuture<byte[]>> result = new HashMap<>();
-        List<ChunkInfo> mine = new ArrayList<>();
+    private List<ChunkInfo> claim(ClaimSet claims, List<ChunkInfo> chunks, Map<Integer, Claim> others) {
         List<ChunkInfo> sorted = new ArrayList<>(chunks);
         sorted.sort(Comparator.comparingInt(ChunkInfo::index));
+        List<ChunkInfo> mine = new ArrayList<>();
         for (ChunkInfo c : sorted) {
-            CompletableFuture<byte[]> f = new CompletableFuture<>();
-            CompletableFuture<byte[]> prev = inflight.putIfAbsent(c.index(), f);
-            if (prev != null) {
-                result.put(c.index(), prev);
+            Claim own;
+            Claim theirs = null;
+            // A holder may release between our attempt and the lookup: then claim again.
+            while ((own = claims.tryClaim(c.index())) == null && (theirs = inflight.holder(c.index())) == null) {
+                Thread.onSpinWait();
+            }
+            if (own == null) {
+                others.put(c.index(), theirs);
                 continue;
             }
-            result.put(c.index(), f);
-            owned.add(c.index());
-            if (store != null && map.isReady(c.index())) {
+            if (files.isReady(c.index())) {
                 // Became ready between our check and the claim.
-                byte[] d = hotOrCached(c);
+                byte[] d = memoryOrCached(c);
                 if (d != null) {
-                    f.complete(d);
-                    inflight.remove(c.index(), f);
+                    own.succeed(d);
+                    own.release();
                     continue;
                 }
             }
             mine.add(c);
         }
-        if (mine.isEmpty()) {
-            return result;
-        }
-        long window = options.amplifyIo();
-        List<List<ChunkInfo>> groups = ChunkRanges.merge(mine, window);
-        if (amplify && window > 0 && info.chunkTable() != null) {
-            for (List<ChunkInfo> g : groups) {
-                extend(g, window);
-            }
-        }
-        long bytes = 0;
-        for (List<ChunkInfo> g : groups) {
-            bytes += ChunkRanges.end(g) - ChunkRanges.start(g);
-            execute(g, RequestSource.ON_DEMAND);
-        }
-        mgr.scheduler().chargeOnDemand(bytes);
-        return result;
-    }
-
-    /**
-     * Read amplification: adds the chunks that follow the group in the blob, while they are
-     * neither cached nor being fetched and the request stays within {@code window} compressed
-     * bytes (upstream's {@code add_more_chunks} with {@code amplify_io}).
-     */
-    private void extend(List<ChunkInfo> group, long window) {
-        ChunkTable table = info.chunkTable();
-        long start = ChunkRanges.start(group);
-        long end = ChunkRanges.end(group);
-        long maxGap = window >> ChunkRanges.GAP_SHIFT;
-        int next = group.get(group.size() - 1).index() + 1;
-        while (next < table.size()) {
-            ChunkInfo s = table.get(next);
-            if (s.compressedOffset() < end || s.compressedOffset() - end > maxGap || s.compressedEnd() - start > window
-                    || (s.flags() & (ChunkFlags.BATCH | ChunkFlags.ENCRYPTED)) != 0) {
-                break;
-            }
-            if (store != null && map.isReady(next)) {
-                break;
-            }
-            CompletableFuture<byte[]> f = new CompletableFuture<>();
-            if (inflight.putIfAbsent(next, f) != null) {
-                break;
-            }
-            if (store != null && map.isReady(next)) {
-                releaseReadyClaim(s, f);
-                break;
-            }
-            group.add(s);
-            end = s.compressedEnd();
-            next++;
-        }
-    }
-
-    /**
-     * Gives up a claim on a chunk that turned out to be ready. Anyone who found the claim in the
-     * meantime gets the cached data, or an error that makes them fetch it themselves.
-     */
-    private void releaseReadyClaim(ChunkInfo c, CompletableFuture<byte[]> f) {
-        byte[] d = hotOrCached(c);
-        inflight.remove(c.index(), f);
-        if (d != null) {
-            f.complete(d);
-        } else {
-            f.completeExceptionally(new FsException(Errno.EAGAIN, "chunk " + c.index() + " of blob " + blobId
-                    + " was released unread"));
-        }
+        return mine;
     }
 
     // ---------------------------------------------------------------- prefetch
@@ -559,215 +380,45 @@ final class CachedBlob {
      * waits for other requests. Returns the bytes fetched.
      */
     long prefetch(List<ChunkInfo> chunks, BooleanSupplier cancelled) throws IOException {
-        if (store == null || closed) {
+        if (!files.isFileBacked() || closed) {
             return 0;
         }
-        List<ChunkInfo> mine = new ArrayList<>();
-        for (ChunkInfo c : chunks) {
-            if (cancelled.getAsBoolean()) {
-                break;
-            }
-            if (map.isReady(c.index())) {
-                continue;
-            }
-            CompletableFuture<byte[]> f = new CompletableFuture<>();
-            if (inflight.putIfAbsent(c.index(), f) != null) {
-                continue;
-            }
-            if (map.isReady(c.index())) {
-                releaseReadyClaim(c, f);
-                continue;
-            }
-            mine.add(c);
-        }
-        long bytes = 0;
-        IOException failure = null;
-        // Every claimed group runs even if cancelled meanwhile: readers may be waiting on it.
-        for (List<ChunkInfo> g : ChunkRanges.merge(mine, options.prefetch().effectiveMergingSize())) {
-            IOException e = execute(g, RequestSource.PREFETCH);
-            if (e == null) {
-                bytes += ChunkRanges.end(g) - ChunkRanges.start(g);
-            } else if (failure == null) {
-                failure = e;
-            }
-        }
-        if (failure != null) {
-            throw failure;
-        }
-        return bytes;
-    }
-
-    // ---------------------------------------------------------------- backend
-
-    /**
-     * Reads one group with one backend request, then decodes, checks, hands out and stores each
-     * chunk. Every claimed future of the group is completed, normally or exceptionally. Returns
-     * the first failure, or null. The source picks the backend's retry budget and, behind a
-     * Dragonfly proxy, the request's priority.
-     */
-    private IOException execute(List<ChunkInfo> group, RequestSource source) {
-        long start = ChunkRanges.start(group);
-        long end = ChunkRanges.end(group);
-        byte[] buf;
-        try {
-            unsupported(group);
-            if (end - start > Integer.MAX_VALUE - 16) {
-                throw new FsException(Errno.EINVAL, "request of " + (end - start) + " bytes from blob " + blobId);
-            }
-            buf = readBackend(start, (int) (end - start), source);
-        } catch (IOException e) {
-            FsException fe = asEio(e, "reading blob " + blobId + " range " + start + "+" + (end - start));
-            for (ChunkInfo c : group) {
-                fail(c, fe);
-            }
-            return fe;
-        }
-        IOException first = null;
-        for (ChunkInfo c : group) {
-            try {
-                byte[] stored = buf;
-                int off = (int) (c.compressedOffset() - start);
-                byte[] d = decodeChecked(c, buf, off);
-                if (d == null) {
-                    LOG.warn("blob {} chunk {}: fetched data fails validation; fetching it again", blobId, c.index());
-                    stored = readBackend(c.compressedOffset(), c.compressedSize(), source);
-                    off = 0;
-                    d = decodeChecked(c, stored, 0);
-                    if (d == null) {
-                        throw new FsException(Errno.EIO, "blob " + blobId + " chunk " + c.index()
-                                + ": data digest value doesn't match, twice; not served");
-                    }
+        try (ClaimSet claims = inflight.newSet()) {
+            List<ChunkInfo> mine = new ArrayList<>();
+            for (ChunkInfo asked : chunks) {
+                if (cancelled.getAsBoolean()) {
+                    break;
                 }
-                complete(c, d, stored, off);
-            } catch (IOException e) {
-                FsException fe = asEio(e, "blob " + blobId + " chunk " + c.index());
-                fail(c, fe);
-                if (first == null) {
-                    first = fe;
+                ChunkInfo c = keyed(asked);
+                if (c == null || files.isReady(c.index())) {
+                    continue;
                 }
-            }
-        }
-        return first;
-    }
-
-    private void unsupported(List<ChunkInfo> group) throws FsException {
-        if (info.hasFeature(BlobFeatures.ENCRYPTED) || info.hasFeature(BlobFeatures.ZRAN)) {
-            throw new FsException(Errno.EOPNOTSUPP, "blob " + blobId + ": encrypted and ZRAN blobs are not supported");
-        }
-        for (ChunkInfo c : group) {
-            if ((c.flags() & (ChunkFlags.BATCH | ChunkFlags.ENCRYPTED)) != 0) {
-                throw new FsException(Errno.EOPNOTSUPP, "blob " + blobId + " chunk " + c.index()
-                        + ": batch and encrypted chunks are not supported");
-            }
-        }
-    }
-
-    /** Decodes a chunk; returns null when it decodes but fails validation. */
-    private byte[] decodeChecked(ChunkInfo c, byte[] src, int off) throws IOException {
-        byte[] d;
-        try {
-            d = decode(c, src, off);
-        } catch (FsException e) {
-            // Undecodable data is as bad as a digest mismatch: worth one refetch.
-            LOG.debug("blob {} chunk {}: {}", blobId, c.index(), e.getMessage());
-            return null;
-        }
-        return needsCheck(c) && !verify(c, d) ? null : d;
-    }
-
-    private byte[] decode(ChunkInfo c, byte[] src, int off) throws FsException {
-        if (off < 0 || off + (long) c.compressedSize() > src.length) {
-            throw new FsException(Errno.EIO, "chunk " + c.index() + " lies outside the fetched range");
-        }
-        if (c.compressed()) {
-            byte[] comp = off == 0 && src.length == c.compressedSize() ? src
-                    : Arrays.copyOfRange(src, off, off + c.compressedSize());
-            byte[] out = new byte[c.uncompressedSize()];
-            ChunkCodec.decompress(info.compressor(), comp, comp.length, out, out.length);
-            return out;
-        }
-        if (c.compressedSize() != c.uncompressedSize()) {
-            throw new FsException(Errno.EIO, "uncompressed chunk " + c.index() + " of blob " + blobId + " stores "
-                    + c.compressedSize() + " bytes for " + c.uncompressedSize());
-        }
-        return Arrays.copyOfRange(src, off, off + c.compressedSize());
-    }
-
-    private byte[] readBackend(long offset, int length, RequestSource source) throws IOException {
-        byte[] buf = new byte[length];
-        ensureReader().readFully(ByteBuffer.wrap(buf), offset, source);
-        return buf;
-    }
-
-    private BlobReader ensureReader() throws IOException {
-        BlobReader r = reader;
-        if (r == null) {
-            synchronized (readerLock) {
-                r = reader;
-                if (r == null) {
-                    if (closed) {
-                        throw new FsException(Errno.EBADF, "blob cache " + blobId + " is closed");
-                    }
-                    BlobBackend backend = mgr.backend();
-                    r = backend.open(blobId);
-                    reader = r;
+                Claim own = claims.tryClaim(c.index());
+                if (own == null) {
+                    continue;
                 }
-            }
-        }
-        return r;
-    }
-
-    private void complete(ChunkInfo c, byte[] d, byte[] stored, int off) {
-        CompletableFuture<byte[]> f = inflight.get(c.index());
-        if (f != null) {
-            f.complete(d);
-        }
-        putHot(c, d);
-        if (store != null && !closed) {
-            try {
-                store.write(c, d, stored, off);
-                if (map.markReady(c.index())) {
-                    long n = store.footprint(c);
-                    cachedBytes.addAndGet(n);
-                    mgr.counters().entriesCount.increment();
-                    mgr.onCached(n);
+                if (files.isReady(c.index())) {
+                    own.release();
+                    continue;
                 }
-            } catch (IOException | RuntimeException e) {
-                // Served from memory this time; stays not ready, so it is fetched again later.
-                LOG.warn("blob {} chunk {}: storing in the cache failed: {}", blobId, c.index(), e.toString());
+                mine.add(c);
             }
+            if (mine.isEmpty()) {
+                return 0;
+            }
+            // Every claimed chunk is fetched even if cancelled meanwhile: readers may be waiting on it.
+            ChunkFetcher.Fetched f = fetcher.fetch(claims, mine, mgr.options().prefetch().effectiveMergingSize(), false,
+                    RequestSource.PREFETCH);
+            if (f.failure() != null) {
+                throw f.failure();
+            }
+            return f.bytes();
         }
-        if (f != null) {
-            inflight.remove(c.index(), f);
-        }
-    }
-
-    private void fail(ChunkInfo c, FsException e) {
-        CompletableFuture<byte[]> f = inflight.get(c.index());
-        if (f != null) {
-            f.completeExceptionally(e);
-            inflight.remove(c.index(), f);
-        }
-    }
-
-    private static FsException asEio(IOException e, String what) {
-        if (e instanceof FsException fe) {
-            return fe;
-        }
-        return new FsException(Errors.toErrno(e), what + ": " + e, e);
     }
 
     void close() {
         closed = true;
-        synchronized (readerLock) {
-            if (reader != null) {
-                reader.close();
-                reader = null;
-            }
-        }
-        map.close();
-        if (store != null) {
-            store.close();
-        }
+        fetcher.close();
+        files.close();
     }
 }

@@ -29,6 +29,9 @@ interface ChunkStore extends AutoCloseable {
      */
     void write(ChunkInfo c, byte[] uncompressed, byte[] stored, int off) throws IOException;
 
+    /** Puts every chunk written so far on stable storage. */
+    void sync() throws IOException;
+
     /** Bytes the chunk occupies in this store (for space accounting). */
     long footprint(ChunkInfo c);
 

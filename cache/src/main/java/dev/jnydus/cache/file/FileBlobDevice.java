@@ -71,8 +71,15 @@ final class FileBlobDevice implements BlobDevice {
                 blob(blobIndex).read(slices.subList(i, j), sink);
                 i = j;
             }
+        } catch (FsException e) {
+            throw e;
         } catch (IOException e) {
+            // The sink's own failure (a closed reply channel, say) keeps its errno.
             throw Errors.toFsException(e);
+        } catch (RuntimeException | AssertionError e) {
+            // A bug must cost the reader this read, never the daemon a worker or a wedge.
+            LOG.error("reading {} bytes from the blob cache failed unexpectedly", io.size(), e);
+            throw new FsException(Errno.EIO, "blob cache read failed: " + e, e);
         }
         return io.size();
     }
@@ -108,8 +115,9 @@ final class FileBlobDevice implements BlobDevice {
      */
     private int prefetchBlob(CachedBlob blob, Collection<ChunkInfo> chunks) {
         Map<Integer, ChunkInfo> distinct = new LinkedHashMap<>();
-        for (ChunkInfo c : chunks) {
-            if (!blob.isReady(c.index())) {
+        for (ChunkInfo asked : chunks) {
+            ChunkInfo c = blob.keyed(asked);
+            if (c != null && !blob.isReady(c)) {
                 distinct.putIfAbsent(c.index(), c);
             }
         }
@@ -204,7 +212,7 @@ final class FileBlobDevice implements BlobDevice {
     @Override
     public boolean isReady(ChunkInfo chunk) {
         int i = chunk.blobIndex();
-        return i >= 0 && i < byIndex.length && byIndex[i] != null && byIndex[i].isReady(chunk.index());
+        return i >= 0 && i < byIndex.length && byIndex[i] != null && byIndex[i].isReady(chunk);
     }
 
     @Override

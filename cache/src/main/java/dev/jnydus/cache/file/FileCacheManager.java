@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -49,6 +50,10 @@ public final class FileCacheManager implements CacheManager {
     private static final List<String> ENTRY_SUFFIXES = List.of(CachedBlob.CHUNK_MAP_SUFFIX, FileChunkStore.DATA_SUFFIX,
             FileChunkStore.RAW_SUFFIX);
 
+    /** What a backend without a timeout (local files) is given per read when a reader waits on it. */
+    static final Duration UNBOUNDED_BACKEND_BUDGET = Duration.ofSeconds(60);
+    static final Duration DECODE_AND_STORE_ALLOWANCE = Duration.ofSeconds(10);
+
     private final CacheOptions options;
     private final BlobBackend backend;
     private final Cache<ChunkKey, byte[]> hot;
@@ -59,7 +64,9 @@ public final class FileCacheManager implements CacheManager {
     private final Set<String> underlyingFiles = new LinkedHashSet<>();
     private final AtomicLong openBytes = new AtomicLong();
     private final AtomicBoolean evicting = new AtomicBoolean();
+    private final Duration fetchWaitLimit;
     private volatile Map<String, Long> idleBytes = Map.of();
+    private volatile FetchProbe probe = FetchProbe.NONE;
     private volatile boolean closed;
 
     private FileCacheManager(CacheOptions options, BlobBackend backend, Ticker ticker, Sleeper sleeper, Clock wallClock,
@@ -74,6 +81,19 @@ public final class FileCacheManager implements CacheManager {
                         .build();
         this.scheduler = new PrefetchScheduler(options.prefetch(), ticker, sleeper, wallClock, threadFactory,
                 prefetchMetrics);
+        this.fetchWaitLimit = waitLimit(backend.readTimeoutBudget().orElse(UNBOUNDED_BACKEND_BUDGET));
+    }
+
+    /**
+     * How long a reader waits for a fetch another reader or a prefetch worker started: the
+     * fetcher's one request plus, for chunks that fail validation, one refetch (each within the
+     * backend's budget), plus time to decode and store what came back (as long as one request,
+     * up to 10 s).
+     */
+    static Duration waitLimit(Duration backendBudget) {
+        Duration allowance = backendBudget.compareTo(DECODE_AND_STORE_ALLOWANCE) < 0 ? backendBudget
+                : DECODE_AND_STORE_ALLOWANCE;
+        return backendBudget.multipliedBy(2).plus(allowance);
     }
 
     /** Used by {@link dev.jnydus.cache.device.CacheFactory}. */
@@ -115,6 +135,28 @@ public final class FileCacheManager implements CacheManager {
 
     PrefetchScheduler scheduler() {
         return scheduler;
+    }
+
+    Duration fetchWaitLimit() {
+        return fetchWaitLimit;
+    }
+
+    FetchProbe probe() {
+        return probe;
+    }
+
+    /** Tests: observe or break fetches at each step. */
+    void probe(FetchProbe p) {
+        probe = p;
+    }
+
+    /** Chunks being fetched in all open blobs: 0 whenever no fetch is running. */
+    synchronized int inflightCount() {
+        int n = 0;
+        for (CachedBlob b : open.values()) {
+            n += b.inflightCount();
+        }
+        return n;
     }
 
     boolean isClosed() {
@@ -351,6 +393,11 @@ public final class FileCacheManager implements CacheManager {
             } catch (IOException e) {
                 LOG.warn("cannot delete cache file {}{}: {}", id, suffix, e.toString());
             }
+        }
+        try {
+            UnsyncedMarkers.removeAll(options.workDir(), id);
+        } catch (IOException e) {
+            LOG.warn("cannot delete the markers of cache entry {}: {}", id, e.toString());
         }
         if (hot != null) {
             hot.asMap().keySet().removeIf(k -> k.blobId().equals(id));

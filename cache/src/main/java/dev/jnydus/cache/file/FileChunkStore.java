@@ -1,59 +1,55 @@
 package dev.jnydus.cache.file;
 
 import dev.jnydus.cache.device.ChunkInfo;
+import dev.jnydus.sys.PositionalFile;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A cache file, sparse and pre-sized as upstream's: {@code <blob_id>.blob.data} holds every chunk
  * uncompressed at its uncompressed offset; {@code <blob_id>.blob.raw} ({@code compressed = true})
  * holds the stored bytes at their compressed offsets and is decompressed on every cache read.
+ *
+ * <p>The file is read and written with positional syscalls ({@link PositionalFile}), never
+ * through a {@code FileChannel}: an interrupt of one reader or prefetch worker must not close the
+ * file under every other reader of the blob.
  */
 final class FileChunkStore implements ChunkStore {
-    private static final Logger LOG = LoggerFactory.getLogger(FileChunkStore.class);
-
     static final String DATA_SUFFIX = ".blob.data";
     static final String RAW_SUFFIX = ".blob.raw";
 
-    private final Path path;
-    private final FileChannel channel;
+    private final PositionalFile file;
     private final boolean raw;
 
-    private FileChunkStore(Path path, FileChannel channel, boolean raw) {
-        this.path = path;
-        this.channel = channel;
+    private FileChunkStore(PositionalFile file, boolean raw) {
+        this.file = file;
         this.raw = raw;
     }
 
-    /** Opens or creates the file and extends it to {@code size} when shorter (as upstream). */
+    /** Opens or creates the file and extends it (sparsely) to {@code size} when shorter, as upstream. */
     static FileChunkStore open(Path path, boolean raw, long size) throws IOException {
-        FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE);
+        PositionalFile f = PositionalFile.openOrCreate(path);
         try {
-            if (size > 0 && ch.size() < size) {
-                // Writing the last byte extends the file sparsely.
-                ch.write(ByteBuffer.allocate(1), size - 1);
+            if (size > 0) {
+                f.extendTo(size);
             }
-            return new FileChunkStore(path, ch, raw);
-        } catch (IOException e) {
-            ch.close();
+            return new FileChunkStore(f, raw);
+        } catch (IOException | RuntimeException e) {
+            f.close();
             throw e;
         }
     }
 
     @Override
     public Path path() {
-        return path;
+        return file.path();
     }
 
     @Override
     public long size() throws IOException {
-        return channel.size();
+        return file.size();
     }
 
     @Override
@@ -79,23 +75,21 @@ final class FileChunkStore implements ChunkStore {
     }
 
     private void readFully(ByteBuffer dst, long pos) throws IOException {
-        long p = pos;
-        while (dst.hasRemaining()) {
-            int n = channel.read(dst, p);
-            if (n < 0) {
-                throw new EOFException("cache file " + path + " ends at " + p);
-            }
-            p += n;
+        int want = dst.remaining();
+        if (file.read(dst, pos) < want) {
+            throw new EOFException("cache file " + file.path() + " ends before " + (pos + want));
         }
     }
 
     @Override
     public void write(ChunkInfo c, byte[] uncompressed, byte[] stored, int off) throws IOException {
         ByteBuffer src = raw ? ByteBuffer.wrap(stored, off, c.compressedSize()) : ByteBuffer.wrap(uncompressed);
-        long p = raw ? c.compressedOffset() : c.uncompressedOffset();
-        while (src.hasRemaining()) {
-            p += channel.write(src, p);
-        }
+        file.write(src, raw ? c.compressedOffset() : c.uncompressedOffset());
+    }
+
+    @Override
+    public void sync() throws IOException {
+        file.syncData();
     }
 
     @Override
@@ -110,10 +104,6 @@ final class FileChunkStore implements ChunkStore {
 
     @Override
     public void close() {
-        try {
-            channel.close();
-        } catch (IOException e) {
-            LOG.debug("closing {}: {}", path, e.toString());
-        }
+        file.close();
     }
 }

@@ -5,6 +5,7 @@ import dev.jnydus.common.FsException;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletionStage;
 
 /**
  * An inode-based filesystem as the FUSE kernel protocol sees it: one method per operation, each
@@ -24,12 +25,15 @@ import java.util.OptionalLong;
  * EIO.
  *
  * <p>Threads: the server calls these methods from several worker threads at once, for the same
- * node too; implementations must be thread-safe.
+ * node too; implementations must be thread-safe. A worker waits for each call to return, so a
+ * call that waits on something slow takes a worker from everyone: {@link #readAsync} lets reads
+ * that must wait do so elsewhere.
  *
  * <p>Names are raw bytes without the NUL; Linux names need not be UTF-8.
  *
  * <p>Not delegated (the server answers itself): IOCTL, POLL, SETUPMAPPING, REMOVEMAPPING, STATX
- * with ENOSYS; INTERRUPT and NOTIFY_REPLY are ignored.
+ * with ENOSYS; NOTIFY_REPLY is ignored; INTERRUPT is the server's business (it may answer a
+ * pending {@link #readAsync} with EINTR).
  */
 public interface FileSystem {
 
@@ -147,6 +151,30 @@ public interface FileSystem {
      */
     default void read(Context ctx, long nodeId, long fh, long offset, ByteBuffer dst) throws FsException {
         throw new FsException(Errno.ENOSYS);
+    }
+
+    /**
+     * A read that may be answered later, so that data which must first come from somewhere slow
+     * (a network backend) does not hold the worker that received the request. Either answer now,
+     * as {@link #read} does, by filling {@code dst} and returning {@code null}; or return a stage
+     * that completes later, on any thread, and leave {@code dst} untouched.
+     *
+     * <p>{@code dst} is the worker's reply buffer: it is valid only until this method returns and
+     * must never be kept, written to from another thread or used as the stage's value. The stage
+     * completes with a buffer of the filesystem's own holding the data from its position to its
+     * limit (at most {@code dst.remaining()} bytes; fewer means end of file, as for {@link #read}),
+     * which the caller then owns; or exceptionally, with an {@link FsException} whose errno the
+     * reader gets (anything else becomes EIO). The server may answer the kernel before the stage
+     * completes (an interrupted request: EINTR), in which case the data is dropped.
+     *
+     * <p>The default calls {@link #read} and answers now.
+     *
+     * @return {@code null} when {@code dst} holds the answer, else the answer to come
+     */
+    default CompletionStage<ByteBuffer> readAsync(Context ctx, long nodeId, long fh, long offset, ByteBuffer dst)
+            throws FsException {
+        read(ctx, nodeId, fh, offset, dst);
+        return null;
     }
 
     /**

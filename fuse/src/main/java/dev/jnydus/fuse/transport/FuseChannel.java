@@ -5,7 +5,9 @@ import java.nio.ByteBuffer;
 
 /**
  * Moves FUSE messages between the kernel (or a test) and the server; knows nothing of their
- * contents. One channel belongs to one worker thread at a time.
+ * contents. One worker thread receives from a channel at a time; {@link #send} may be called from
+ * any thread, concurrently (a request answered later is answered through the channel that received
+ * it, from the thread that completes it).
  *
  * <p>Implementations: {@code transport.dev.DevFuseChannel} over a cloned /dev/fuse descriptor, and
  * the testkit's {@code ByteBufferFuseChannel} for server tests.
@@ -25,10 +27,11 @@ public interface FuseChannel {
     /**
      * Sends one message made of the remaining bytes of {@code parts}, in order, as a single write
      * (the kernel takes exactly one message per write). Positions are not required to advance. A
-     * reply the kernel no longer wants (its request was interrupted: ENOENT) is dropped silently.
+     * reply the kernel no longer wants (its request was interrupted or aborted: ENOENT) is dropped
+     * silently. Thread-safe; the parts are not kept after it returns.
      *
      * @throws IOException when sending fails; {@code FsException} with ENODEV or ECONNABORTED
-     *     means the session is over
+     *     means the session is over, or the channel was closed
      */
     void send(ByteBuffer... parts) throws IOException;
 }

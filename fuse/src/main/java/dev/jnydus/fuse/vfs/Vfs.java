@@ -2,7 +2,6 @@ package dev.jnydus.fuse.vfs;
 
 import dev.jnydus.common.Errno;
 import dev.jnydus.common.FsException;
-import dev.jnydus.fuse.api.Attr;
 import dev.jnydus.fuse.api.AttrReply;
 import dev.jnydus.fuse.api.Context;
 import dev.jnydus.fuse.api.CreateReply;
@@ -15,19 +14,16 @@ import dev.jnydus.fuse.api.FsOptions;
 import dev.jnydus.fuse.api.OpenReply;
 import dev.jnydus.fuse.api.SetAttr;
 import dev.jnydus.fuse.api.StatFs;
+import dev.jnydus.fuse.vfs.MountTable.Target;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,27 +62,13 @@ public final class Vfs implements FileSystem {
     /** How long the kernel may cache pseudo directories (upstream: 2^32 s, i.e. for ever). */
     static final Duration PSEUDO_TIMEOUT = Duration.ofSeconds(1L << 32);
 
-    /** A backend attached at a pseudo directory. */
-    private record Attached(int index, FileSystem fs, long rootIno, String path, long pseudoIno) {
-    }
-
-    /** Where a node id leads: a backend (with its own inode number) or the pseudo filesystem. */
-    private record Target(Attached mount, long ino) {
-        boolean pseudo() {
-            return mount == null;
-        }
-    }
-
-    private final PseudoFs pseudo = new PseudoFs();
-    private final AtomicReferenceArray<Attached> byIndex = new AtomicReferenceArray<>(MAX_BACKENDS + 1);
-    /** Pseudo inode -> attached backend; replaced as a whole on change. */
-    private volatile Map<Long, Attached> byPseudoIno = Map.of();
+    private final PseudoFs tree;
+    private final MountTable mounts;
+    private final PseudoDirs pseudo;
     private final FsOptions wanted;
-    private final Clock clock;
     private volatile FsOptions enabled = FsOptions.NONE;
     private volatile boolean noOpen;
     private volatile boolean noOpendir;
-    private int nextIndex = 1;
 
     /** A namespace that asks the kernel for {@link FsOptions#UPSTREAM_DEFAULTS}. */
     public Vfs() {
@@ -99,7 +81,9 @@ public final class Vfs implements FileSystem {
      */
     public Vfs(FsOptions wanted, Clock clock) {
         this.wanted = Objects.requireNonNull(wanted, "wanted");
-        this.clock = Objects.requireNonNull(clock, "clock");
+        this.tree = new PseudoFs();
+        this.mounts = new MountTable(tree);
+        this.pseudo = new PseudoDirs(tree, mounts, Objects.requireNonNull(clock, "clock"));
     }
 
     // ------------------------------------------------------------------ the mount table
@@ -126,33 +110,15 @@ public final class Vfs implements FileSystem {
         if (index < 1 || index > MAX_BACKENDS) {
             throw new FsException(Errno.EINVAL, "backend index " + index + " is outside 1.." + MAX_BACKENDS);
         }
-        if (byIndex.get(index) != null) {
-            throw new FsException(Errno.EBUSY, "backend index " + index + " is taken by " + byIndex.get(index).path);
-        }
         return attach(path, fs, rootIno, index);
     }
 
-    private int attach(String path, FileSystem fs, long rootIno, int wantIndex) throws FsException {
-        Objects.requireNonNull(fs, "fs");
-        if (rootIno <= 0 || rootIno > MAX_INO) {
-            throw new FsException(Errno.EINVAL, "root inode " + rootIno + " is outside 1.." + MAX_INO);
-        }
-        PseudoFs.Node dir = pseudo.mkdirs(path);
-        int index = wantIndex > 0 ? wantIndex : allocateIndex();
-        Attached a = new Attached(index, fs, rootIno, normalize(path), dir.ino);
-        Map<Long, Attached> m = new HashMap<>(byPseudoIno);
-        Attached old = m.put(dir.ino, a);
-        if (old != null) {
-            byIndex.set(old.index, null);
-            LOG.info("backend {} at {} replaced", old.index, old.path);
-        }
-        byIndex.set(index, a);
-        byPseudoIno = Map.copyOf(m);
+    private int attach(String path, FileSystem fs, long rootIno, int index) throws FsException {
+        MountTable.Attached a = mounts.attach(path, fs, rootIno, index);
         if (!enabled.equals(FsOptions.NONE)) {
             fs.init(enabled);
         }
-        LOG.info("attached backend {} at {} (root inode {})", index, a.path, rootIno);
-        return index;
+        return a.index();
     }
 
     /**
@@ -163,42 +129,29 @@ public final class Vfs implements FileSystem {
      * @throws FsException EINVAL when nothing is attached there
      */
     public synchronized FileSystem detach(String path) throws FsException {
-        PseudoFs.Node dir = pseudo.walk(path);
-        Attached a = dir == null ? null : byPseudoIno.get(dir.ino);
-        if (a == null) {
-            throw new FsException(Errno.EINVAL, path + " is not a mountpoint");
-        }
-        Map<Long, Attached> m = new HashMap<>(byPseudoIno);
-        m.remove(dir.ino);
-        byPseudoIno = Map.copyOf(m);
-        byIndex.set(a.index, null);
-        a.fs.destroy();
-        LOG.info("detached backend {} from {}", a.index, a.path);
-        return a.fs;
+        MountTable.Attached a = mounts.detach(path);
+        a.fs().destroy();
+        return a.fs();
     }
 
     /** The backend attached at {@code path}, if any. */
     public Optional<FileSystem> attached(String path) throws FsException {
-        PseudoFs.Node dir = pseudo.walk(path);
-        Attached a = dir == null ? null : byPseudoIno.get(dir.ino);
-        return Optional.ofNullable(a == null ? null : a.fs);
+        MountTable.Attached a = mounts.at(path);
+        return Optional.ofNullable(a == null ? null : a.fs());
     }
 
     /** The attach points, in index order. */
     public List<String> attachPoints() {
         List<String> out = new ArrayList<>();
-        for (int i = 1; i <= MAX_BACKENDS; i++) {
-            Attached a = byIndex.get(i);
-            if (a != null) {
-                out.add(a.path);
-            }
+        for (MountTable.Attached a : mounts.all()) {
+            out.add(a.path());
         }
         return out;
     }
 
     /** The pseudo directories and counters a successor needs ({@link #restoreLayout}). */
     public synchronized VfsLayout layout() {
-        return pseudo.layout(nextIndex);
+        return tree.layout(mounts.nextIndex());
     }
 
     /**
@@ -207,17 +160,15 @@ public final class Vfs implements FileSystem {
      * @throws FsException EINVAL when something is attached already or the layout is inconsistent
      */
     public synchronized void restoreLayout(VfsLayout layout) throws FsException {
-        for (int i = 1; i <= MAX_BACKENDS; i++) {
-            if (byIndex.get(i) != null) {
-                throw new FsException(Errno.EINVAL, "backends are attached already; cannot restore a layout");
-            }
+        if (!mounts.all().isEmpty()) {
+            throw new FsException(Errno.EINVAL, "backends are attached already; cannot restore a layout");
         }
         if (layout.nextIndex() < 1 || layout.nextIndex() > MAX_BACKENDS) {
             throw new FsException(Errno.EINVAL, "saved next backend index " + layout.nextIndex() + " is outside 1.."
                     + MAX_BACKENDS);
         }
-        pseudo.restore(layout);
-        nextIndex = layout.nextIndex();
+        tree.restore(layout);
+        mounts.nextIndex(layout.nextIndex());
     }
 
     /**
@@ -225,13 +176,11 @@ public final class Vfs implements FileSystem {
      * is attached (undoes a {@link #restoreLayout} whose takeover failed later).
      */
     public synchronized void resetLayout() throws FsException {
-        for (int i = 1; i <= MAX_BACKENDS; i++) {
-            if (byIndex.get(i) != null) {
-                throw new FsException(Errno.EINVAL, "backends are attached; cannot reset the layout");
-            }
+        if (!mounts.all().isEmpty()) {
+            throw new FsException(Errno.EINVAL, "backends are attached; cannot reset the layout");
         }
-        pseudo.reset();
-        nextIndex = 1;
+        tree.reset();
+        mounts.nextIndex(1);
     }
 
     /** The node id the kernel uses for inode {@code ino} of the backend with {@code index}. */
@@ -242,96 +191,13 @@ public final class Vfs implements FileSystem {
         return ((long) index << INDEX_SHIFT) | ino;
     }
 
-    private int allocateIndex() throws FsException {
-        for (int tries = 0; tries < MAX_BACKENDS; tries++) {
-            int i = nextIndex;
-            nextIndex = nextIndex == MAX_BACKENDS ? 1 : nextIndex + 1;
-            if (byIndex.get(i) == null) {
-                return i;
-            }
+    /** Where {@code node} leads, which must be a backend: {@code onPseudo} for a pseudo directory. */
+    private Target backend(long node, Errno onPseudo, String message) throws FsException {
+        Target t = mounts.target(node);
+        if (t.pseudo()) {
+            throw message == null ? new FsException(onPseudo) : new FsException(onPseudo, message);
         }
-        throw new FsException(Errno.ENOSPC, "all " + MAX_BACKENDS + " backend slots are in use");
-    }
-
-    private static String normalize(String path) throws FsException {
-        List<byte[]> parts = PseudoFs.components(path);
-        StringBuilder sb = new StringBuilder();
-        for (byte[] p : parts) {
-            sb.append('/').append(new String(p, StandardCharsets.UTF_8));
-        }
-        return sb.length() == 0 ? "/" : sb.toString();
-    }
-
-    // ------------------------------------------------------------------ routing
-
-    private Target target(long node) throws FsException {
-        int index = (int) (node >>> INDEX_SHIFT);
-        long ino = node & MAX_INO;
-        if (index == 0) {
-            if (node == PseudoFs.ROOT) {
-                Attached a = byPseudoIno.get(PseudoFs.ROOT);
-                if (a != null) {
-                    return new Target(a, a.rootIno);
-                }
-            }
-            return new Target(null, ino);
-        }
-        Attached a = byIndex.get(index);
-        if (a == null) {
-            throw new FsException(Errno.ENOENT, "node " + Long.toHexString(node) + " belongs to no attached backend");
-        }
-        return new Target(a, ino);
-    }
-
-    private static Attr withIno(Attr a, long ino) {
-        return new Attr(ino, a.size(), a.blocks(), a.atime(), a.atimeNsec(), a.mtime(), a.mtimeNsec(), a.ctime(),
-                a.ctimeNsec(), a.mode(), a.nlink(), a.uid(), a.gid(), a.rdev(), a.blksize(), a.flags());
-    }
-
-    private static Entry convert(Attached a, Entry e) {
-        if (e.isNegative()) {
-            return e;
-        }
-        long node = nodeId(a.index, e.nodeId());
-        return new Entry(node, e.generation(), withIno(e.attr(), node), e.entryTimeout(), e.attrTimeout());
-    }
-
-    private PseudoFs.Node pseudoNode(long ino) throws FsException {
-        PseudoFs.Node n = pseudo.node(ino);
-        if (n == null) {
-            throw new FsException(Errno.ENOENT, "no pseudo directory " + ino);
-        }
-        return n;
-    }
-
-    private Attr pseudoAttr(long ino) {
-        Instant now = clock.instant();
-        return Attr.builder().ino(ino).mode(Attr.S_IFDIR | 0777).nlink(2).times(now.getEpochSecond(), now.getNano())
-                .blksize(4096).build();
-    }
-
-    private Entry pseudoEntry(long ino) {
-        return new Entry(ino, 0, pseudoAttr(ino), PSEUDO_TIMEOUT, PSEUDO_TIMEOUT);
-    }
-
-    /** The entry for a pseudo directory, or for the backend root when one is attached on it. */
-    private Entry entryOf(Context ctx, PseudoFs.Node n) throws FsException {
-        Attached a = byPseudoIno.get(n.ino);
-        if (a == null) {
-            return pseudoEntry(n.ino);
-        }
-        AttrReply r = a.fs.getattr(ctx, a.rootIno, OptionalLong.empty());
-        long node = nodeId(a.index, a.rootIno);
-        return new Entry(node, 0, withIno(r.attr(), node), r.timeout(), r.timeout());
-    }
-
-    private long direntIno(PseudoFs.Node n) {
-        Attached a = byPseudoIno.get(n.ino);
-        return a == null ? n.ino : nodeId(a.index, a.rootIno);
-    }
-
-    private static FsException rofs() {
-        return new FsException(Errno.EROFS);
+        return t;
     }
 
     // ------------------------------------------------------------------ FileSystem
@@ -342,22 +208,16 @@ public final class Vfs implements FileSystem {
         noOpen = on.contains(FsOptions.NO_OPEN_SUPPORT);
         noOpendir = on.contains(FsOptions.NO_OPENDIR_SUPPORT);
         enabled = on;
-        for (int i = 1; i <= MAX_BACKENDS; i++) {
-            Attached a = byIndex.get(i);
-            if (a != null) {
-                a.fs.init(on);
-            }
+        for (MountTable.Attached a : mounts.all()) {
+            a.fs().init(on);
         }
         return wanted;
     }
 
     @Override
     public void destroy() {
-        for (int i = 1; i <= MAX_BACKENDS; i++) {
-            Attached a = byIndex.get(i);
-            if (a != null) {
-                a.fs.destroy();
-            }
+        for (MountTable.Attached a : mounts.all()) {
+            a.fs().destroy();
         }
     }
 
@@ -368,31 +228,19 @@ public final class Vfs implements FileSystem {
                 throw new FsException(Errno.EINVAL, "name with a slash");
             }
         }
-        Target t = target(parent);
-        if (!t.pseudo()) {
-            return convert(t.mount, t.mount.fs.lookup(ctx, t.ino, name));
+        Target t = mounts.target(parent);
+        if (t.pseudo()) {
+            return pseudo.lookup(ctx, t.ino(), name);
         }
-        PseudoFs.Node dir = pseudoNode(t.ino);
-        PseudoFs.Node n;
-        if (name.length == 1 && name[0] == '.') {
-            n = dir;
-        } else if (name.length == 2 && name[0] == '.' && name[1] == '.') {
-            n = pseudoNode(dir.parent);
-        } else {
-            n = PseudoFs.child(dir, name);
-        }
-        if (n == null) {
-            throw new FsException(Errno.ENOENT);
-        }
-        return entryOf(ctx, n);
+        return t.mount().entry(t.mount().fs().lookup(ctx, t.ino(), name));
     }
 
     @Override
     public void forget(Context ctx, long nodeId, long nlookup) {
         try {
-            Target t = target(nodeId);
+            Target t = mounts.target(nodeId);
             if (!t.pseudo()) {
-                t.mount.fs.forget(ctx, t.ino, nlookup);
+                t.mount().fs().forget(ctx, t.ino(), nlookup);
             }
         } catch (FsException e) {
             // A node of a detached backend: nothing holds it any more.
@@ -402,104 +250,82 @@ public final class Vfs implements FileSystem {
 
     @Override
     public AttrReply getattr(Context ctx, long nodeId, OptionalLong fh) throws FsException {
-        Target t = target(nodeId);
+        Target t = mounts.target(nodeId);
         if (t.pseudo()) {
-            pseudoNode(t.ino);
-            return new AttrReply(pseudoAttr(t.ino), PSEUDO_TIMEOUT);
+            return pseudo.getattr(t.ino());
         }
-        AttrReply r = t.mount.fs.getattr(ctx, t.ino, fh);
-        return new AttrReply(withIno(r.attr(), nodeId(t.mount.index, t.ino)), r.timeout());
+        AttrReply r = t.mount().fs().getattr(ctx, t.ino(), fh);
+        return new AttrReply(t.mount().attr(r.attr(), t.ino()), r.timeout());
     }
 
     @Override
     public AttrReply setattr(Context ctx, long nodeId, SetAttr attr) throws FsException {
-        Target t = target(nodeId);
-        if (t.pseudo()) {
-            throw rofs();
-        }
-        AttrReply r = t.mount.fs.setattr(ctx, t.ino, attr);
-        return new AttrReply(withIno(r.attr(), nodeId(t.mount.index, t.ino)), r.timeout());
+        Target t = backend(nodeId, Errno.EROFS, null);
+        AttrReply r = t.mount().fs().setattr(ctx, t.ino(), attr);
+        return new AttrReply(t.mount().attr(r.attr(), t.ino()), r.timeout());
     }
 
     @Override
     public byte[] readlink(Context ctx, long nodeId) throws FsException {
-        Target t = target(nodeId);
-        if (t.pseudo()) {
-            throw new FsException(Errno.EINVAL, "a pseudo directory is not a symlink");
-        }
-        return t.mount.fs.readlink(ctx, t.ino);
+        Target t = backend(nodeId, Errno.EINVAL, "a pseudo directory is not a symlink");
+        return t.mount().fs().readlink(ctx, t.ino());
     }
 
     @Override
     public Entry symlink(Context ctx, byte[] target, long parent, byte[] name) throws FsException {
-        Target t = target(parent);
-        if (t.pseudo()) {
-            throw rofs();
-        }
-        return convert(t.mount, t.mount.fs.symlink(ctx, target, t.ino, name));
+        Target t = backend(parent, Errno.EROFS, null);
+        return t.mount().entry(t.mount().fs().symlink(ctx, target, t.ino(), name));
     }
 
     @Override
     public Entry mknod(Context ctx, long parent, byte[] name, int mode, int rdev, int umask) throws FsException {
-        Target t = target(parent);
-        if (t.pseudo()) {
-            throw rofs();
-        }
-        return convert(t.mount, t.mount.fs.mknod(ctx, t.ino, name, mode, rdev, umask));
+        Target t = backend(parent, Errno.EROFS, null);
+        return t.mount().entry(t.mount().fs().mknod(ctx, t.ino(), name, mode, rdev, umask));
     }
 
     @Override
     public Entry mkdir(Context ctx, long parent, byte[] name, int mode, int umask) throws FsException {
-        Target t = target(parent);
-        if (t.pseudo()) {
-            throw rofs();
-        }
-        return convert(t.mount, t.mount.fs.mkdir(ctx, t.ino, name, mode, umask));
+        Target t = backend(parent, Errno.EROFS, null);
+        return t.mount().entry(t.mount().fs().mkdir(ctx, t.ino(), name, mode, umask));
     }
 
     @Override
     public void unlink(Context ctx, long parent, byte[] name) throws FsException {
-        Target t = target(parent);
-        if (t.pseudo()) {
-            throw rofs();
-        }
-        t.mount.fs.unlink(ctx, t.ino, name);
+        Target t = backend(parent, Errno.EROFS, null);
+        t.mount().fs().unlink(ctx, t.ino(), name);
     }
 
     @Override
     public void rmdir(Context ctx, long parent, byte[] name) throws FsException {
-        Target t = target(parent);
-        if (t.pseudo()) {
-            throw rofs();
-        }
-        t.mount.fs.rmdir(ctx, t.ino, name);
+        Target t = backend(parent, Errno.EROFS, null);
+        t.mount().fs().rmdir(ctx, t.ino(), name);
     }
 
     @Override
     public void rename(Context ctx, long parent, byte[] name, long newParent, byte[] newName, int flags)
             throws FsException {
-        Target from = target(parent);
-        Target to = target(newParent);
+        Target from = mounts.target(parent);
+        Target to = mounts.target(newParent);
         if (from.pseudo() || to.pseudo()) {
-            throw rofs();
+            throw new FsException(Errno.EROFS);
         }
-        if (from.mount != to.mount) {
+        if (from.mount() != to.mount()) {
             throw new FsException(Errno.EXDEV);
         }
-        from.mount.fs.rename(ctx, from.ino, name, to.ino, newName, flags);
+        from.mount().fs().rename(ctx, from.ino(), name, to.ino(), newName, flags);
     }
 
     @Override
     public Entry link(Context ctx, long nodeId, long newParent, byte[] newName) throws FsException {
-        Target src = target(nodeId);
-        Target dir = target(newParent);
+        Target src = mounts.target(nodeId);
+        Target dir = mounts.target(newParent);
         if (src.pseudo() || dir.pseudo()) {
-            throw rofs();
+            throw new FsException(Errno.EROFS);
         }
-        if (src.mount != dir.mount) {
+        if (src.mount() != dir.mount()) {
             throw new FsException(Errno.EXDEV);
         }
-        return convert(dir.mount, dir.mount.fs.link(ctx, src.ino, dir.ino, newName));
+        return dir.mount().entry(dir.mount().fs().link(ctx, src.ino(), dir.ino(), newName));
     }
 
     @Override
@@ -507,101 +333,93 @@ public final class Vfs implements FileSystem {
         if (noOpen) {
             throw new FsException(Errno.ENOSYS);
         }
-        Target t = target(nodeId);
-        if (t.pseudo()) {
-            throw new FsException(Errno.EISDIR);
-        }
-        return t.mount.fs.open(ctx, t.ino, flags);
+        Target t = backend(nodeId, Errno.EISDIR, null);
+        return t.mount().fs().open(ctx, t.ino(), flags);
     }
 
     @Override
     public void read(Context ctx, long nodeId, long fh, long offset, ByteBuffer dst) throws FsException {
-        Target t = target(nodeId);
-        if (t.pseudo()) {
-            throw new FsException(Errno.EISDIR);
-        }
-        t.mount.fs.read(ctx, t.ino, fh, offset, dst);
+        Target t = backend(nodeId, Errno.EISDIR, null);
+        t.mount().fs().read(ctx, t.ino(), fh, offset, dst);
+    }
+
+    @Override
+    public CompletionStage<ByteBuffer> readAsync(Context ctx, long nodeId, long fh, long offset, ByteBuffer dst)
+            throws FsException {
+        Target t = backend(nodeId, Errno.EISDIR, null);
+        return t.mount().fs().readAsync(ctx, t.ino(), fh, offset, dst);
     }
 
     @Override
     public int write(Context ctx, long nodeId, long fh, long offset, ByteBuffer data, int writeFlags, int flags)
             throws FsException {
-        Target t = target(nodeId);
-        if (t.pseudo()) {
-            throw new FsException(Errno.EISDIR);
-        }
-        return t.mount.fs.write(ctx, t.ino, fh, offset, data, writeFlags, flags);
+        Target t = backend(nodeId, Errno.EISDIR, null);
+        return t.mount().fs().write(ctx, t.ino(), fh, offset, data, writeFlags, flags);
     }
 
     @Override
     public StatFs statfs(Context ctx, long nodeId) throws FsException {
-        Target t = target(nodeId);
+        Target t = mounts.target(nodeId);
         if (t.pseudo()) {
             // What libfuse and fuse-backend-rs answer for a filesystem without statfs.
             return new StatFs(0, 0, 0, 0, 0, 512, 255, 0);
         }
-        return t.mount.fs.statfs(ctx, t.ino);
+        return t.mount().fs().statfs(ctx, t.ino());
     }
 
     @Override
     public void release(Context ctx, long nodeId, long fh, int flags, int releaseFlags, long lockOwner)
             throws FsException {
-        Target t = target(nodeId);
+        Target t = mounts.target(nodeId);
         if (!t.pseudo()) {
-            t.mount.fs.release(ctx, t.ino, fh, flags, releaseFlags, lockOwner);
+            t.mount().fs().release(ctx, t.ino(), fh, flags, releaseFlags, lockOwner);
         }
     }
 
     @Override
     public void fsync(Context ctx, long nodeId, long fh, boolean datasync) throws FsException {
-        Target t = target(nodeId);
+        Target t = mounts.target(nodeId);
         if (!t.pseudo()) {
-            t.mount.fs.fsync(ctx, t.ino, fh, datasync);
+            t.mount().fs().fsync(ctx, t.ino(), fh, datasync);
         }
     }
 
     @Override
     public void setxattr(Context ctx, long nodeId, byte[] name, byte[] value, int flags) throws FsException {
-        Target t = target(nodeId);
-        if (t.pseudo()) {
-            throw rofs();
-        }
-        t.mount.fs.setxattr(ctx, t.ino, name, value, flags);
+        Target t = backend(nodeId, Errno.EROFS, null);
+        t.mount().fs().setxattr(ctx, t.ino(), name, value, flags);
     }
 
     @Override
     public byte[] getxattr(Context ctx, long nodeId, byte[] name) throws FsException {
-        Target t = target(nodeId);
+        Target t = mounts.target(nodeId);
         if (t.pseudo()) {
             // Not ENOSYS: that would switch xattrs off for the backends too.
             throw new FsException(Errno.ENODATA);
         }
-        return t.mount.fs.getxattr(ctx, t.ino, name);
+        return t.mount().fs().getxattr(ctx, t.ino(), name);
     }
 
     @Override
     public List<byte[]> listxattr(Context ctx, long nodeId) throws FsException {
-        Target t = target(nodeId);
+        Target t = mounts.target(nodeId);
         if (t.pseudo()) {
             return List.of();
         }
-        return t.mount.fs.listxattr(ctx, t.ino);
+        return t.mount().fs().listxattr(ctx, t.ino());
     }
 
     @Override
     public void removexattr(Context ctx, long nodeId, byte[] name) throws FsException {
-        Target t = target(nodeId);
-        if (t.pseudo()) {
-            throw rofs();
-        }
-        t.mount.fs.removexattr(ctx, t.ino, name);
+        Target t = backend(nodeId, Errno.EROFS, null);
+        t.mount().fs().removexattr(ctx, t.ino(), name);
     }
 
     @Override
     public void flush(Context ctx, long nodeId, long fh, long lockOwner) throws FsException {
-        Target t = target(nodeId);
+        Target t = mounts.target(nodeId);
         if (!t.pseudo()) {
-            t.mount.fs.flush(ctx, t.ino, fh, lockOwner);
+            t.mount().fs().flush(ctx, t.ino(), fh, lockOwner);
         }
     }
 
@@ -610,177 +428,125 @@ public final class Vfs implements FileSystem {
         if (noOpendir) {
             throw new FsException(Errno.ENOSYS);
         }
-        Target t = target(nodeId);
+        Target t = mounts.target(nodeId);
         if (t.pseudo()) {
-            pseudoNode(t.ino);
-            return new OpenReply(0, OpenReply.KEEP_CACHE | OpenReply.CACHE_DIR);
+            return pseudo.opendir(t.ino());
         }
-        return t.mount.fs.opendir(ctx, t.ino, flags);
+        return t.mount().fs().opendir(ctx, t.ino(), flags);
     }
 
     @Override
     public void readdir(Context ctx, long nodeId, long fh, long offset, DirSink sink) throws FsException {
-        Target t = target(nodeId);
+        Target t = mounts.target(nodeId);
         if (t.pseudo()) {
-            PseudoFs.Node dir = pseudoNode(t.ino);
-            listPseudo(dir, offset, (name, node, next) -> sink.add(name, direntIno(node), Attr.S_IFDIR >>> 12, next));
+            pseudo.readdir(t.ino(), offset, sink);
             return;
         }
-        int index = t.mount.index;
-        t.mount.fs.readdir(ctx, t.ino, fh, offset, (name, ino, type, next) ->
-                sink.add(name, nodeId(index, ino), type, next));
+        MountTable.Attached a = t.mount();
+        a.fs().readdir(ctx, t.ino(), fh, offset, (name, ino, type, next) -> sink.add(name, a.nodeId(ino), type, next));
     }
 
     @Override
     public void readdirplus(Context ctx, long nodeId, long fh, long offset, DirPlusSink sink) throws FsException {
-        Target t = target(nodeId);
+        Target t = mounts.target(nodeId);
         if (t.pseudo()) {
-            PseudoFs.Node dir = pseudoNode(t.ino);
-            listPseudo(dir, offset, (name, node, next) -> sink.add(name, next, entryOf(ctx, node)));
+            pseudo.readdirplus(ctx, t.ino(), offset, sink);
             return;
         }
-        Attached a = t.mount;
-        a.fs.readdirplus(ctx, t.ino, fh, offset, (name, next, entry) -> sink.add(name, next, convert(a, entry)));
-    }
-
-    @FunctionalInterface
-    private interface PseudoVisitor {
-        boolean add(byte[] name, PseudoFs.Node node, long nextOffset) throws FsException;
-    }
-
-    /** ".", "..", then the children; offset k continues after the k-th entry. */
-    private void listPseudo(PseudoFs.Node dir, long offset, PseudoVisitor v) throws FsException {
-        List<PseudoFs.Node> kids = dir.children;
-        long total = kids.size() + 2L;
-        for (long i = Math.max(0, offset); i < total; i++) {
-            boolean more;
-            if (i == 0) {
-                more = v.add(new byte[] {'.'}, dir, 1);
-            } else if (i == 1) {
-                more = v.add(new byte[] {'.', '.'}, pseudoNode(dir.parent), 2);
-            } else {
-                PseudoFs.Node c = kids.get((int) (i - 2));
-                more = v.add(c.name, c, i + 1);
-            }
-            if (!more) {
-                return;
-            }
-        }
+        MountTable.Attached a = t.mount();
+        a.fs().readdirplus(ctx, t.ino(), fh, offset, (name, next, entry) -> sink.add(name, next, a.entry(entry)));
     }
 
     @Override
     public void releasedir(Context ctx, long nodeId, long fh, int flags) throws FsException {
-        Target t = target(nodeId);
+        Target t = mounts.target(nodeId);
         if (!t.pseudo()) {
-            t.mount.fs.releasedir(ctx, t.ino, fh, flags);
+            t.mount().fs().releasedir(ctx, t.ino(), fh, flags);
         }
     }
 
     @Override
     public void fsyncdir(Context ctx, long nodeId, long fh, boolean datasync) throws FsException {
-        Target t = target(nodeId);
+        Target t = mounts.target(nodeId);
         if (!t.pseudo()) {
-            t.mount.fs.fsyncdir(ctx, t.ino, fh, datasync);
+            t.mount().fs().fsyncdir(ctx, t.ino(), fh, datasync);
         }
     }
 
     @Override
     public FileLock getlk(Context ctx, long nodeId, long fh, long owner, FileLock lock, int lkFlags)
             throws FsException {
-        Target t = target(nodeId);
-        if (t.pseudo()) {
-            throw new FsException(Errno.EINVAL);
-        }
-        return t.mount.fs.getlk(ctx, t.ino, fh, owner, lock, lkFlags);
+        Target t = backend(nodeId, Errno.EINVAL, null);
+        return t.mount().fs().getlk(ctx, t.ino(), fh, owner, lock, lkFlags);
     }
 
     @Override
     public void setlk(Context ctx, long nodeId, long fh, long owner, FileLock lock, int lkFlags, boolean sleep)
             throws FsException {
-        Target t = target(nodeId);
-        if (t.pseudo()) {
-            throw new FsException(Errno.EINVAL);
-        }
-        t.mount.fs.setlk(ctx, t.ino, fh, owner, lock, lkFlags, sleep);
+        Target t = backend(nodeId, Errno.EINVAL, null);
+        t.mount().fs().setlk(ctx, t.ino(), fh, owner, lock, lkFlags, sleep);
     }
 
     @Override
     public void access(Context ctx, long nodeId, int mask) throws FsException {
-        Target t = target(nodeId);
+        Target t = mounts.target(nodeId);
         if (t.pseudo()) {
-            pseudoNode(t.ino);
-            if ((mask & 2) != 0) {
-                throw rofs();
-            }
+            pseudo.access(t.ino(), mask);
             return;
         }
-        t.mount.fs.access(ctx, t.ino, mask);
+        t.mount().fs().access(ctx, t.ino(), mask);
     }
 
     @Override
     public CreateReply create(Context ctx, long parent, byte[] name, int mode, int flags, int umask)
             throws FsException {
-        Target t = target(parent);
-        if (t.pseudo()) {
-            throw rofs();
-        }
-        CreateReply r = t.mount.fs.create(ctx, t.ino, name, mode, flags, umask);
-        return new CreateReply(convert(t.mount, r.entry()), r.open());
+        Target t = backend(parent, Errno.EROFS, null);
+        CreateReply r = t.mount().fs().create(ctx, t.ino(), name, mode, flags, umask);
+        return new CreateReply(t.mount().entry(r.entry()), r.open());
     }
 
     @Override
     public long bmap(Context ctx, long nodeId, long block, int blocksize) throws FsException {
-        Target t = target(nodeId);
-        if (t.pseudo()) {
-            throw new FsException(Errno.EINVAL);
-        }
-        return t.mount.fs.bmap(ctx, t.ino, block, blocksize);
+        Target t = backend(nodeId, Errno.EINVAL, null);
+        return t.mount().fs().bmap(ctx, t.ino(), block, blocksize);
     }
 
     @Override
     public void fallocate(Context ctx, long nodeId, long fh, long offset, long length, int mode) throws FsException {
-        Target t = target(nodeId);
-        if (t.pseudo()) {
-            throw rofs();
-        }
-        t.mount.fs.fallocate(ctx, t.ino, fh, offset, length, mode);
+        Target t = backend(nodeId, Errno.EROFS, null);
+        t.mount().fs().fallocate(ctx, t.ino(), fh, offset, length, mode);
     }
 
     @Override
     public long lseek(Context ctx, long nodeId, long fh, long offset, int whence) throws FsException {
-        Target t = target(nodeId);
-        if (t.pseudo()) {
-            throw new FsException(Errno.EINVAL, "lseek on a pseudo directory");
-        }
-        return t.mount.fs.lseek(ctx, t.ino, fh, offset, whence);
+        Target t = backend(nodeId, Errno.EINVAL, "lseek on a pseudo directory");
+        return t.mount().fs().lseek(ctx, t.ino(), fh, offset, whence);
     }
 
     @Override
     public long copyFileRange(Context ctx, long nodeIdIn, long fhIn, long offsetIn, long nodeIdOut, long fhOut,
             long offsetOut, long length, long flags) throws FsException {
-        Target in = target(nodeIdIn);
-        Target out = target(nodeIdOut);
-        if (in.pseudo() || out.pseudo() || in.mount != out.mount) {
+        Target in = mounts.target(nodeIdIn);
+        Target out = mounts.target(nodeIdOut);
+        if (in.pseudo() || out.pseudo() || in.mount() != out.mount()) {
             throw new FsException(Errno.EXDEV);
         }
-        return in.mount.fs.copyFileRange(ctx, in.ino, fhIn, offsetIn, out.ino, fhOut, offsetOut, length, flags);
+        return in.mount().fs().copyFileRange(ctx, in.ino(), fhIn, offsetIn, out.ino(), fhOut, offsetOut, length,
+                flags);
     }
 
     @Override
     public void syncfs(Context ctx, long nodeId) throws FsException {
-        Target t = target(nodeId);
+        Target t = mounts.target(nodeId);
         if (!t.pseudo()) {
-            t.mount.fs.syncfs(ctx, t.ino);
+            t.mount().fs().syncfs(ctx, t.ino());
         }
     }
 
     @Override
     public CreateReply tmpfile(Context ctx, long parent, int mode, int flags, int umask) throws FsException {
-        Target t = target(parent);
-        if (t.pseudo()) {
-            throw rofs();
-        }
-        CreateReply r = t.mount.fs.tmpfile(ctx, t.ino, mode, flags, umask);
-        return new CreateReply(convert(t.mount, r.entry()), r.open());
+        Target t = backend(parent, Errno.EROFS, null);
+        CreateReply r = t.mount().fs().tmpfile(ctx, t.ino(), mode, flags, umask);
+        return new CreateReply(t.mount().entry(r.entry()), r.open());
     }
 }

@@ -4,6 +4,7 @@ import dev.jnydus.cache.device.BlobInfo;
 import dev.jnydus.cache.device.ChunkInfo;
 import dev.jnydus.cache.device.ChunkTable;
 import dev.jnydus.rafs.metadata.ChunkRef;
+import dev.jnydus.rafs.metadata.RafsFormatException;
 import dev.jnydus.rafs.metadata.RafsSuper;
 import dev.jnydus.rafs.metadata.RafsVersion;
 import java.util.ArrayList;
@@ -68,15 +69,24 @@ public final class CacheBlobs {
         return out.build();
     }
 
-    /** The cache's record of one chunk. */
-    public ChunkInfo chunk(ChunkRef c) {
-        if (erofs) {
-            int index = (int) (c.compressedOffset() >>> blockShift);
-            return new ChunkInfo(c.blobIndex(), index, c.compressedOffset(), c.compressedSize(),
-                    c.uncompressedOffset(), c.uncompressedSize(), 0, null, 0);
+    /**
+     * The cache's record of one chunk.
+     *
+     * @throws RafsFormatException when the reference cannot describe stored data (a negative
+     *     offset or a size of 0 or less: values the reader passes on as stored)
+     */
+    public ChunkInfo chunk(ChunkRef c) throws RafsFormatException {
+        try {
+            if (erofs) {
+                int index = (int) (c.compressedOffset() >>> blockShift);
+                return new ChunkInfo(c.blobIndex(), index, c.compressedOffset(), c.compressedSize(),
+                        c.uncompressedOffset(), c.uncompressedSize(), 0, null, 0);
+            }
+            return new ChunkInfo(c.blobIndex(), c.chunkIndex(), c.compressedOffset(), c.compressedSize(),
+                    c.uncompressedOffset(), c.uncompressedSize(), c.flags(), c.digest(), c.crc32());
+        } catch (IllegalArgumentException e) {
+            throw new RafsFormatException("corrupt chunk record of blob " + blobId(c.blobIndex()) + ": " + e.getMessage());
         }
-        return new ChunkInfo(c.blobIndex(), c.chunkIndex(), c.compressedOffset(), c.compressedSize(),
-                c.uncompressedOffset(), c.uncompressedSize(), c.flags(), c.digest(), c.crc32());
     }
 
     /** The blob id of a blob index, for messages. */

@@ -1,9 +1,6 @@
 package dev.jnydus.rafs.fs;
 
 import dev.jnydus.cache.device.BlobDevice;
-import dev.jnydus.cache.device.BlobIoVec;
-import dev.jnydus.cache.device.ChunkSink;
-import dev.jnydus.cache.device.ChunkSlice;
 import dev.jnydus.common.Errno;
 import dev.jnydus.common.FsException;
 import dev.jnydus.common.Ticker;
@@ -17,7 +14,6 @@ import dev.jnydus.fuse.api.OpenReply;
 import dev.jnydus.fuse.api.ReadOnlyFileSystem;
 import dev.jnydus.fuse.api.StatFs;
 import dev.jnydus.rafs.layout.SuperFlags;
-import dev.jnydus.rafs.metadata.ChunkRef;
 import dev.jnydus.rafs.metadata.FileExtent;
 import dev.jnydus.rafs.metadata.RafsFormatException;
 import dev.jnydus.rafs.metadata.RafsInode;
@@ -31,6 +27,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,7 +67,10 @@ import org.slf4j.LoggerFactory;
  * decode gives EIO too (ENOENT for a node id that names no inode).
  *
  * <p>Thread-safe and lock-free on the read path: decoded inodes sit in a small direct-mapped
- * cache, file data is written straight into the FUSE reply buffer.
+ * cache, file data is written straight into the FUSE reply buffer when the local cache holds it.
+ * A read that needs the backend runs on the fetch executor instead and is answered when it is
+ * done ({@link #readAsync}), so that a slow or hanging backend never takes the FUSE workers from
+ * lookups, listings and reads of cached data.
  */
 public final class RafsFileSystem implements ReadOnlyFileSystem {
     private static final Logger LOG = LoggerFactory.getLogger(RafsFileSystem.class);
@@ -81,15 +84,12 @@ public final class RafsFileSystem implements ReadOnlyFileSystem {
     private static final int R_OK = 4;
     private static final int W_OK = 2;
     private static final int X_OK = 1;
-    /** Zeros for holes, shared read-only; as large as the largest FUSE read. */
-    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(1 << 20).asReadOnlyBuffer();
     private static final byte[] DOTDOT = {'.', '.'};
 
     private final RafsSuper sb;
-    private final BlobDevice device;
-    private final CacheBlobs blobs;
     private final InodeCache inodes;
-    private final BlobErrorLog errorLog;
+    private final FileReads reads;
+    private final Executor fetches;
     private final Duration entryTimeout;
     private final Duration attrTimeout;
     private final boolean xattrs;
@@ -101,10 +101,10 @@ public final class RafsFileSystem implements ReadOnlyFileSystem {
 
     private RafsFileSystem(Builder b) {
         this.sb = b.sb;
-        this.device = b.device;
-        this.blobs = new CacheBlobs(b.sb);
         this.inodes = new InodeCache(b.sb, b.inodeCacheSlots);
-        this.errorLog = new BlobErrorLog(b.ticker, b.errorLogPeriodSeconds, TimeUnit.SECONDS);
+        this.reads = new FileReads(b.sb, b.device, new CacheBlobs(b.sb),
+                new BlobErrorLog(b.ticker, b.errorLogPeriodSeconds, TimeUnit.SECONDS));
+        this.fetches = b.fetches;
         this.entryTimeout = b.entryTimeout;
         this.attrTimeout = b.attrTimeout;
         this.xattrs = b.enableXattr || (b.sb.flags() & SuperFlags.HAS_XATTR) != 0 || b.sb.version() == RafsVersion.EROFS;
@@ -134,7 +134,7 @@ public final class RafsFileSystem implements ReadOnlyFileSystem {
         }
     }
 
-    private static FsException corrupt(RafsInode inode, RafsFormatException e) {
+    static FsException corrupt(RafsInode inode, RafsFormatException e) {
         LOG.error("inode {}: corrupt metadata: {}", inode.ino(), e.getMessage());
         return new FsException(Errno.EIO, "inode " + inode.ino() + ": " + e.getMessage(), e);
     }
@@ -331,109 +331,58 @@ public final class RafsFileSystem implements ReadOnlyFileSystem {
 
     // ------------------------------------------------------------------ data
 
-    @Override
-    public void read(Context ctx, long nodeId, long fh, long offset, ByteBuffer dst) throws FsException {
+    private RafsInode regularFile(long nodeId) throws FsException {
         RafsInode i = inode(nodeId);
         if (!i.isReg()) {
             throw new FsException(i.isDir() ? Errno.EISDIR : Errno.EINVAL);
         }
-        if (offset < 0) {
-            throw new FsException(Errno.EINVAL, "negative offset " + offset);
+        return i;
+    }
+
+    @Override
+    public void read(Context ctx, long nodeId, long fh, long offset, ByteBuffer dst) throws FsException {
+        perform(reads.plan(regularFile(nodeId), offset, dst.remaining()), dst);
+    }
+
+    /**
+     * Answers now when every chunk of the range is in the local cache (or the range has none);
+     * otherwise reads on the fetch executor, into a buffer of its own, and answers when that is
+     * done, so the FUSE worker is free at once. Without a fetch executor, always answers now.
+     */
+    @Override
+    public CompletionStage<ByteBuffer> readAsync(Context ctx, long nodeId, long fh, long offset, ByteBuffer dst)
+            throws FsException {
+        FileReads.Plan plan = reads.plan(regularFile(nodeId), offset, dst.remaining());
+        if (fetches == null || reads.isCached(plan)) {
+            perform(plan, dst);
+            return null;
         }
-        long size = i.size();
-        if (offset >= size || !dst.hasRemaining()) {
-            return;
-        }
-        long end = offset + Math.min(dst.remaining(), size - offset);
-        List<FileExtent> extents;
+        CompletableFuture<ByteBuffer> answer = new CompletableFuture<>();
         try {
-            extents = i.extents(offset, end - offset);
-        } catch (RafsFormatException e) {
-            throw corrupt(i, e);
+            fetches.execute(() -> fetch(plan, answer));
+        } catch (RejectedExecutionException e) {
+            throw new FsException(Errno.EIO, "inode " + plan.inode().ino() + ": no fetches accepted (closing?)", e);
         }
-        long pos = offset;
-        List<ChunkSlice> pending = null;
-        for (FileExtent e : extents) {
-            long from = Math.max(pos, e.fileOffset());
-            long to = Math.min(end, e.fileOffset() + e.length());
-            if (from != pos || to <= from) {
-                if (to <= pos) {
-                    continue;
-                }
-                throw corrupt(i, new RafsFormatException("extents leave a gap at " + pos + " (next extent at "
-                        + e.fileOffset() + ")"));
-            }
-            int len = (int) (to - from);
-            if (e instanceof FileExtent.Chunk c) {
-                ChunkRef ref = c.chunk();
-                if (pending == null) {
-                    pending = new ArrayList<>(4);
-                }
-                pending.add(new ChunkSlice(blobs.chunk(ref), (int) (from - ref.fileOffset()), len));
-            } else {
-                if (pending != null) {
-                    readChunks(i, pending, dst);
-                    pending = null;
-                }
-                if (e instanceof FileExtent.Hole) {
-                    zeros(dst, len);
-                } else {
-                    FileExtent.Inline in = (FileExtent.Inline) e;
-                    ByteBuffer part = dst.slice(dst.position(), len);
-                    try {
-                        sb.readBootstrap(in.bootstrapOffset() + (from - in.fileOffset()), part);
-                    } catch (RafsFormatException ex) {
-                        throw corrupt(i, ex);
-                    }
-                    dst.position(dst.position() + len);
-                }
-            }
-            pos = to;
-        }
-        if (pending != null) {
-            readChunks(i, pending, dst);
-        }
-        if (pos != end) {
-            throw corrupt(i, new RafsFormatException("extents end at " + pos + ", file data at " + end));
-        }
+        return answer;
     }
 
-    private static void zeros(ByteBuffer dst, int len) {
-        while (len > 0) {
-            int n = Math.min(len, ZEROS.capacity());
-            dst.put(ZEROS.slice(0, n));
-            len -= n;
-        }
+    /**
+     * Every read of file data passes here, on a FUSE worker or a fetch thread, once its plan is
+     * made: the place to observe reads (bytes, latency, failures) whichever way they are answered.
+     */
+    private void perform(FileReads.Plan plan, ByteBuffer dst) throws FsException {
+        reads.perform(plan, dst);
     }
 
-    private void readChunks(RafsInode i, List<ChunkSlice> slices, ByteBuffer dst) throws FsException {
-        if (device == null) {
-            throw new FsException(Errno.EIO, "inode " + i.ino() + " has chunk data but the image has no blob device");
-        }
-        BlobIoVec io = new BlobIoVec(slices);
-        int start = dst.position();
+    private void fetch(FileReads.Plan plan, CompletableFuture<ByteBuffer> answer) {
         try {
-            device.read(io, ChunkSink.of(dst));
-        } catch (FsException e) {
-            dst.position(start);
-            String blob = blobsOf(slices);
-            errorLog.failed(blob, "inode " + i.ino() + " range " + slices.size() + " chunks", e.getMessage());
-            throw new FsException(Errno.EIO, "blob " + blob + ": " + e.getMessage(), e);
+            ByteBuffer own = ByteBuffer.allocateDirect(plan.size());
+            perform(plan, own);
+            answer.complete(own.flip());
+        } catch (Throwable t) {
+            // Whatever went wrong, the reader gets an answer (the server makes non-FsExceptions EIO).
+            answer.completeExceptionally(t);
         }
-    }
-
-    private String blobsOf(List<ChunkSlice> slices) {
-        int first = slices.get(0).chunk().blobIndex();
-        StringBuilder sb = new StringBuilder(blobs.blobId(first));
-        int last = first;
-        for (ChunkSlice s : slices) {
-            int b = s.chunk().blobIndex();
-            if (b != last && b != first) {
-                sb.append(',').append(blobs.blobId(b));
-                last = b;
-            }
-        }
-        return sb.toString();
     }
 
     @Override
@@ -483,6 +432,7 @@ public final class RafsFileSystem implements ReadOnlyFileSystem {
     public static final class Builder {
         private final RafsSuper sb;
         private BlobDevice device;
+        private Executor fetches;
         private Duration entryTimeout = DEFAULT_TIMEOUT;
         private Duration attrTimeout = DEFAULT_TIMEOUT;
         private boolean enableXattr;
@@ -500,6 +450,16 @@ public final class RafsFileSystem implements ReadOnlyFileSystem {
         /** Where file data comes from; required when the image has blobs. */
         public Builder device(BlobDevice v) {
             device = v;
+            return this;
+        }
+
+        /**
+         * Where reads that need chunks missing from the local cache run, so that they wait off
+         * the FUSE workers (see {@link RafsFileSystem#readAsync}); its parallelism bounds the
+         * fetches this filesystem has in flight. Without one, reads run on the calling worker.
+         */
+        public Builder fetchExecutor(Executor v) {
+            fetches = v;
             return this;
         }
 

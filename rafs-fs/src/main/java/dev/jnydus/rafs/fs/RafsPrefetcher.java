@@ -182,7 +182,14 @@ public final class RafsPrefetcher {
         }
         for (FileExtent e : f.extents(0, f.size())) {
             if (e instanceof FileExtent.Chunk c) {
-                batch.add(blobs.chunk(c.chunk()));
+                ChunkInfo chunk;
+                try {
+                    chunk = blobs.chunk(c.chunk());
+                } catch (RafsFormatException ex) {
+                    LOG.warn("prefetch: inode {}: {}", f.ino(), ex.getMessage());
+                    continue;
+                }
+                batch.add(chunk);
                 if (batch.size() >= BATCH) {
                     flush();
                 }

@@ -15,6 +15,7 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Objects;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletionStage;
 
 /**
  * A RAFS filesystem whose operations are recorded in {@link FsIoStats} (upstream records them in
@@ -105,6 +106,38 @@ public final class StatsFileSystem implements ReadOnlyFileSystem {
             fs.read(ctx, nodeId, fh, offset, dst);
             op.success(dst.position() - start);
         }
+    }
+
+    /**
+     * Recorded when the answer is there: at once for a read the wrapped filesystem answers now,
+     * else when its stage completes (on the thread that completes it), so that the latency of a
+     * read that waited for the backend includes the wait.
+     */
+    @Override
+    public CompletionStage<ByteBuffer> readAsync(Context ctx, long nodeId, long fh, long offset, ByteBuffer dst)
+            throws FsException {
+        FsIoStats.Recorder op = stats.begin(Fop.READ, nodeId);
+        CompletionStage<ByteBuffer> later;
+        int start = dst.position();
+        try {
+            later = fs.readAsync(ctx, nodeId, fh, offset, dst);
+        } catch (FsException | RuntimeException | Error e) {
+            op.close();
+            throw e;
+        }
+        if (later == null) {
+            op.success(dst.position() - start);
+            op.close();
+            return null;
+        }
+        // Recorded beside the answer, not in its way: the reader's stage is the wrapped one.
+        later.whenComplete((data, failure) -> {
+            if (failure == null && data != null) {
+                op.success(data.remaining());
+            }
+            op.close();
+        });
+        return later;
     }
 
     @Override

@@ -33,9 +33,15 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The read path over a synthetic plain-EROFS image whose one file mixes every extent kind: chunks
@@ -188,6 +194,95 @@ class ReadPathTest {
         assertThat(log.failed("b2", "read", "boom")).as("per blob").isTrue();
         t.advance(Duration.ofSeconds(11));
         assertThat(log.failed("b1", "read", "boom")).isTrue();
+    }
+
+    /** The file over a blobcache in {@code dir} with {@code backend}, misses fetched on {@code fetches}. */
+    private RafsFileSystem openCached(dev.jnydus.backend.BlobBackend backend, Path dir, Executor fetches)
+            throws Exception {
+        FakeImage sb = new FakeImage();
+        cache = CacheFactory.builder(CacheOptions.builder(CacheType.BLOBCACHE).workDir(dir).amplifyIo(0).build(),
+                backend).build();
+        device = cache.open(new CacheBlobs(sb).blobs());
+        return RafsFileSystem.builder(sb).device(device).ticker(new ManualTicker()).fetchExecutor(fetches).build();
+    }
+
+    private byte[] expected(long off, int len) {
+        return Arrays.copyOfRange(expected(), (int) off, (int) off + len);
+    }
+
+    private static byte[] bytes(ByteBuffer b) {
+        byte[] out = new byte[b.remaining()];
+        b.duplicate().get(out);
+        return out;
+    }
+
+    @Test
+    void aMissWaitsOnTheFetchExecutorAndCachedDataIsAnsweredOnTheCallersThread(@TempDir Path dir) throws Exception {
+        CountDownLatch backendAnswers = new CountDownLatch(1);
+        FlakyBlobBackend stalled = new FlakyBlobBackend(new InMemoryBlobBackend().put(DEVICE, blob))
+                .holdRequestsUntil(backendAnswers);
+        ExecutorService fetches = Executors.newSingleThreadExecutor();
+        try {
+            RafsFileSystem fs = openCached(stalled, dir, fetches);
+            ByteBuffer dst = ByteBuffer.allocateDirect(BS);
+            CompletionStage<ByteBuffer> miss = fs.readAsync(CTX, FILE, 0, 0, dst);
+            assertThat(miss).as("chunk 0 is not cached").isNotNull();
+            assertThat(dst.position()).as("the caller's buffer is left alone").isZero();
+
+            // While the backend hangs: holes and inline data need no chunk, so they are answered now.
+            ByteBuffer hole = ByteBuffer.allocateDirect(2 * BS);
+            assertThat(fs.readAsync(CTX, FILE, 0, BS, hole)).isNull();
+            assertThat(bytes(hole.flip())).isEqualTo(expected(BS, 2 * BS));
+            ByteBuffer inline = ByteBuffer.allocateDirect(BS);
+            assertThat(fs.readAsync(CTX, FILE, 0, 3L * BS, inline)).isNull();
+            assertThat(bytes(inline.flip())).isEqualTo(expected(3L * BS, BS));
+            assertThat(miss.toCompletableFuture()).isNotDone();
+
+            backendAnswers.countDown();
+            ByteBuffer got = miss.toCompletableFuture().get(30, TimeUnit.SECONDS);
+            assertThat(got).isNotSameAs(dst);
+            assertThat(bytes(got)).isEqualTo(expected(0, BS));
+
+            // Now cached: the same read (and chunk 6, the same stored chunk) is answered at once.
+            ByteBuffer again = ByteBuffer.allocateDirect(BS);
+            assertThat(fs.readAsync(CTX, FILE, 0, 0, again)).isNull();
+            assertThat(bytes(again.flip())).isEqualTo(expected(0, BS));
+            ByteBuffer dedup = ByteBuffer.allocateDirect(BS);
+            assertThat(fs.readAsync(CTX, FILE, 0, 6L * BS, dedup)).isNull();
+            assertThat(bytes(dedup.flip())).isEqualTo(expected(6L * BS, BS));
+            // A range with one cached and one missing chunk goes to the executor whole.
+            CompletionStage<ByteBuffer> mixed = fs.readAsync(CTX, FILE, 0, 0, ByteBuffer.allocateDirect((int) SIZE));
+            assertThat(mixed).isNotNull();
+            assertThat(bytes(mixed.toCompletableFuture().get(30, TimeUnit.SECONDS))).isEqualTo(expected());
+        } finally {
+            fetches.shutdownNow();
+        }
+    }
+
+    @Test
+    void aFailedFetchCompletesWithEioAndARefusedOneIsEioAtOnce(@TempDir Path dir) throws Exception {
+        FlakyBlobBackend down = new FlakyBlobBackend(new InMemoryBlobBackend().put(DEVICE, blob)).failAll(true);
+        ExecutorService fetches = Executors.newSingleThreadExecutor();
+        try {
+            RafsFileSystem fs = openCached(down, dir, fetches);
+            CompletionStage<ByteBuffer> miss = fs.readAsync(CTX, FILE, 0, 0, ByteBuffer.allocateDirect(BS));
+            assertThatThrownBy(() -> miss.toCompletableFuture().get(30, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(FsException.class)
+                    .satisfies(e -> assertThat(((FsException) e.getCause()).errno()).isEqualTo(Errno.EIO));
+            fetches.shutdown();
+            assertThatThrownBy(() -> fs.readAsync(CTX, FILE, 0, 0, ByteBuffer.allocateDirect(BS)))
+                    .isInstanceOfSatisfying(FsException.class, e -> assertThat(e.errno()).isEqualTo(Errno.EIO));
+        } finally {
+            fetches.shutdownNow();
+        }
+    }
+
+    @Test
+    void withoutAFetchExecutorEveryReadIsAnsweredOnTheCallersThread() throws Exception {
+        RafsFileSystem fs = open(new InMemoryBlobBackend().put(DEVICE, blob));
+        ByteBuffer dst = ByteBuffer.allocateDirect((int) SIZE);
+        assertThat(fs.readAsync(CTX, FILE, 0, 0, dst)).isNull();
+        assertThat(bytes(dst.flip())).isEqualTo(expected());
     }
 
     /** A plain-EROFS-like image: root (nid 1) with one file (nid 10), one device blob. */

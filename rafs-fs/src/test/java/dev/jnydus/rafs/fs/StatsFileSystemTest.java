@@ -17,6 +17,8 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -101,6 +103,30 @@ class StatsFileSystemTest {
         assertThat(latest.get(0)).containsExactly(5, 6);
         assertThat(latest.get(1)).containsExactly(8);
         assertThat(stats.takeLatestReadFiles()).as("cleared by the query").isEmpty();
+    }
+
+    @Test
+    void aReadAnsweredLaterIsRecordedWhenItsAnswerComes() throws Exception {
+        CompletableFuture<ByteBuffer> ok = new CompletableFuture<>();
+        CompletableFuture<ByteBuffer> failing = new CompletableFuture<>();
+        FsIoStats stats = new FsIoStats("/m", true, false, false, () -> 0L, Clock.systemUTC());
+        StatsFileSystem fs = new StatsFileSystem(new ReadOnlyFileSystem() {
+            @Override
+            public CompletionStage<ByteBuffer> readAsync(Context ctx, long nodeId, long fh, long offset,
+                    ByteBuffer dst) {
+                return nodeId == 9 ? ok : failing;
+            }
+        }, stats);
+        int read = FsIoStats.Fop.READ.ordinal();
+        assertThat(fs.readAsync(CTX, 9, 0, 0, ByteBuffer.allocate(4096))).isSameAs(ok);
+        assertThat(fs.readAsync(CTX, 10, 0, 0, ByteBuffer.allocate(4096))).isSameAs(failing);
+        assertThat(stats.fopHits()[read] + stats.fopErrors()[read]).as("nothing answered yet").isZero();
+        ok.complete(ByteBuffer.allocate(300));
+        failing.completeExceptionally(new FsException(Errno.EIO));
+        assertThat(stats.fopHits()[read]).isEqualTo(1);
+        assertThat(stats.fopErrors()[read]).isEqualTo(1);
+        assertThat(stats.dataRead()).isEqualTo(300);
+        assertThat(stats.files().get(9L).dataRead()).isEqualTo(300);
     }
 
     @Test

@@ -9,6 +9,8 @@ import dev.jnydus.sys.Sys;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +32,12 @@ import org.slf4j.LoggerFactory;
  * interrupted before we read it) retry; ENODEV (unmounted) and ECONNABORTED (aborted) end the
  * session. Send: ENOENT (the kernel no longer waits for this reply: interrupted, or re-sent to a
  * successor) is dropped; other errors are thrown.
+ *
+ * <p>Sends may come from any thread (answers completed away from the worker). They hold a read
+ * lock that {@link #close} takes for writing, so that a late answer never writes to a closed
+ * descriptor whose number the kernel may have handed to another file; after close a send fails
+ * with ENODEV. Closing a duplicate ends no request: those it read and has not answered stay with
+ * the session's file until someone answers them or asks the kernel to resend them.
  */
 public final class DevFuseChannel implements FuseChannel, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DevFuseChannel.class);
@@ -39,6 +47,8 @@ public final class DevFuseChannel implements FuseChannel, AutoCloseable {
     private final Fd fd;
     private final Waker waker;
     private final PollSet pollSet;
+    private final ReentrantReadWriteLock sending = new ReentrantReadWriteLock();
+    private boolean closed;
 
     private DevFuseChannel(Fd fd, Waker waker) {
         this.fd = fd;
@@ -109,6 +119,19 @@ public final class DevFuseChannel implements FuseChannel, AutoCloseable {
 
     @Override
     public void send(ByteBuffer... parts) throws IOException {
+        Lock lock = sending.readLock();
+        lock.lock();
+        try {
+            if (closed) {
+                throw new FsException(Errno.ENODEV, "FUSE channel on fd " + fd.number() + " is closed");
+            }
+            write(parts);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void write(ByteBuffer... parts) throws IOException {
         while (true) {
             try {
                 if (parts.length == 1) {
@@ -141,6 +164,13 @@ public final class DevFuseChannel implements FuseChannel, AutoCloseable {
 
     @Override
     public void close() {
-        fd.close();
+        Lock lock = sending.writeLock();
+        lock.lock();
+        try {
+            closed = true;
+            fd.close();
+        } finally {
+            lock.unlock();
+        }
     }
 }

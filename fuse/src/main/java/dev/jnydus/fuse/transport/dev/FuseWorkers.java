@@ -29,6 +29,9 @@ import org.slf4j.LoggerFactory;
 public final class FuseWorkers implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FuseWorkers.class);
 
+    /** How long stopped workers wait for the answers still to come before closing their descriptors. */
+    public static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(4);
+
     /** Worker threads nydusd starts when not told otherwise ({@code --fuse-threads}). */
     public static final int DEFAULT_THREADS = 4;
 
@@ -94,6 +97,9 @@ public final class FuseWorkers implements AutoCloseable {
     private void run(Server server, DevFuseChannel channel, AtomicInteger alive) {
         try {
             server.serve(channel);
+            if (waker.isWoken()) {
+                drain(server);
+            }
             LOG.debug("FUSE worker on fd {} exits", channel.fdNumber());
         } catch (Throwable t) {
             LOG.error("FUSE worker on fd {} failed", channel.fdNumber(), t);
@@ -111,6 +117,22 @@ public final class FuseWorkers implements AutoCloseable {
                     termination.completeExceptionally(f);
                 }
             }
+        }
+    }
+
+    /**
+     * A stopped pool answers what it took before it lets go of its descriptors: requests answered
+     * later go out through the channel that received them. What is still pending after
+     * {@link #DRAIN_TIMEOUT} stays with the session's file, for a successor to have resent.
+     */
+    private static void drain(Server server) {
+        try {
+            if (!server.awaitDeferred(DRAIN_TIMEOUT)) {
+                LOG.warn("{} FUSE requests still unanswered {} ms after the workers were stopped; they stay with "
+                        + "the session", server.deferredRequests(), DRAIN_TIMEOUT.toMillis());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -145,8 +167,11 @@ public final class FuseWorkers implements AutoCloseable {
 
     /**
      * Asks all workers to exit after the request each is handling, without unmounting; requests
-     * still queued in the kernel stay there for whoever serves the session next. Returns at once;
-     * see {@link #awaitTermination}.
+     * still queued in the kernel stay there for whoever serves the session next. The workers first
+     * wait (up to {@link #DRAIN_TIMEOUT}) for the answers to requests they took that come later
+     * ({@link Server#deferredRequests}); any left then stay with the session's file, since the
+     * workers read from duplicates of it, for a successor to have resent. Returns at once; see
+     * {@link #awaitTermination}.
      */
     public void stop() {
         if (isRunning()) {
