@@ -1,6 +1,7 @@
 package dev.jnydus.config;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -13,6 +14,11 @@ final class ConfigFiles {
     private ConfigFiles() {
     }
 
+    /**
+     * Reads at most one byte more than the limit, whatever the file claims to hold: a device
+     * ({@code /dev/zero}) or a pipe reports size 0 and never ends, so the size check alone cannot
+     * stop the read.
+     */
     static String read(Path file) throws ConfigException {
         try {
             long size = Files.size(file);
@@ -20,9 +26,13 @@ final class ConfigFiles {
                 throw ConfigException.io(file + ": configuration file size is too big (" + size
                         + " bytes, limit " + NydusConfig.MAX_FILE_SIZE + ")", null);
             }
-            byte[] bytes = Files.readAllBytes(file);
+            byte[] bytes;
+            try (InputStream in = Files.newInputStream(file)) {
+                bytes = in.readNBytes((int) NydusConfig.MAX_FILE_SIZE + 1);
+            }
             if (bytes.length > NydusConfig.MAX_FILE_SIZE) {
-                throw ConfigException.io(file + ": configuration file size is too big", null);
+                throw ConfigException.io(file + ": configuration file size is too big (more than "
+                        + NydusConfig.MAX_FILE_SIZE + " bytes)", null);
             }
             return StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)

@@ -1,5 +1,6 @@
 package dev.jnydus.config;
 
+import dev.jnydus.common.UrlRedaction;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -25,16 +26,26 @@ final class ConfigValidator {
         if (c.rafs().isPresent()) {
             rafs(c.rafs().get(), "rafs");
         }
+        if (c.overlay().isPresent()) {
+            path(c.overlay().get().upperDir(), JsonFields.join("overlay", "upper_dir"));
+            path(c.overlay().get().workDir(), JsonFields.join("overlay", "work_dir"));
+        }
     }
 
     static void backend(BackendConfig b, String base) throws ConfigException {
         String p = JsonFields.join(base, b.type());
         if (b instanceof LocalDiskConfig) {
             nonEmpty(((LocalDiskConfig) b).devicePath(), p, "device_path");
+            path(((LocalDiskConfig) b).devicePath(), JsonFields.join(p, "device_path"));
         } else if (b instanceof LocalFsConfig) {
             LocalFsConfig l = (LocalFsConfig) b;
             if (l.blobFile().isEmpty() && l.dir().isEmpty()) {
                 throw ConfigException.invalid(p, "one of blob_file or dir must be set");
+            }
+            path(l.blobFile(), JsonFields.join(p, "blob_file"));
+            path(l.dir(), JsonFields.join(p, "dir"));
+            for (String alt : l.altDirs()) {
+                path(alt, JsonFields.join(p, "alt_dirs"));
             }
         } else if (b instanceof OssConfig) {
             OssConfig o = (OssConfig) b;
@@ -51,8 +62,27 @@ final class ConfigValidator {
         } else if (b instanceof HttpProxyConfig) {
             String addr = ((HttpProxyConfig) b).addr();
             if (!(addr.startsWith("http://") || addr.startsWith("https://") || isExistingAbsolutePath(addr))) {
-                throw ConfigException.invalid(JsonFields.join(p, "addr"), "\"" + addr
+                throw ConfigException.invalid(JsonFields.join(p, "addr"), "\"" + UrlRedaction.redact(addr)
                         + "\" is neither an http:// or https:// URL nor an existing absolute Unix socket path");
+            }
+        }
+        caCertFiles(b, p);
+    }
+
+    private static void caCertFiles(BackendConfig b, String base) throws ConfigException {
+        ConnectionConfig c = null;
+        if (b instanceof RegistryConfig) {
+            c = ((RegistryConfig) b).connection();
+        } else if (b instanceof OssConfig) {
+            c = ((OssConfig) b).connection();
+        } else if (b instanceof S3Config) {
+            c = ((S3Config) b).connection();
+        } else if (b instanceof HttpProxyConfig) {
+            c = ((HttpProxyConfig) b).connection();
+        }
+        if (c != null) {
+            for (String f : c.caCertFiles()) {
+                path(f, JsonFields.join(base, "ca_cert_files"));
             }
         }
     }
@@ -75,6 +105,7 @@ final class ConfigValidator {
                             "required for cache type \"" + c.type() + "\"");
                 }
                 nonEmpty(c.fileCache().get().workDir(), JsonFields.join(base, "filecache"), "work_dir");
+                path(c.fileCache().get().workDir(), JsonFields.join(JsonFields.join(base, "filecache"), "work_dir"));
                 break;
             case CacheConfig.FSCACHE:
                 if (c.fsCache().isEmpty()) {
@@ -82,6 +113,7 @@ final class ConfigValidator {
                             "required for cache type \"fscache\"");
                 }
                 nonEmpty(c.fsCache().get().workDir(), JsonFields.join(base, "fscache"), "work_dir");
+                path(c.fsCache().get().workDir(), JsonFields.join(JsonFields.join(base, "fscache"), "work_dir"));
                 break;
             case "":
             case CacheConfig.DUMMYCACHE:
@@ -118,6 +150,18 @@ final class ConfigValidator {
         if (size > RafsConfig.MAX_BATCH_SIZE) {
             throw ConfigException.invalid(path, size + " exceeds the maximum of "
                     + RafsConfig.MAX_BATCH_SIZE + " (0x10000000)");
+        }
+    }
+
+    /**
+     * A file name handed to the kernel: a NUL would end it early (Java refuses to build such a
+     * path at all), so it is refused here, where the message can name the key.
+     */
+    private static void path(String value, String key) throws ConfigException {
+        int nul = value.indexOf('\0');
+        if (nul >= 0) {
+            throw ConfigException.invalid(key, "contains a NUL character at " + nul + " (\""
+                    + value.replace("\0", "\\0") + "\")");
         }
     }
 

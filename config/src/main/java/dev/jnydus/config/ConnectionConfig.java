@@ -27,4 +27,14 @@ public record ConnectionConfig(boolean skipVerify, List<String> caCertFiles, lon
         Objects.requireNonNull(proxy, "proxy");
         mirrors = List.copyOf(mirrors);
     }
+
+    /** The same connection with the user info of its proxy and mirror URLs masked. */
+    ConnectionConfig withoutSecrets() {
+        List<MirrorConfig> m = new java.util.ArrayList<>();
+        for (MirrorConfig x : mirrors) {
+            m.add(x.withoutSecrets());
+        }
+        return new ConnectionConfig(skipVerify, caCertFiles, timeout, connectTimeout, retryLimit,
+                proxy.withoutSecrets(), m);
+    }
 }

@@ -1,5 +1,6 @@
 package dev.jnydus.config;
 
+import dev.jnydus.common.UrlRedaction;
 import java.util.Objects;
 
 /**
@@ -19,5 +20,15 @@ public record HttpProxyConfig(String addr, String path, ConnectionConfig connect
     @Override
     public String type() {
         return HTTP_PROXY;
+    }
+
+    HttpProxyConfig withoutSecrets() {
+        return new HttpProxyConfig(UrlRedaction.redact(addr), path, connection.withoutSecrets());
+    }
+
+    @Override
+    public String toString() {
+        return "HttpProxyConfig[addr=" + UrlRedaction.redact(addr) + ", path=" + path + ", connection=" + connection
+                + "]";
     }
 }

@@ -1,5 +1,6 @@
 package dev.jnydus.config;
 
+import dev.jnydus.common.UrlRedaction;
 import java.util.Map;
 import java.util.Objects;
 
@@ -20,10 +21,16 @@ public record MirrorConfig(String host, String pingUrl, Map<String, String> head
         headers = Map.copyOf(headers);
     }
 
-    /** Header values may carry credentials, so only the names are printed. */
+    MirrorConfig withoutSecrets() {
+        return new MirrorConfig(UrlRedaction.redact(host), UrlRedaction.redact(pingUrl), headers,
+                healthCheckInterval, failureLimit, healthCheckPauseElapsed, authThrough);
+    }
+
+    /** Header values may carry credentials, so only the names are printed; URLs lose their user info. */
     @Override
     public String toString() {
-        return "MirrorConfig[host=" + host + ", pingUrl=" + pingUrl + ", headers=" + headers.keySet()
+        return "MirrorConfig[host=" + UrlRedaction.redact(host) + ", pingUrl=" + UrlRedaction.redact(pingUrl)
+                + ", headers=" + headers.keySet()
                 + ", healthCheckInterval=" + healthCheckInterval + ", failureLimit=" + failureLimit
                 + ", healthCheckPauseElapsed=" + healthCheckPauseElapsed + ", authThrough="
                 + authThrough + "]";

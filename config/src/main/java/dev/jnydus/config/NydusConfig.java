@@ -122,6 +122,9 @@ public record NydusConfig(String id, Optional<BackendConfig> backend,
         if (b instanceof S3Config) {
             return ((S3Config) b).withoutSecrets();
         }
+        if (b instanceof HttpProxyConfig) {
+            return ((HttpProxyConfig) b).withoutSecrets();
+        }
         return b;
     }
 

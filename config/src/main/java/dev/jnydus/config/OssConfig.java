@@ -27,7 +27,7 @@ public record OssConfig(String scheme, String endpoint, String bucketName, Strin
     }
 
     OssConfig withoutSecrets() {
-        return new OssConfig(scheme, endpoint, bucketName, objectPrefix, "", "", connection);
+        return new OssConfig(scheme, endpoint, bucketName, objectPrefix, "", "", connection.withoutSecrets());
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.jnydus.config;
 
+import dev.jnydus.common.UrlRedaction;
 import java.util.Objects;
 
 /**
@@ -25,5 +26,19 @@ public record ProxyConfig(String url, String pingUrl, boolean fallback, long che
 
     public boolean enabled() {
         return !url.isEmpty();
+    }
+
+    ProxyConfig withoutSecrets() {
+        return new ProxyConfig(UrlRedaction.redact(url), UrlRedaction.redact(pingUrl), fallback, checkInterval,
+                useHttp, checkPauseElapsed, UrlRedaction.redact(dragonflySchedulerEndpoint));
+    }
+
+    /** URLs with their user info masked. */
+    @Override
+    public String toString() {
+        return "ProxyConfig[url=" + UrlRedaction.redact(url) + ", pingUrl=" + UrlRedaction.redact(pingUrl)
+                + ", fallback=" + fallback + ", checkInterval=" + checkInterval + ", useHttp=" + useHttp
+                + ", checkPauseElapsed=" + checkPauseElapsed + ", dragonflySchedulerEndpoint="
+                + UrlRedaction.redact(dragonflySchedulerEndpoint) + "]";
     }
 }

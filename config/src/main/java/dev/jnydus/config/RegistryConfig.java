@@ -42,7 +42,7 @@ public record RegistryConfig(String scheme, String host, String repo, Optional<S
 
     RegistryConfig withoutSecrets() {
         return new RegistryConfig(scheme, host, repo, Optional.empty(), Optional.empty(),
-                blobUrlScheme, blobRedirectedHost, connection);
+                blobUrlScheme, blobRedirectedHost, connection.withoutSecrets());
     }
 
     @Override

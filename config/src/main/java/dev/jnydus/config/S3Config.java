@@ -27,7 +27,7 @@ public record S3Config(String scheme, String endpoint, String region, String buc
     }
 
     S3Config withoutSecrets() {
-        return new S3Config(scheme, endpoint, region, bucketName, objectPrefix, "", "", connection);
+        return new S3Config(scheme, endpoint, region, bucketName, objectPrefix, "", "", connection.withoutSecrets());
     }
 
     @Override

@@ -35,6 +35,15 @@ class ConfigFilesTest {
     }
 
     @Test
+    void aFileThatNeverEndsIsReadNoFurtherThanTheLimit() {
+        // /dev/zero reports size 0 and never ends: it used to be read until the heap ran out.
+        assertThatThrownBy(() -> NydusConfig.load(Path.of("/dev/zero")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("failed to read configuration file: /dev/zero: configuration file size is too big "
+                        + "(more than 1048576 bytes)");
+    }
+
+    @Test
     void refusesMissingFilesAndInvalidUtf8() throws Exception {
         assertThatThrownBy(() -> NydusConfig.load(dir.resolve("absent.json")))
                 .isInstanceOf(ConfigException.class)

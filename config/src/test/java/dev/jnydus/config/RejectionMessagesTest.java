@@ -156,7 +156,21 @@ class RejectionMessagesTest {
                         I + "amplify_io: 268435457 exceeds the maximum of 268435456 (0x10000000)"),
                 Arguments.of(v1(GOOD_REGISTRY, "", "\"digest_validate\": \"no\""),
                         P + "digest_validate: expected boolean, got string"),
-                Arguments.of(v1(GOOD_REGISTRY, "null", ""), P + "device.cache: expected object, got null"));
+                Arguments.of(v1(GOOD_REGISTRY, "null", ""), P + "device.cache: expected object, got null"),
+                // a NUL in a file name: the kernel would see a shorter name (Java refuses to build the path)
+                Arguments.of(v2("\"backend\": {\"type\": \"localfs\", \"localfs\": {\"dir\": \"/d\\u0000x\"}}"),
+                        I + "backend.localfs.dir: contains a NUL character at 2 (\"/d\\0x\")"),
+                Arguments.of(v2("\"backend\": {\"type\": \"localfs\", \"localfs\": {\"dir\": \"/d\", "
+                        + "\"alt_dirs\": [\"/e\", \"\\u0000\"]}}"), I + "backend.localfs.alt_dirs: contains a NUL character at 0"),
+                Arguments.of(v2("\"cache\": {\"type\": \"blobcache\", \"filecache\": {\"work_dir\": \"/c\\u0000\"}}"),
+                        I + "cache.filecache.work_dir: contains a NUL character at 2"),
+                Arguments.of(v2("\"cache\": {\"type\": \"fscache\", \"fscache\": {\"work_dir\": \"\\u0000/c\"}}"),
+                        I + "cache.fscache.work_dir: contains a NUL character at 0"),
+                Arguments.of(registry("\"host\": \"h\", \"repo\": \"r\", \"ca_cert_files\": [\"/ca\\u0000.pem\"]"),
+                        I + "backend.registry.ca_cert_files: contains a NUL character at 3"),
+                Arguments.of(v1("{\"dir\": \"/d\"}", "{\"type\": \"blobcache\", \"config\": {\"work_dir\": \"/w\\u0000\"}}", "")
+                        .replace("\"registry\"", "\"localfs\""),
+                        I + "device.cache.config.work_dir: contains a NUL character at 2"));
     }
 
     @ParameterizedTest

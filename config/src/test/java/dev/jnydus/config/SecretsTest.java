@@ -1,6 +1,7 @@
 package dev.jnydus.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -58,6 +59,33 @@ class SecretsTest {
                 5, 5, 300, false);
         assertNoSecrets(m.toString());
         assertThat(m.toString()).contains("Authorization");
+    }
+
+    @Test
+    void userInfoOfProxyMirrorAndHttpProxyUrlsIsMasked() throws Exception {
+        NydusConfig c = NydusConfig.parse("{\"version\": 2, \"backend\": {\"type\": \"registry\", \"registry\": {"
+                + "\"host\": \"h\", \"repo\": \"r\", \"proxy\": {\"url\": \"http://user:pr0xypass@127.0.0.1:65001\","
+                + " \"ping_url\": \"http://user:pr0xypass@127.0.0.1:65001/server/ping\"},"
+                + " \"mirrors\": [{\"host\": \"http://m:m1rrorpass@127.0.0.1:65002\"}]}}}");
+        for (String text : List.of(c.toString(), c.toRedactedJson())) {
+            assertThat(text).doesNotContain("pr0xypass").doesNotContain("m1rrorpass")
+                    .contains("http://user:***@127.0.0.1:65001", "http://m:***@127.0.0.1:65002");
+        }
+        assertThat(c.toJson()).contains("pr0xypass", "m1rrorpass");
+
+        NydusConfig h = NydusConfig.parse("{\"version\": 2, \"backend\": {\"type\": \"http-proxy\", \"http-proxy\": {"
+                + "\"addr\": \"http://user:h77ppass@127.0.0.1:8000\"}}}");
+        assertThat(h.toString()).doesNotContain("h77ppass").contains("http://user:***@127.0.0.1:8000");
+        assertThat(h.toRedactedJson()).doesNotContain("h77ppass").contains("http://user:***@127.0.0.1:8000");
+    }
+
+    @Test
+    void aRejectedHttpProxyAddressIsQuotedWithoutItsPassword() {
+        assertThatThrownBy(() -> NydusConfig.parse("{\"version\": 2, \"backend\": {\"type\": \"http-proxy\","
+                + " \"http-proxy\": {\"addr\": \"ftp://user:h77ppass@127.0.0.1:8000\"}}}"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("\"ftp://user:***@127.0.0.1:8000\" is neither")
+                .message().doesNotContain("h77ppass");
     }
 
     private static void assertNoSecrets(String text) {

@@ -1,5 +1,7 @@
 package dev.jnydus.daemon;
 
+import dev.jnydus.cache.device.CacheOptions;
+import dev.jnydus.cache.device.CacheType;
 import dev.jnydus.common.Errno;
 import dev.jnydus.common.FsException;
 import dev.jnydus.config.BlobCacheEntry;
@@ -23,7 +25,6 @@ import dev.jnydus.sys.Sys;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -32,11 +33,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs nydusd's FUSE service ({@code nydusd [fuse] ...}): sets RLIMIT_NOFILE, opens the startup
- * RAFS instance (every check that can fail happens here, before anything is mounted), mounts the
- * FUSE session, and drives the {@link DaemonStateMachine} through Mount and Start to RUNNING; then
- * it waits for a stop request (SIGTERM, SIGINT, the loss of the mount) and stops through the same
- * machine, which unmounts. The process then exits 0.
+ * Runs nydusd's FUSE service ({@code nydusd [fuse] ...}): sets RLIMIT_NOFILE, checks the mountpoint
+ * ({@link MountpointCheck}) and the memory the configuration asks for ({@link StartupLimits}), opens
+ * the startup RAFS instance (every check that can fail happens here, before anything is mounted,
+ * the whole bootstrap included: {@link BootstrapValidation}), mounts the FUSE session, and drives
+ * the {@link DaemonStateMachine} through Mount and Start to RUNNING; then it waits for a stop
+ * request (SIGTERM, SIGINT, the loss of the mount) and stops through the same machine, which
+ * unmounts. The process then exits 0.
  *
  * <p>Signals are caught from the start of {@code main} ({@link StopSignals}); this launcher checks
  * for a request after every step that creates something, so a signal at any moment ends with the
@@ -72,14 +75,22 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
                 g.supervisor().orElse(""), fuse.fuse().failoverPolicy().cliName()));
 
         // A successor must not stat its own mountpoint before it serves it: nobody would answer.
-        Path candidate = PredecessorCheck.resolveParent(fuse.fuse().mountpoint());
-        boolean crashed = !g.upgrade() && g.apiSock().isPresent()
-                && PredecessorCheck.crashed(candidate, Path.of(g.apiSock().get()));
+        // MountpointCheck reads the mount table and never looks at a FUSE mount.
+        MountpointCheck.Result at = MountpointCheck.inspect(fuse.fuse().mountpoint(), g.apiSock());
+        boolean crashed = !g.upgrade() && at.state() == MountpointCheck.State.CRASHED;
+        if (crashed) {
+            LOG.warn("a previous daemon crashed: {}", at.describe());
+        } else if (!g.upgrade() && at.state() != MountpointCheck.State.FREE) {
+            throw new StartupException("refusing to mount: " + at.describe());
+        }
         boolean awaitTakeover = g.upgrade() || crashed;
-        Path mountpoint = awaitTakeover ? candidate : mountpoint(fuse.fuse().mountpoint());
+        Path mountpoint = at.mountpoint();
         int uid = Sys.geteuid();
         int gid = Sys.getegid();
         Optional<RafsMount> startup = awaitTakeover ? Optional.empty() : plan.startupMount();
+        CacheOptions cacheOptions = startup.isPresent() ? RafsInstance.cacheOptions(startup.get().config())
+                : CacheOptions.builder(CacheType.DUMMYCACHE).build();
+        StartupLimits.check(StartupLimits.Demand.of(fuse.fuse().fuseThreads(), cacheOptions), MemoryBudget.ofThisJvm());
         RafsInstance instance = startup.isPresent() ? RafsInstance.open(startup.get(), uid, gid) : null;
         FuseRequestMetrics requests = new FuseRequestMetrics(Clock.systemUTC());
         FuseService service = new FuseService(mountpoint, fuse.fuse().fuseThreads(), fuse.fuse().writable(),
@@ -260,20 +271,6 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
             stop.requested().get();
         } catch (java.util.concurrent.ExecutionException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    private static Path mountpoint(String given) throws StartupException {
-        try {
-            Path p = Path.of(given).toRealPath();
-            if (!Files.isDirectory(p) && !Files.isRegularFile(p)) {
-                throw new StartupException("invalid mountpoint " + given + ": neither a directory nor a file");
-            }
-            return p;
-        } catch (NoSuchFileException e) {
-            throw new StartupException("invalid mountpoint " + given + ": no such file or directory", e);
-        } catch (IOException e) {
-            throw new StartupException("invalid mountpoint " + given + ": " + e.getMessage(), e);
         }
     }
 

@@ -110,7 +110,15 @@ public final class RafsInstance implements MountedImage {
         } catch (ConfigException e) {
             throw new StartupException(e.getMessage(), e);
         }
-        RafsSuper sb = openBootstrap(Path.of(mount.bootstrap()));
+        Path bootstrap = Path.of(mount.bootstrap());
+        RafsSuper sb = openBootstrap(bootstrap);
+        try {
+            StartupLimits.checkChunkMaps(sb.blobs(), Runtime.getRuntime().maxMemory());
+        } catch (StartupException e) {
+            closeQuietly(sb);
+            throw new StartupException("failed to load bootstrap " + bootstrap + ": " + e.getMessage(), e);
+        }
+        BootstrapValidation validation = BootstrapValidation.start(sb, bootstrap);
         ScheduledExecutorService scheduler = null;
         ExecutorService fetches = null;
         BlobBackend backend = null;
@@ -143,15 +151,36 @@ public final class RafsInstance implements MountedImage {
                     .enableXattr(rafs.enableXattr())
                     .owner(uid, gid)
                     .build();
+            validation.await();
             LOG.info("RAFS {} image {}: {} inodes, {} blobs, chunk size {}, cache {}", sb.version(), mount.bootstrap(),
                     sb.inodeCount(), sb.blobs().size(), sb.chunkSize(), options.type().label());
             return new RafsInstance(mount, rafs.prefetch(), sb, scheduler, fetches, backend, cache, device, fs);
-        } catch (StartupException | RuntimeException e) {
+        } catch (StartupException | RuntimeException | Error e) {
+            validation.cancel();
             closeAll(sb, scheduler, fetches, backend, cache, device);
+            if (e instanceof IllegalArgumentException) {
+                // The cache's records refuse what the bootstrap or the configuration got wrong.
+                throw new StartupException("failed to create the blob cache: " + e.getMessage(), e);
+            }
             throw e;
         } catch (IOException e) {
+            validation.cancel();
             closeAll(sb, scheduler, fetches, backend, cache, device);
             throw new StartupException("failed to create the blob cache: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            validation.cancel();
+            closeAll(sb, scheduler, fetches, backend, cache, device);
+            Thread.currentThread().interrupt();
+            throw new StartupException("interrupted while checking bootstrap " + bootstrap, e);
+        }
+    }
+
+    /** The cache settings of a mount's configuration (its rafs and cache sections). */
+    static CacheOptions cacheOptions(NydusConfig config) throws StartupException {
+        try {
+            return cacheOptions(config.cacheOrThrow(), config.rafsOrThrow());
+        } catch (ConfigException e) {
+            throw new StartupException(e.getMessage(), e);
         }
     }
 

@@ -1,11 +1,13 @@
 package dev.jnydus.backend.http;
 
+import dev.jnydus.common.UrlRedaction;
 import okhttp3.HttpUrl;
 
 /**
  * The one place that decides what of a request may appear in a log line or an exception message.
- * Redirect locations and presigned URLs carry signatures in their query, and URLs may carry user
- * info; both are dropped. Headers never appear at all.
+ * Redirect locations and presigned URLs carry signatures in their query, which is dropped; URLs may
+ * carry user info, whose secret part is masked ({@code user:***@}, see {@link UrlRedaction}).
+ * Headers never appear at all.
  */
 public final class Redact {
     private Redact() {
@@ -14,7 +16,12 @@ public final class Redact {
     /** Scheme, host, port and path; no user info, no query, no fragment. */
     public static String url(HttpUrl url) {
         StringBuilder b = new StringBuilder();
-        b.append(url.scheme()).append("://").append(url.host());
+        b.append(url.scheme()).append("://");
+        if (!url.username().isEmpty() || !url.password().isEmpty()) {
+            b.append(UrlRedaction.userInfo(url.password().isEmpty() ? url.username()
+                    : url.username() + ":" + url.password())).append('@');
+        }
+        b.append(url.host());
         if (url.port() != HttpUrl.defaultPort(url.scheme())) {
             b.append(':').append(url.port());
         }
@@ -30,7 +37,7 @@ public final class Redact {
         HttpUrl u = HttpUrl.parse(url);
         if (u == null) {
             int q = url.indexOf('?');
-            return q < 0 ? url : url.substring(0, q) + "?<redacted>";
+            return UrlRedaction.redact(q < 0 ? url : url.substring(0, q) + "?<redacted>");
         }
         return url(u);
     }

@@ -6,6 +6,7 @@ import dev.jnydus.backend.http.HttpBackendCore;
 import dev.jnydus.backend.http.HttpBlobBackend;
 import dev.jnydus.backend.options.HttpProxyOptions;
 import dev.jnydus.common.Errno;
+import dev.jnydus.common.UrlRedaction;
 import okhttp3.HttpUrl;
 
 /**
@@ -24,12 +25,13 @@ public final class HttpProxyBackend extends HttpBlobBackend {
 
     public static HttpProxyBackend create(HttpProxyOptions o, BackendEnvironment env) throws BackendException {
         if (o.unixSocket()) {
-            throw new BackendException(Errno.EOPNOTSUPP, "http-proxy over a Unix socket (addr '" + o.addr()
+            throw new BackendException(Errno.EOPNOTSUPP, "http-proxy over a Unix socket (addr '" + UrlRedaction.redact(o.addr())
                     + "') is not supported; use an http:// or https:// addr", null);
         }
         HttpUrl addr = HttpUrl.parse(o.addr());
         if (addr == null) {
-            throw new BackendException(Errno.EINVAL, "http-proxy addr '" + o.addr() + "' is not a URL", null);
+            throw new BackendException(Errno.EINVAL, "http-proxy addr '" + UrlRedaction.redact(o.addr())
+                    + "' is not a URL", null);
         }
         HttpUrl.Builder b = addr.newBuilder();
         String path = o.path();

@@ -1,5 +1,7 @@
 package dev.jnydus.backend.options;
 
+import dev.jnydus.common.UrlRedaction;
+
 /**
  * The {@code http-proxy} backend: blobs at {@code addr + path + "/" + blob_id} over HTTP(S).
  * Upstream also accepts a Unix socket path as {@code addr} (one blob per socket, the id is never
@@ -13,7 +15,7 @@ public record HttpProxyOptions(String addr, String path, NetworkOptions network)
         network = network == null ? NetworkOptions.defaults() : network;
         boolean remote = addr.startsWith("http://") || addr.startsWith("https://");
         if (!remote && !addr.startsWith("/")) {
-            throw new IllegalArgumentException("http-proxy addr '" + addr
+            throw new IllegalArgumentException("http-proxy addr '" + UrlRedaction.redact(addr)
                     + "' must start with http:// or https://, or be an absolute Unix socket path");
         }
         if (!path.isEmpty() && !path.startsWith("/")) {
@@ -28,5 +30,10 @@ public record HttpProxyOptions(String addr, String path, NetworkOptions network)
 
     public boolean unixSocket() {
         return addr.startsWith("/");
+    }
+
+    @Override
+    public String toString() {
+        return "HttpProxyOptions[addr=" + UrlRedaction.redact(addr) + ", path=" + path + ", network=" + network + "]";
     }
 }

@@ -1,5 +1,6 @@
 package dev.jnydus.backend.options;
 
+import dev.jnydus.common.UrlRedaction;
 import java.time.Duration;
 import java.util.Map;
 
@@ -51,6 +52,15 @@ public record MirrorOptions(String host, String pingUrl, Map<String, String> hea
     /** The URL the health check requests. */
     public String effectivePingUrl() {
         return pingUrl.isEmpty() ? stripSlash(host) + "/v2" : pingUrl;
+    }
+
+    /** URLs with their user info masked, header names without their values (they may be credentials). */
+    @Override
+    public String toString() {
+        return "MirrorOptions[host=" + UrlRedaction.redact(host) + ", pingUrl=" + UrlRedaction.redact(pingUrl)
+                + ", headers=" + new java.util.TreeSet<>(headers.keySet()) + ", authThrough=" + authThrough
+                + ", healthCheckInterval=" + healthCheckInterval + ", failureLimit=" + failureLimit
+                + ", healthCheckPauseElapsed=" + healthCheckPauseElapsed + "]";
     }
 
     private static String stripSlash(String s) {

@@ -1,5 +1,6 @@
 package dev.jnydus.backend.options;
 
+import dev.jnydus.common.UrlRedaction;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -40,7 +41,7 @@ public record NetworkOptions(boolean skipVerify, List<Path> caCertFiles, Duratio
             throw new IllegalArgumentException("retry_limit must be in 0..255, got " + retryLimit);
         }
         if (proxy.enabled() && !mirrors.isEmpty()) {
-            throw new IllegalArgumentException("proxy '" + proxy.url() + "' and " + mirrors.size()
+            throw new IllegalArgumentException("proxy '" + UrlRedaction.redact(proxy.url()) + "' and " + mirrors.size()
                     + " mirror(s) cannot be configured at the same time");
         }
     }

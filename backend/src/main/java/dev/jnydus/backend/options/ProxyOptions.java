@@ -1,6 +1,8 @@
 package dev.jnydus.backend.options;
 
+import dev.jnydus.common.UrlRedaction;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 
 /**
@@ -61,16 +63,28 @@ public record ProxyOptions(String url, String pingUrl, boolean fallback, Duratio
                 dragonflySchedulerEndpoint);
     }
 
+    /** Messages quote the URL with its user info masked ({@link UrlRedaction}). */
     static void requireHttpUrl(String url, String what) {
         URI u;
         try {
-            u = URI.create(url);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(what + " '" + url + "' is not a URL: " + e.getMessage(), e);
+            u = new URI(url);
+        } catch (URISyntaxException e) {
+            // The exception's own message quotes the whole input, password included.
+            throw new IllegalArgumentException(what + " '" + UrlRedaction.redact(url) + "' is not a URL: "
+                    + e.getReason() + (e.getIndex() >= 0 ? " at index " + e.getIndex() : ""));
         }
         if (u.getScheme() == null || !(u.getScheme().equals("http") || u.getScheme().equals("https"))
                 || u.getHost() == null) {
-            throw new IllegalArgumentException(what + " '" + url + "' must be an http:// or https:// URL with a host");
+            throw new IllegalArgumentException(what + " '" + UrlRedaction.redact(url)
+                    + "' must be an http:// or https:// URL with a host");
         }
+    }
+
+    @Override
+    public String toString() {
+        return "ProxyOptions[url=" + UrlRedaction.redact(url) + ", pingUrl=" + UrlRedaction.redact(pingUrl)
+                + ", fallback=" + fallback + ", checkInterval=" + checkInterval + ", useHttp=" + useHttp
+                + ", checkPauseElapsed=" + checkPauseElapsed + ", dragonflySchedulerEndpoint="
+                + UrlRedaction.redact(dragonflySchedulerEndpoint) + "]";
     }
 }

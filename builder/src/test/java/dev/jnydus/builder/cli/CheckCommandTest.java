@@ -1,14 +1,17 @@
 package dev.jnydus.builder.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.jnydus.testkit.Fixtures;
+import dev.jnydus.testkit.Privileged;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -94,5 +97,15 @@ class CheckCommandTest {
         Result r = run("check", "-B", bad.toString());
         assertThat(r.rc()).isNotZero();
         assertThat(r.err().lines()).singleElement().satisfies(line -> assertThat(line).contains("s_block_size"));
+    }
+
+    @Test
+    void aFifoAsTheBootstrapFailsAtOnceInsteadOfWaitingForAWriter(@TempDir Path tmp) throws Exception {
+        Path fifo = tmp.resolve("bootstrap.fifo");
+        Privileged.run("mkfifo", fifo.toString());
+        Result r = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> run("check", "-B", fifo.toString()));
+        assertThat(r.rc()).isNotZero();
+        assertThat(r.err().lines()).singleElement()
+                .isEqualTo("Error: bootstrap " + fifo + " is not a regular file (a FIFO)");
     }
 }

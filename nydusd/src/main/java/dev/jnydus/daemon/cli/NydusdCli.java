@@ -92,6 +92,12 @@ public final class NydusdCli {
             return fail(e);
         } catch (Exception e) {
             return fail(e);
+        } catch (OutOfMemoryError e) {
+            // Whatever asked for too much is unreachable now; what is left is enough to say so.
+            return fail(new StartupException("out of memory (" + e.getMessage() + "; heap limit "
+                    + (Runtime.getRuntime().maxMemory() >> 20) + " MiB)", e));
+        } catch (StackOverflowError e) {
+            return fail(new StartupException("stack overflow", e));
         }
     }
 
@@ -101,6 +107,7 @@ public final class NydusdCli {
         msg = msg.replace('\n', ' ');
         if (e instanceof StartupException) {
             LOG.error(msg);
+            LOG.debug("startup failure", e);
         } else {
             LOG.error(msg, e);
         }

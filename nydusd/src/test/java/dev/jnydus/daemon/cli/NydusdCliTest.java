@@ -111,6 +111,26 @@ class NydusdCliTest {
     }
 
     @Test
+    void runningOutOfMemoryWhileStartingIsOneErrorLineToo() {
+        int status = cli(plan -> {
+            throw new OutOfMemoryError("Java heap space");
+        }).run("-M", "/mnt");
+
+        assertThat(status).isEqualTo(1);
+        assertThat(err()).matches("Error: out of memory \\(Java heap space; heap limit \\d+ MiB\\)\n");
+    }
+
+    @Test
+    void aStackOverflowWhileStartingIsOneErrorLineToo() {
+        int status = cli(plan -> {
+            throw new StackOverflowError();
+        }).run("-M", "/mnt");
+
+        assertThat(status).isEqualTo(1);
+        assertThat(err()).isEqualTo("Error: stack overflow\n");
+    }
+
+    @Test
     void loggingFailuresAreStartupFailures() {
         NydusdCli cli = new NydusdCli(new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8), Map.of(), BUILD,

@@ -2,6 +2,7 @@ package dev.jnydus.rafs.fs;
 
 import dev.jnydus.cache.device.ChunkInfo;
 import dev.jnydus.cache.device.ChunkTable;
+import dev.jnydus.rafs.layout.ChunkRecord;
 import dev.jnydus.rafs.metadata.BlobInfo;
 import dev.jnydus.rafs.metadata.ChunkRef;
 import dev.jnydus.rafs.metadata.FileExtent;
@@ -33,16 +34,30 @@ final class V5ChunkTables {
     private V5ChunkTables() {
     }
 
-    /** Tables by blob index, for the blobs whose chunks the bootstrap names completely. */
+    /**
+     * Tables by blob index, for the blobs whose chunks the bootstrap names completely.
+     *
+     * <p>A blob's claimed chunk count is trusted only as far as the bootstrap could back it: each
+     * chunk a file names is a record of {@link ChunkRecord#SIZE} (80) bytes, so a bootstrap of S bytes
+     * names fewer than S / 80 chunks, and no blob claiming more can be complete (nor can the
+     * claims of all blobs together exceed that many for complete tables). Without this bound a
+     * corrupt table claiming millions of chunks for thousands of blobs would be allocated here.
+     */
     static Map<Integer, ChunkTable> build(RafsSuper sb, CacheBlobs blobs) {
         long t0 = System.nanoTime();
         List<BlobInfo> infos = sb.blobs();
         long[][] inos = new long[infos.size()][];
         int[][] ordinals = new int[infos.size()][];
+        long records = sb.bootstrapSize() / ChunkRecord.SIZE;
+        long allocated = 0;
         for (BlobInfo b : infos) {
-            if (b.chunkCount() > 0) {
+            if (b.chunkCount() > 0 && b.chunkCount() <= records && allocated + b.chunkCount() <= records) {
                 inos[b.index()] = new long[b.chunkCount()];
                 ordinals[b.index()] = new int[b.chunkCount()];
+                allocated += b.chunkCount();
+            } else if (b.chunkCount() > 0) {
+                LOG.info("blob {}: {} chunks claimed, more than the bootstrap can name; no chunk table, reads will "
+                        + "not be amplified", b.blobId(), b.chunkCount());
             }
         }
         long chunkSize = sb.chunkSize();

@@ -7,8 +7,10 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 
 /**
  * A read-only, memory-mapped bootstrap with bounds-checked little-endian reads. Every read names the
@@ -25,7 +27,15 @@ public final class MetaBuffer {
         this.size = buf.capacity();
     }
 
+    /**
+     * Maps a bootstrap file. Only a regular file (or a symlink to one) is opened: opening a FIFO
+     * waits for a writer forever, and a device or a directory has no bootstrap size to map.
+     */
     public static MetaBuffer map(Path path) throws IOException {
+        BasicFileAttributes attrs = Files.readAttributes(path, BasicFileAttributes.class);
+        if (!attrs.isRegularFile()) {
+            throw new RafsFormatException("bootstrap " + path + " is not a regular file (" + kind(path, attrs) + ")");
+        }
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             long size = ch.size();
             if (size > Integer.MAX_VALUE) {
@@ -34,6 +44,20 @@ public final class MetaBuffer {
             MappedByteBuffer mapped = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
             return new MetaBuffer(mapped);
         }
+    }
+
+    private static String kind(Path path, BasicFileAttributes attrs) throws IOException {
+        if (attrs.isDirectory()) {
+            return "a directory";
+        }
+        int type = (Integer) Files.getAttribute(path, "unix:mode") & 0170000;
+        return switch (type) {
+            case 0010000 -> "a FIFO";
+            case 0020000 -> "a character device";
+            case 0060000 -> "a block device";
+            case 0140000 -> "a socket";
+            default -> "file type 0" + Integer.toOctalString(type);
+        };
     }
 
     /** Wraps bytes already in memory (tests, fuzzing). */

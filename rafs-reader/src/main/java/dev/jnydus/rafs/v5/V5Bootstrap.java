@@ -5,6 +5,7 @@ import dev.jnydus.common.Digester;
 import dev.jnydus.rafs.layout.MetaBuffer;
 import dev.jnydus.rafs.layout.SuperFlags;
 import dev.jnydus.rafs.metadata.BlobInfo;
+import dev.jnydus.rafs.metadata.BlobLimits;
 import dev.jnydus.rafs.metadata.DirentVisitor;
 import dev.jnydus.rafs.metadata.RafsFormatException;
 import dev.jnydus.rafs.metadata.RafsInode;
@@ -115,24 +116,31 @@ public final class V5Bootstrap implements RafsSuper {
                 pos++;
             }
             int idLen = (int) (pos - idStart);
-            if (idLen == 0 || idLen > 4096) {
+            if (idLen == 0 || idLen > BlobLimits.MAX_ID_LENGTH) {
                 throw new RafsFormatException("invalid blob id length " + idLen + " in blob table entry " + out.size());
             }
             String id = new String(meta.bytes(idStart, idLen, "blob id"), StandardCharsets.US_ASCII);
-            pos++; // the NUL, if any
             int index = out.size();
-            int chunkCount = 0;
+            BlobLimits.checkId(id, "blob table entry " + index);
+            pos++; // the NUL, if any
+            long chunkCount = 0;
             int features = 0;
             long uncompSize = 0;
             long compSize = 0;
-            if (index < extEntries) {
+            if (extEntries > 0) {
+                if (index >= extEntries) {
+                    // Upstream: "Extended blob table is shorter than blob table".
+                    throw new RafsFormatException("extended blob table has " + extEntries + " entries, but the blob "
+                            + "table has more");
+                }
                 long rec = extOff + 64L * index;
-                chunkCount = meta.i32(rec, "extended blob table chunk_count");
+                chunkCount = meta.u32(rec, "extended blob table chunk_count");
                 features = meta.i32(rec + 4, "extended blob table features");
                 uncompSize = meta.u64(rec + 8, "extended blob table uncompressed_size");
                 compSize = meta.u64(rec + 16, "extended blob table compressed_size");
+                BlobLimits.checkCounts(id, chunkCount, compSize, uncompSize);
             }
-            out.add(new BlobInfo(index, id, comp, dig, chunkSize, chunkCount, compSize, uncompSize, features, raOffset,
+            out.add(new BlobInfo(index, id, comp, dig, chunkSize, (int) chunkCount, compSize, uncompSize, features, raOffset,
                     raSize, 0, 0, 0, Compressor.NONE, 0, new byte[32], new byte[32], 0));
             if (out.size() > 0x10000) {
                 throw new RafsFormatException("blob table has more than 65536 entries");

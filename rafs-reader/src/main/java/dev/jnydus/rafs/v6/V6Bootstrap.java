@@ -6,6 +6,7 @@ import dev.jnydus.common.Digester;
 import dev.jnydus.rafs.layout.MetaBuffer;
 import dev.jnydus.rafs.layout.SuperFlags;
 import dev.jnydus.rafs.metadata.BlobInfo;
+import dev.jnydus.rafs.metadata.BlobLimits;
 import dev.jnydus.rafs.metadata.ChunkRef;
 import dev.jnydus.rafs.metadata.DirentVisitor;
 import dev.jnydus.rafs.metadata.RafsFormatException;
@@ -287,6 +288,7 @@ public final class V6Bootstrap implements RafsSuper {
                 len++;
             }
             String id = len == 0 ? "device" + (i + 1) : new String(tag, 0, len, StandardCharsets.UTF_8);
+            BlobLimits.checkId(id, "device slot " + i);
             long blocks = meta.u32(e + 64, "device blocks");
             long bytes = blocks << blockBits;
             out.add(new BlobInfo(i, id, Compressor.NONE, Digester.SHA256, blockSize, 0, bytes, bytes, 0, 0, 0, 0, 0, 0,

@@ -1,0 +1,78 @@
+package dev.jnydus.daemon;
+
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.jnydus.cache.device.CacheOptions;
+import dev.jnydus.cache.device.CacheType;
+import dev.jnydus.cache.device.PrefetchOptions;
+import dev.jnydus.common.Compressor;
+import dev.jnydus.common.Digester;
+import dev.jnydus.daemon.cli.StartupException;
+import dev.jnydus.rafs.metadata.BlobInfo;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class StartupLimitsTest {
+    private static final long MIB = 1 << 20;
+    private static final MemoryBudget ONE_GIB = new MemoryBudget(1024 * MIB, 1024 * MIB);
+
+    private static CacheOptions options(long amplifyIo, PrefetchOptions prefetch) {
+        return CacheOptions.builder(CacheType.BLOBCACHE).workDir(Path.of("/c")).amplifyIo(amplifyIo).prefetch(prefetch)
+                .build();
+    }
+
+    @Test
+    void upstreamsDefaultsFitInASmallHeap() {
+        StartupLimits.Demand d = StartupLimits.Demand.of(4, options(MIB, PrefetchOptions.enabled(8, MIB, 0, false)));
+        assertThatCode(() -> StartupLimits.check(d, new MemoryBudget(128 * MIB, 128 * MIB))).doesNotThrowAnyException();
+    }
+
+    @Test
+    void tooManyFuseThreadsForTheDirectMemoryLimitIsOneErrorQuotingTheNumbers() {
+        StartupLimits.Demand d = StartupLimits.Demand.of(1024, options(MIB, PrefetchOptions.disabled()));
+        assertThatThrownBy(() -> StartupLimits.check(d, new MemoryBudget(8192 * MIB, 1024 * MIB)))
+                .isInstanceOf(StartupException.class)
+                .hasMessage("the configuration needs more memory than this JVM may use: direct memory 3.0 GiB "
+                        + "(1024 FUSE threads x 2.0 MiB of request buffers + 1024 x 1.0 MiB amplify_io for blob I/O) "
+                        + "is over 3/4 of the 1.0 GiB limit (-XX:MaxDirectMemorySize, by default -Xmx). Lower "
+                        + "--fuse-threads, amplify_io (rafs.batch_size) or the prefetch threads and merging size, or "
+                        + "raise the limits in JNYDUS_JAVA_OPTS");
+    }
+
+    @Test
+    void aLargeAmplificationWindowOrPrefetchBatchIsCheckedAgainstTheHeap() {
+        StartupLimits.Demand big = StartupLimits.Demand.of(4, options(256 * MIB, PrefetchOptions.disabled()));
+        assertThatThrownBy(() -> StartupLimits.check(big, new MemoryBudget(1024 * MIB, 16384 * MIB)))
+                .hasMessageContaining("heap 2.1 GiB (64.0 MiB chunk memory cache + 2 x (4 x 256.0 MiB amplify_io)) "
+                        + "is over 3/4 of the 1.0 GiB heap limit (-Xmx)")
+                .message().doesNotContain("direct memory");
+        StartupLimits.Demand prefetch = StartupLimits.Demand.of(4,
+                options(MIB, PrefetchOptions.enabled(64, 256 * MIB, 0, false)));
+        assertThatThrownBy(() -> StartupLimits.check(prefetch, ONE_GIB))
+                .hasMessageContaining("64 prefetch threads x 256.0 MiB merging size");
+    }
+
+    @Test
+    void bothLimitsAreReportedInTheOneMessage() {
+        StartupLimits.Demand d = StartupLimits.Demand.of(1024, options(256 * MIB, PrefetchOptions.disabled()));
+        assertThatThrownBy(() -> StartupLimits.check(d, ONE_GIB))
+                .hasMessageContaining("direct memory").hasMessageContaining("; heap ");
+    }
+
+    @Test
+    void chunkMapsOfAllBlobsMustFitInAnEighthOfTheHeap() throws Exception {
+        List<BlobInfo> blobs = new ArrayList<>();
+        for (int i = 0; i < 72; i++) {
+            blobs.add(new BlobInfo(i, "b" + i, Compressor.NONE, Digester.SHA256, 1 << 20, 1 << 24, 0, 0, 0, 0, 0, 0, 0,
+                    0, Compressor.NONE, 0, new byte[32], new byte[32], 0));
+        }
+        assertThatCode(() -> StartupLimits.checkChunkMaps(blobs.subList(0, 8), 1024 * MIB)).doesNotThrowAnyException();
+        assertThatThrownBy(() -> StartupLimits.checkChunkMaps(blobs, 1024 * MIB))
+                .isInstanceOf(StartupException.class)
+                .hasMessage("the image's 72 blobs claim 1207959552 chunks in all, whose readiness maps need 144.0 MiB "
+                        + "of heap, over 1/8 of the 1.0 GiB heap limit (-Xmx)");
+    }
+}
