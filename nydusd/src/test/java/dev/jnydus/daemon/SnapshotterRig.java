@@ -206,19 +206,46 @@ final class SnapshotterRig implements AutoCloseable {
 
     /** Open descriptors of a process that are /dev/fuse. */
     static long fuseFdCount(long pid) throws IOException {
-        long n = 0;
+        return fdKinds(pid).getOrDefault("/dev/fuse", 0L);
+    }
+
+    /**
+     * Open descriptors of a process by what they are: the path of a file, or the kind of a
+     * socket, pipe or anonymous inode without its number ({@code socket}, {@code anon_inode:[eventfd]});
+     * each daemon's own log ({@link #spawn} numbers them) as {@code nydusd-N.log}.
+     */
+    static java.util.SortedMap<String, Long> fdKinds(long pid) throws IOException {
+        java.util.SortedMap<String, Long> kinds = new java.util.TreeMap<>();
         try (var s = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
             for (Path fd : (Iterable<Path>) s::iterator) {
                 try {
-                    if (Files.readSymbolicLink(fd).toString().equals("/dev/fuse")) {
-                        n++;
-                    }
+                    String target = Files.readSymbolicLink(fd).toString().replaceFirst("^(socket|pipe):\\[\\d+]$", "$1")
+                            .replaceFirst("/nydusd-\\d+\\.log$", "/nydusd-N.log");
+                    kinds.merge(target, 1L, Long::sum);
                 } catch (IOException e) {
                     // closed meanwhile
                 }
             }
         }
-        return n;
+        return kinds;
+    }
+
+    /**
+     * {@link #fdKinds} once it has stayed the same for 300 ms: an API connection the rig just
+     * closed is closed by the daemon a moment later.
+     */
+    static java.util.SortedMap<String, Long> settledFdKinds(long pid) throws IOException, InterruptedException {
+        java.util.SortedMap<String, Long> last = fdKinds(pid);
+        long stableSince = System.nanoTime();
+        while (System.nanoTime() - stableSince < Duration.ofMillis(300).toNanos()) {
+            Thread.sleep(50);
+            java.util.SortedMap<String, Long> now = fdKinds(pid);
+            if (!now.equals(last)) {
+                last = now;
+                stableSince = System.nanoTime();
+            }
+        }
+        return last;
     }
 
     @Override
