@@ -158,15 +158,6 @@ public final class FuseSession implements AutoCloseable {
     }
 
     /**
-     * The id of the FUSE connection mounted on top of {@code mountpoint} (an absolute path without
-     * symlinks), from this process's mount table, without touching the mount; empty when the
-     * path is not a mount point or what is on top is not FUSE.
-     */
-    public static OptionalLong fuseConnectionAt(Path mountpoint) throws IOException {
-        return MountInfo.connectionId(mountpoint, true);
-    }
-
-    /**
      * Detaches the mount (umount2 MNT_DETACH). Idempotent. The connection ends when the last open
      * file on it is closed; until then workers keep serving those files.
      */
