@@ -319,8 +319,8 @@ public final class FuseService implements DaemonStateMachine.Actions, AutoClosea
             mountsStarted();
         }
         if (resendOnStart) {
-            // Requests the predecessor read after the takeover's resend and never answered (it
-            // exited, or died, in between) are in no one's hands now: queue them again.
+            // Requests the predecessor (another process, or workers of this one that were
+            // stopped) read and never answered are in no one's hands now: queue them again.
             resendOnStart = false;
             try {
                 s.notifyResend();
@@ -351,6 +351,9 @@ public final class FuseService implements DaemonStateMachine.Actions, AutoClosea
             return;
         }
         stoppingWorkers = true;
+        // What the stopped workers took and could not answer in time stays with the session's
+        // file (they read from duplicates of it): whoever starts workers again must have it resent.
+        resendOnStart = true;
         w.stop();
         if (!w.awaitTermination(WORKER_STOP_TIMEOUT)) {
             // A worker stuck in the filesystem (a hung backend) stops reading new requests and
