@@ -63,21 +63,27 @@ public final class ApiDispatcher implements ApiHandler {
     private final DaemonMetrics metrics;
     private final LogConfigurer logs;
     private final ErrorEvents errors;
-    private final RuntimeConfig runtimeConfig = new RuntimeConfig();
+    private final RuntimeConfig runtimeConfig;
+    private final FuseHandover handover;
     private final Consumer<String> exitRequest;
 
     /**
      * @param fs the filesystem service (FUSE or fanotify), or null for the singleton
+     * @param handover the FUSE service's save and restore, or null when the daemon cannot hand over
      * @param singleton the singleton service (blob cache entries, fscache), or null for a FUSE daemon
+     * @param runtimeConfig the values of {@code PUT /api/v1/config}
      * @param exitRequest asked to end the process after {@code PUT /api/v1/daemon/exit}
      */
-    public ApiDispatcher(Identity identity, DaemonStateMachine machine, FsService fs, SingletonService singleton,
-                         ImageOpener opener, DaemonMetrics metrics, LogConfigurer logs, ErrorEvents errors,
+    public ApiDispatcher(Identity identity, DaemonStateMachine machine, FsService fs, FuseHandover handover,
+                         SingletonService singleton, ImageOpener opener, DaemonMetrics metrics,
+                         RuntimeConfig runtimeConfig, LogConfigurer logs, ErrorEvents errors,
                          Consumer<String> exitRequest) {
         this.identity = Objects.requireNonNull(identity, "identity");
         this.machine = Objects.requireNonNull(machine, "machine");
         this.fs = fs;
+        this.handover = handover;
         this.singleton = singleton;
+        this.runtimeConfig = Objects.requireNonNull(runtimeConfig, "runtimeConfig");
         this.opener = Objects.requireNonNull(opener, "opener");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.logs = Objects.requireNonNull(logs, "logs");
@@ -199,12 +205,17 @@ public final class ApiDispatcher implements ApiHandler {
     }
 
     /**
-     * Saving state for a successor is the hot-upgrade issue's. Until then: with a supervisor, we
-     * still connect to it (the snapshotter waits for that connection, with no timeout, while it
-     * holds the daemon's lock) and then fail; without one, FUSE answers 501 (upstream panics) and
-     * the singleton 204, as upstream.
+     * {@code sendfd}: a FUSE daemon hands its state and session to the supervisor
+     * ({@link FuseHandover#save}: 501 without {@code --supervisor}, where upstream panics; 503
+     * before FUSE INIT, after connecting to the supervisor all the same). The singleton answers
+     * 204 without a supervisor, as upstream; with one it connects, then fails: saving the fscache
+     * state is the fscache service's.
      */
     private ApiResponse sendFd(String ctx) throws DaemonException {
+        if (handover != null) {
+            handover.save();
+            return ApiResponse.EMPTY;
+        }
         if (fs != null && !fs.sessionInitialized()) {
             throw new DaemonException(DaemonException.Kind.NOT_READY, "the " + fs.fsDriver().cliName()
                     + " session is not initialized yet");
@@ -217,13 +228,18 @@ public final class ApiDispatcher implements ApiHandler {
             throw DaemonException.unsupported("no supervisor configured (--supervisor): nowhere to send the state");
         }
         try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(Path.of(sup.get())))) {
-            LOG.info("connected to supervisor {}; sending state is not supported yet", sup.get());
+            LOG.info("connected to supervisor {}; {} saves no state yet", sup.get(), what());
         } catch (IOException e) {
             throw new DaemonException(DaemonException.Kind.UPGRADE_MANAGER, "failed to connect to supervisor "
                     + sup.get() + ": " + e.getMessage(), e);
         }
         throw new DaemonException(DaemonException.Kind.UPGRADE_MANAGER,
-                "failed to upgrade nydusd daemon: saving state for a successor is not supported yet");
+                "failed to upgrade nydusd daemon: saving the state of " + what() + " is not supported yet");
+    }
+
+    /** What serves here, for messages: the singleton or the filesystem driver. */
+    private String what() {
+        return fs == null ? "the singleton" : "a " + fs.fsDriver().cliName() + " daemon";
     }
 
     private ApiResponse configure(String ctx, String level) throws ApiError {
@@ -238,12 +254,35 @@ public final class ApiDispatcher implements ApiHandler {
     }
 
     private ApiResponse updateConfig(String ctx, ApiRequest.UpdateConfig c) throws ApiError {
+        String id = c.id().orElse("");
         try {
-            runtimeConfig.update(c.id().orElse(""), c.values());
+            runtimeConfig.update(id, c.values());
         } catch (IllegalArgumentException e) {
             throw ApiError.payloadType(ctx, e.getMessage());
         }
+        String auth = c.values().get(RuntimeConfig.REGISTRY_AUTH);
+        if (auth != null && fs != null) {
+            applyRegistryAuth(fs.mounts(), id, auth);
+        }
         return ApiResponse.EMPTY;
+    }
+
+    /**
+     * Hands a new {@code registry_auth} to the registry backends whose id is {@code id}: the
+     * backend of the mount at that mountpoint ("/" for a dedicated daemon, "/&lt;snapshot&gt;" in
+     * shared mode), as upstream's backend picks it up (it polls; we apply at once). Requests
+     * already in flight finish with the old credentials; a 401 on them is answered again with
+     * the new ones.
+     */
+    static int applyRegistryAuth(MountTable mounts, String id, String auth) {
+        int applied = 0;
+        Optional<MountTable.Entry> e = mounts.get(id);
+        if (e.isPresent() && e.get().image() instanceof RafsInstance rafs && rafs.updateRegistryAuth(auth)) {
+            applied++;
+        }
+        LOG.info("registry_auth of {} {}", id, applied == 0 ? "stored; no registry backend has that id"
+                : auth.isEmpty() ? "cleared in its registry backend" : "applied to its registry backend");
+        return applied;
     }
 
     private ApiResponse createBlob(String ctx, String text) throws ApiError, DaemonException {

@@ -4,7 +4,10 @@ import dev.jnydus.builder.BuildOptions;
 import dev.jnydus.builder.BuildOutputs;
 import dev.jnydus.builder.ImageBuilder;
 import dev.jnydus.common.Compressor;
+import dev.jnydus.daemon.api.ApiServer;
 import dev.jnydus.daemon.cli.BuildInfo;
+import dev.jnydus.daemon.cli.ErrorEvents;
+import dev.jnydus.daemon.ctl.ApiClient;
 import dev.jnydus.daemon.cli.LogbackConfigurer;
 import dev.jnydus.daemon.cli.NydusdCli;
 import dev.jnydus.daemon.cli.StartupPlan;
@@ -26,6 +29,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Comparator;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -70,10 +74,50 @@ public final class CdsTraining {
             cli.run("--bootstrap", boot.toString(), "--localfs-dir", blobs.toString(), "--mountpoint", mnt.toString(),
                     "--log-level", "error");
             registry.stop(0);
+            exerciseApi(work.resolve("api.sock"));
         } finally {
             try (var s = Files.walk(work)) {
                 s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
+        }
+    }
+
+    /**
+     * The API server of a successor waiting in INIT, and the requests the snapshotter sends it
+     * first: a successor must answer within the snapshotter's 2 to 4 s polling window, JVM start
+     * included, so its classes belong in the archive too.
+     */
+    private static void exerciseApi(Path sock) throws Exception {
+        DaemonStateMachine machine = new DaemonStateMachine(new DaemonStateMachine.Actions() {
+            @Override
+            public void restore() throws DaemonException {
+                throw new DaemonException(DaemonException.Kind.UPGRADE_MANAGER, "training");
+            }
+
+            @Override
+            public void startService() {
+            }
+
+            @Override
+            public void terminateService() {
+            }
+
+            @Override
+            public void umount() {
+            }
+        });
+        ApiDispatcher dispatcher = new ApiDispatcher(new ApiDispatcher.Identity(BuildInfo.current(), Optional.of("t"),
+                Optional.empty(), Optional.empty()), machine, null, null, null, (mountpoint, cmd) -> {
+                    throw DaemonException.unsupported("training");
+                }, DaemonMetrics.none(machine::state), new RuntimeConfig(), new LogbackConfigurer(),
+                new ErrorEvents(), why -> { });
+        try (ApiServer api = ApiServer.start(sock, dispatcher); ApiClient client = ApiClient.connect(sock)) {
+            client.get("/api/v1/daemon");
+            client.send("PUT", "/api/v1/daemon/fuse/takeover", null);
+            client.send("PUT", "/api/v1/daemon/start", null);
+            client.get("/api/v1/metrics");
+        } finally {
+            machine.close();
         }
     }
 

@@ -86,10 +86,10 @@ final class FanotifyDaemon {
                 service.mountsStarted();
                 // The snapshotter relies on RUNNING before the socket appears (spec 8).
                 if (g.apiSock().isPresent() && !stop.isRequested()) {
-                    ApiDispatcher dispatcher = new ApiDispatcher(identity, machine, service, null,
+                    ApiDispatcher dispatcher = new ApiDispatcher(identity, machine, service, null, null,
                             (path, cmd) -> {
                                 throw DaemonException.unsupported(FanotifyService.NO_API_MOUNTS);
-                            }, metrics, context.logs(), context.errors(), stop::request);
+                            }, metrics, new RuntimeConfig(), context.logs(), context.errors(), stop::request);
                     api = FuseDaemonLauncher.startApi(g.apiSock().get(), dispatcher);
                 }
                 FuseDaemonLauncher.awaitStop(stop);

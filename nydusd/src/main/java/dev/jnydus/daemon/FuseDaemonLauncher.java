@@ -19,6 +19,8 @@ import dev.jnydus.daemon.cli.Service;
 import dev.jnydus.daemon.cli.StartupException;
 import dev.jnydus.daemon.cli.StartupPlan;
 import dev.jnydus.daemon.cli.StopSignals;
+import dev.jnydus.daemon.upgrade.SupervisorClient;
+import dev.jnydus.fuse.transport.dev.Fusectl;
 import dev.jnydus.sys.Sys;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -61,10 +63,10 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
     public void launch(StartupPlan plan, LaunchContext context) throws Exception {
         DaemonArgs args = plan.args();
         GlobalOptions g = args.global();
-        if (g.upgrade()) {
-            throw new StartupException("--upgrade (waiting for a takeover) is not supported yet");
-        }
         if (args.service() instanceof Service.Singleton singleton) {
+            if (g.upgrade()) {
+                throw new StartupException("--upgrade (waiting for a takeover) is not supported by the singleton yet");
+            }
             applyRlimit(g.rlimitNofile());
             SingletonDaemon.run(plan, singleton, context);
             return;
@@ -80,14 +82,28 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
         KernelFeatures features = KernelFeatures.probe(KernelFeatures.probeDir(plan.startupMount()));
         LOG.info(features.summary());
         if (fuse.fuse().fsDriver() == FsDriver.FANOTIFY) {
+            if (g.upgrade()) {
+                throw new StartupException("--upgrade (waiting for a takeover) is not supported with --fs-driver "
+                        + "fanotify yet");
+            }
             FanotifyDaemon.run(plan, fuse, features, context, identity(g, features));
             return;
         }
         features.require(FsDriver.FUSEDEV);
-        Path mountpoint = mountpoint(fuse.fuse().mountpoint(), g.apiSock());
+        // A successor must not stat its own mountpoint before it serves it: nobody would answer.
+        // MountpointCheck reads the mount table and never looks at a FUSE mount.
+        MountpointCheck.Result at = MountpointCheck.inspect(fuse.fuse().mountpoint(), g.apiSock());
+        boolean crashed = !g.upgrade() && at.state() == MountpointCheck.State.CRASHED;
+        if (crashed) {
+            LOG.warn("a previous daemon crashed: {}", at.describe());
+        } else if (!g.upgrade() && at.state() != MountpointCheck.State.FREE) {
+            throw new StartupException("refusing to mount: " + at.describe());
+        }
+        boolean awaitTakeover = g.upgrade() || crashed;
+        Path mountpoint = at.mountpoint();
         int uid = Sys.geteuid();
         int gid = Sys.getegid();
-        Optional<RafsMount> startup = plan.startupMount();
+        Optional<RafsMount> startup = awaitTakeover ? Optional.empty() : plan.startupMount();
         CacheOptions cacheOptions = startup.isPresent() ? RafsInstance.cacheOptions(startup.get().config())
                 : CacheOptions.builder(CacheType.DUMMYCACHE).build();
         StartupLimits.check(StartupLimits.Demand.of(fuse.fuse().fuseThreads(), cacheOptions), MemoryBudget.ofThisJvm());
@@ -95,36 +111,55 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
         FuseRequestMetrics requests = new FuseRequestMetrics(Clock.systemUTC());
         FuseService service = new FuseService(mountpoint, fuse.fuse().fuseThreads(), fuse.fuse().writable(),
                 Clock.systemUTC(), requests, stop::request);
+        RuntimeConfig runtimeConfig = new RuntimeConfig();
+        ImageOpener opener = new RafsImageOpener(uid, gid);
+        FuseHandover handover = new FuseHandover(service, g.supervisor().map(s -> new SupervisorClient(Path.of(s))),
+                fuse.fuse().failoverPolicy(), runtimeConfig, opener, BuildInfo.current(), new Fusectl());
+        service.restorer(handover);
         DaemonStateMachine machine = new DaemonStateMachine(service);
         DaemonMetrics metrics = new DaemonMetrics(service.mounts()::entries, requests, machine::state);
         ApiServer api = null;
         try {
-            if (instance != null) {
-                RafsMount m = startup.get();
-                service.attach(m.virtualMountpoint(), new MountCommand(MountCommand.RAFS, m.bootstrap(),
-                        m.config().toJson(), m.prefetchFiles()), instance);
-                instance = null;
-            }
-            if (stop.isRequested()) {
-                return;
-            }
-            try {
-                service.mountSession();
-            } catch (IOException | RuntimeException e) {
-                throw new StartupException("failed to mount " + mountpoint + ": " + e.getMessage(), e);
-            }
-            machine.fire(DaemonEvent.MOUNT);
-            if (!stop.isRequested()) {
-                machine.fire(DaemonEvent.START);
-                LOG.info("nydusd is serving {} (RUNNING)", mountpoint);
-                service.mountsStarted();
-                // The snapshotter relies on RUNNING before the socket appears (spec 8).
-                if (g.apiSock().isPresent() && !stop.isRequested()) {
-                    ApiDispatcher dispatcher = new ApiDispatcher(identity(g, features), machine, service, null,
-                            new RafsImageOpener(uid, gid), metrics, context.logs(), context.errors(), stop::request);
-                    api = startApi(g.apiSock().get(), dispatcher);
+            if (awaitTakeover) {
+                // Spec 4.2: stay INIT with the API up; mounts come from the saved state.
+                LOG.info("{}: waiting in INIT for a takeover of {}", crashed ? "a predecessor crashed" : "--upgrade",
+                        mountpoint);
+                if (g.apiSock().isEmpty()) {
+                    LOG.warn("without --apisock nothing can ask for the takeover");
+                } else if (!stop.isRequested()) {
+                    api = startApi(g.apiSock().get(), new ApiDispatcher(identity(g, features), machine, service,
+                            handover, null, opener, metrics, runtimeConfig, context.logs(), context.errors(),
+                            stop::request));
                 }
                 awaitStop(stop);
+            } else {
+                if (instance != null) {
+                    RafsMount m = startup.get();
+                    service.attach(m.virtualMountpoint(), new MountCommand(MountCommand.RAFS, m.bootstrap(),
+                            m.config().toJson(), m.prefetchFiles()), instance);
+                    instance = null;
+                }
+                if (stop.isRequested()) {
+                    return;
+                }
+                try {
+                    service.mountSession();
+                } catch (IOException | RuntimeException e) {
+                    throw new StartupException("failed to mount " + mountpoint + ": " + e.getMessage(), e);
+                }
+                machine.fire(DaemonEvent.MOUNT);
+                if (!stop.isRequested()) {
+                    machine.fire(DaemonEvent.START);
+                    LOG.info("nydusd is serving {} (RUNNING)", mountpoint);
+                    service.mountsStarted();
+                    // The snapshotter relies on RUNNING before the socket appears (spec 8).
+                    if (g.apiSock().isPresent() && !stop.isRequested()) {
+                        api = startApi(g.apiSock().get(), new ApiDispatcher(identity(g, features), machine, service, handover,
+                                null, opener, metrics, runtimeConfig, context.logs(), context.errors(),
+                                stop::request));
+                    }
+                    awaitStop(stop);
+                }
             }
             LOG.info("stopping ({}), state {}", stop.source().orElse("?"), machine.state());
             startWatchdog(service);
@@ -188,23 +223,6 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
             stop.requested().get();
         } catch (java.util.concurrent.ExecutionException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    /**
-     * The mountpoint, checked by {@link MountpointCheck}: a directory that no FUSE filesystem is
-     * mounted on. A crashed predecessor's mount (spec 1.7) is refused too, until takeover is served.
-     */
-    private static Path mountpoint(String given, Optional<String> apiSock) throws StartupException {
-        MountpointCheck.Result at = MountpointCheck.inspect(given, apiSock);
-        switch (at.state()) {
-            case FREE:
-                return at.mountpoint();
-            case CRASHED:
-                throw new StartupException("refusing to mount: " + at.describe() + "; taking over from it is not "
-                        + "supported yet, unmount " + at.mountpoint() + " to start afresh");
-            default:
-                throw new StartupException("refusing to mount: " + at.describe());
         }
     }
 

@@ -3,6 +3,7 @@ package dev.jnydus.daemon;
 import dev.jnydus.common.FsException;
 import dev.jnydus.daemon.cli.FsDriver;
 import dev.jnydus.fuse.api.FsOptions;
+import dev.jnydus.fuse.server.Negotiated;
 import dev.jnydus.fuse.server.RequestMetrics;
 import dev.jnydus.fuse.server.Server;
 import dev.jnydus.fuse.transport.dev.FuseSession;
@@ -48,6 +49,11 @@ public final class FuseService implements DaemonStateMachine.Actions, FsService,
     private volatile boolean stoppingWorkers;
     private volatile boolean leaveMount;
     private volatile Throwable workerFailure;
+    private volatile long connectionId = -1;
+    private volatile Restorer restorer;
+    /** After a takeover: at Start, start the images and ask again for requests left in flight. */
+    private volatile boolean tookOver;
+    private volatile boolean resendOnStart;
 
     /**
      * @param mountpoint the host directory the FUSE session is mounted on
@@ -108,15 +114,23 @@ public final class FuseService implements DaemonStateMachine.Actions, FsService,
      * which owns it from then on.
      */
     public void attach(String path, MountCommand command, MountedImage image) throws DaemonException {
+        attach(path, command, image, 0);
+    }
+
+    /**
+     * Attaches {@code image} at {@code path} with the namespace index a predecessor gave it
+     * ({@code index} 0: the next free one), and records it in the mount table.
+     */
+    void attach(String path, MountCommand command, MountedImage image, int index) throws DaemonException {
         MountedImage.FuseBackend b = image.fuseBackend().orElseThrow(() -> DaemonException.unsupported(
                 "a " + image.kind() + " mount cannot be served through FUSE"));
-        int index;
+        int at;
         try {
-            index = vfs.attach(path, b.fs(), b.rootIno());
+            at = index == 0 ? vfs.attach(path, b.fs(), b.rootIno()) : vfs.attachAt(path, b.fs(), b.rootIno(), index);
         } catch (FsException e) {
             throw DaemonException.other("cannot attach " + path + ": " + e.getMessage(), e);
         }
-        mounts.put(new MountTable.Entry(path, command, image, Instant.now(), index));
+        mounts.put(new MountTable.Entry(path, command, image, Instant.now(), at));
     }
 
     /**
@@ -207,6 +221,67 @@ public final class FuseService implements DaemonStateMachine.Actions, FsService,
             throw new IllegalStateException("already mounted");
         }
         session = FuseSession.mount(MountOptions.builder(mountpoint).readOnly(!writable).build());
+        connectionId = session.connectionId().orElse(-1);
+    }
+
+    /**
+     * Serves the connection of a predecessor: its session descriptor, the id fusectl knows it by,
+     * and what its INIT settled. The mount is this daemon's to unmount from now on.
+     */
+    void adoptSession(FuseSession adopted, long connId, Negotiated negotiated) {
+        if (session != null) {
+            throw new IllegalStateException("a session exists already");
+        }
+        session = adopted;
+        connectionId = connId;
+        server = Server.builder(vfs).metrics(requestMetrics).resumed(negotiated).build();
+        tookOver = true;
+    }
+
+    /** Asks for the requests left in flight once more when the workers start (policy resend). */
+    void requestResendOnStart() {
+        resendOnStart = true;
+    }
+
+    /** The session, once mounted or adopted; null before and after. */
+    FuseSession session() {
+        return session;
+    }
+
+    /** The connection's id in fusectl, or -1 when not known. */
+    long connectionId() {
+        return connectionId;
+    }
+
+    /** What carries out a takeover ({@link DaemonEvent#TAKEOVER}); without one it fails as upstream's. */
+    interface Restorer {
+        void restore() throws DaemonException;
+    }
+
+    /** Set before the state machine runs. */
+    void restorer(Restorer r) {
+        this.restorer = r;
+    }
+
+    /**
+     * Undoes a takeover that failed half-way: closes every image attached and forgets the
+     * namespace's layout, so that the daemon is as it was in INIT.
+     */
+    void discardMounts() {
+        for (MountTable.Entry e : mounts.entries()) {
+            try {
+                vfs.detach(e.mountpoint());
+            } catch (FsException ex) {
+                LOG.debug("detaching {}: {}", e.mountpoint(), ex.getMessage());
+            }
+            mounts.remove(e.mountpoint());
+            e.image().close();
+        }
+        try {
+            vfs.resetLayout();
+        } catch (FsException ex) {
+            LOG.warn("cannot reset the namespace: {}", ex.getMessage());
+        }
     }
 
     /** Asks {@link #close} to leave the mount to a successor (after {@code PUT /api/v1/daemon/exit}). */
@@ -222,10 +297,13 @@ public final class FuseService implements DaemonStateMachine.Actions, FsService,
 
     @Override
     public void restore() throws DaemonException {
-        // Hot upgrade and failover come with their own issue: without a supervisor there is
-        // nothing to restore from, which is upstream's answer too.
-        throw new DaemonException(DaemonException.Kind.UPGRADE_MANAGER,
-                "failed to upgrade nydusd daemon, missing supervisor path");
+        Restorer r = restorer;
+        if (r == null) {
+            // Without a supervisor there is nothing to restore from, which is upstream's answer too.
+            throw new DaemonException(DaemonException.Kind.UPGRADE_MANAGER,
+                    "failed to upgrade nydusd daemon, missing supervisor path");
+        }
+        r.restore();
     }
 
     @Override
@@ -253,6 +331,20 @@ public final class FuseService implements DaemonStateMachine.Actions, FsService,
             }
         });
         LOG.info("nydusd is serving {} with {} workers", mountpoint, threads);
+        if (tookOver) {
+            tookOver = false;
+            mountsStarted();
+        }
+        if (resendOnStart) {
+            // Requests the predecessor (another process, or workers of this one that were
+            // stopped) read and never answered are in no one's hands now: queue them again.
+            resendOnStart = false;
+            try {
+                s.notifyResend();
+            } catch (FsException e) {
+                LOG.warn("asking the kernel to resend requests left in flight failed: {}", e.getMessage());
+            }
+        }
     }
 
     @Override
@@ -276,6 +368,9 @@ public final class FuseService implements DaemonStateMachine.Actions, FsService,
             return;
         }
         stoppingWorkers = true;
+        // What the stopped workers took and could not answer in time stays with the session's
+        // file (they read from duplicates of it): whoever starts workers again must have it resent.
+        resendOnStart = true;
         w.stop();
         if (!w.awaitTermination(WORKER_STOP_TIMEOUT)) {
             // A worker stuck in the filesystem (a hung backend) stops reading new requests and

@@ -2,6 +2,7 @@ package dev.jnydus.daemon;
 
 import dev.jnydus.backend.BackendEnvironment;
 import dev.jnydus.backend.BlobBackend;
+import dev.jnydus.backend.registry.RegistryBackend;
 import dev.jnydus.cache.device.BlobDevice;
 import dev.jnydus.cache.device.CacheFactory;
 import dev.jnydus.cache.device.CacheManager;
@@ -194,6 +195,9 @@ public final class RafsInstance implements MountedImage {
         }
     }
 
+    /** How long closing waits for the fetches running, so that what they bring is stored. */
+    static final Duration FETCH_DRAIN = Duration.ofSeconds(10);
+
     /** {@link #FETCH_THREADS} daemon threads, started on demand and ended when idle; an unbounded queue. */
     private static ExecutorService fetchPool() {
         AtomicInteger n = new AtomicInteger();
@@ -308,6 +312,20 @@ public final class RafsInstance implements MountedImage {
         return backend.metrics();
     }
 
+    /**
+     * Applies a hot {@code registry_auth} value (spec 2.7: base64 {@code user:password}, empty
+     * clears) to this image's backend when it is a registry.
+     *
+     * @return whether the backend is a registry and took the value
+     */
+    public boolean updateRegistryAuth(String base64UserPassword) {
+        if (backend instanceof RegistryBackend r) {
+            r.updateAuth(base64UserPassword);
+            return true;
+        }
+        return false;
+    }
+
     /** Bytes the blob cache holds. */
     public long cacheUsedBytes() {
         return cache.usage().totalBytes();
@@ -376,9 +394,18 @@ public final class RafsInstance implements MountedImage {
                                  BlobBackend backend, CacheManager cache, BlobDevice device) {
         if (fetches != null) {
             // No interrupts: a fetch interrupted mid-I/O could close the cache file under other
-            // readers. Queued fetches still run, fail at once on the closed device, and answer
-            // their readers with EIO; running ones end with their backend request.
+            // readers. Running fetches end with their backend request and store what it brought
+            // before the cache closes (a successor taking over must not fetch it again); queued
+            // ones still run, fail at once on the closed device, and answer their readers with EIO.
             fetches.shutdown();
+            try {
+                if (!fetches.awaitTermination(FETCH_DRAIN.toMillis(), TimeUnit.MILLISECONDS)) {
+                    LOG.warn("fetches still running {} ms after close; closing the cache under them",
+                            FETCH_DRAIN.toMillis());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         if (device != null) {
             device.close();

@@ -10,8 +10,9 @@ import java.util.TreeMap;
  * as upstream does under {@code "<id>:<key>"}; only upstream's keys are accepted.
  */
 public final class RuntimeConfig {
+    public static final String REGISTRY_AUTH = "registry_auth";
     /** The keys upstream knows. */
-    public static final Set<String> KEYS = Set.of("registry_auth", "dragonfly_scheduler_endpoint", "proxy_url");
+    public static final Set<String> KEYS = Set.of(REGISTRY_AUTH, "dragonfly_scheduler_endpoint", "proxy_url");
 
     private final Map<String, String> values = new TreeMap<>();
 
@@ -28,6 +29,19 @@ public final class RuntimeConfig {
             }
         }
         updates.forEach((k, v) -> values.put(id + ":" + k, v));
+    }
+
+    /**
+     * Takes the values a predecessor had ({@code "<id>:<key>"} as {@link #get} returns them without
+     * an id); keys this version does not know are left out.
+     */
+    public synchronized void restore(Map<String, String> keyed) {
+        keyed.forEach((k, v) -> {
+            int colon = k.lastIndexOf(':');
+            if (colon >= 0 && KEYS.contains(k.substring(colon + 1))) {
+                values.put(k, v);
+            }
+        });
     }
 
     /** With an id: that id's keys and values; without: every value keyed {@code "<id>:<key>"}. */

@@ -89,9 +89,9 @@ final class SingletonDaemon {
                     // The snapshotter relies on RUNNING before the socket appears (spec 8).
                     if (g.apiSock().isPresent() && !stop.isRequested()) {
                         ApiDispatcher dispatcher = new ApiDispatcher(FuseDaemonLauncher.identity(g, null), machine, null,
-                                service, new RafsImageOpener(Sys.geteuid(), Sys.getegid()),
-                                DaemonMetrics.singleton(machine::state, service), context.logs(), context.errors(),
-                                stop::request);
+                                null, service, new RafsImageOpener(Sys.geteuid(), Sys.getegid()),
+                                DaemonMetrics.singleton(machine::state, service), new RuntimeConfig(), context.logs(),
+                                context.errors(), stop::request);
                         api = FuseDaemonLauncher.startApi(g.apiSock().get(), dispatcher);
                     }
                     FuseDaemonLauncher.awaitStop(stop);

@@ -216,10 +216,34 @@ public final class PersistedChunkMap implements ChunkMap {
         return chunkCount;
     }
 
+    /**
+     * Ready in this process's bits, or, failing that, in the mapped file: another process sharing
+     * the cache directory (the predecessor still serving during a hot upgrade, or another daemon
+     * of the same snapshotter) may have stored the chunk since this map was loaded. Its bit
+     * reaches our mapping through the page cache after its data was written, so adopting it never
+     * promises bytes that are not there. Only misses pay for the look.
+     */
     @Override
     public boolean isReady(int index) {
         check(index);
-        return (bits.get(index >>> 6) & (1L << (index & 63))) != 0;
+        long bit = 1L << (index & 63);
+        if ((bits.get(index >>> 6) & bit) != 0) {
+            return true;
+        }
+        return adoptFromFile(index, bit);
+    }
+
+    private boolean adoptFromFile(int index, long bit) {
+        synchronized (fileLock) {
+            if (closed || (map.get(HEADER_SIZE + (index >>> 3)) & (0x80 >>> (index & 7))) == 0) {
+                return false;
+            }
+        }
+        long prev = bits.getAndAccumulate(index >>> 6, bit, (a, b) -> a | b);
+        if ((prev & bit) == 0) {
+            ready.incrementAndGet();
+        }
+        return true;
     }
 
     @Override

@@ -52,6 +52,24 @@ class PersistedChunkMapTest {
     }
 
     @Test
+    void aChunkAnotherOpenerStoredIsReadyHereToo() throws Exception {
+        // Two openers of one file stand for two daemons sharing a work_dir (a hot upgrade's old and
+        // new daemon): what one stores after the other loaded the map is not fetched again.
+        Path p = dir.resolve("shared");
+        try (PersistedChunkMap older = PersistedChunkMap.open(p, 100);
+             PersistedChunkMap newer = PersistedChunkMap.open(p, 100)) {
+            assertThat(newer.isReady(42)).isFalse();
+            older.markReady(42);
+            assertThat(newer.isReady(42)).isTrue();
+            assertThat(newer.readyCount()).isEqualTo(1);
+            assertThat(newer.isReady(42)).isTrue();
+            assertThat(newer.readyCount()).as("adopted once").isEqualTo(1);
+            assertThat(newer.markReady(42)).as("already ready").isFalse();
+            assertThat(newer.isReady(43)).isFalse();
+        }
+    }
+
+    @Test
     void readinessSurvivesReopenAndAllReadyIsRecorded() throws Exception {
         Path p = dir.resolve("m");
         try (PersistedChunkMap m = PersistedChunkMap.open(p, 10)) {

@@ -42,6 +42,7 @@ final class DeferredReplies {
     }
 
     private final ConcurrentHashMap<Long, Pending> pending = new ConcurrentHashMap<>();
+    private final Object drained = new Object();
     private final LinkedHashSet<Long> early = new LinkedHashSet<>();
     private final RequestMetrics metrics;
     private final Ticker ticker;
@@ -57,6 +58,30 @@ final class DeferredReplies {
         return pending.size();
     }
 
+    /** Waits until no request is pending; false when {@code timeoutNanos} passed first. */
+    boolean awaitNone(long timeoutNanos) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutNanos;
+        synchronized (drained) {
+            while (!pending.isEmpty()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                drained.wait(Math.max(1, left / 1_000_000));
+            }
+        }
+        return true;
+    }
+
+    /** After a removal: wakes {@link #awaitNone} when that was the last one. */
+    private void removed() {
+        if (pending.isEmpty()) {
+            synchronized (drained) {
+                drained.notifyAll();
+            }
+        }
+    }
+
     /** Registers {@code p} and answers it when {@code answer} completes (maybe at once, on this thread). */
     void defer(Pending p, CompletionStage<ByteBuffer> answer) {
         pending.put(p.unique(), p);
@@ -65,6 +90,7 @@ final class DeferredReplies {
         } catch (RuntimeException e) {
             // A stage that cannot take a callback will never answer: the worker answers instead.
             pending.remove(p.unique(), p);
+            removed();
             throw e;
         }
         if (takeEarlyInterrupt(p.unique())) {
@@ -111,6 +137,7 @@ final class DeferredReplies {
         if (pending.remove(p.unique(), p)) {
             LOG.debug("{} (unique {}) interrupted; answered EINTR", p.op(), p.unique());
             answer(p, Errno.EINTR, null);
+            removed();
         }
     }
 
@@ -135,6 +162,7 @@ final class DeferredReplies {
             error = Errno.EIO;
         }
         answer(p, error, data);
+        removed();
     }
 
     private static Throwable unwrap(Throwable t) {

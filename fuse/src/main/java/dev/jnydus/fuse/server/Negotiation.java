@@ -46,6 +46,22 @@ final class Negotiation {
         return negotiated.get();
     }
 
+    /**
+     * Takes a session whose INIT a predecessor answered: the kernel sends INIT once per
+     * connection, so the filesystem is told what was settled then, as if it had seen it.
+     */
+    void resume(Negotiated n) {
+        try {
+            Objects.requireNonNull(fs.init(n.enabled()), "init returned null");
+        } catch (FsException e) {
+            throw new IllegalStateException("the filesystem refused the resumed session's options "
+                    + n.enabled().names() + ": " + e.getMessage(), e);
+        }
+        negotiated.set(n);
+        LOG.info("FUSE session resumed: using 7.{}, max_write {}, max_pages {}, enabled {}", n.minor(), n.maxWrite(),
+                n.maxPages(), n.enabled().names());
+    }
+
     /** Answers INIT into {@code out} (positioned after the out header). */
     void init(ByteBuffer in, ByteBuffer out) throws IOException {
         Args.need(in, InitIn.COMPAT_SIZE, "fuse_init_in");

@@ -61,6 +61,9 @@ public final class Server {
         this.negotiation = new Negotiation(b.fs, b.maxPages, maxTransfer(), b.maxBackground, b.congestionThreshold);
         this.deferred = new DeferredReplies(b.metrics, b.ticker, b.interrupts);
         this.dispatcher = new Dispatcher(b.fs, negotiation, deferred);
+        if (b.resumed != null) {
+            negotiation.resume(b.resumed);
+        }
     }
 
     public static Builder builder(FileSystem fs) {
@@ -89,6 +92,14 @@ public final class Server {
     /** Requests received and not answered yet because their answer comes later. */
     public int deferredRequests() {
         return deferred.size();
+    }
+
+    /**
+     * Waits until every request answered later has been answered (their channels must stay open
+     * meanwhile); false when {@code timeout} passed first.
+     */
+    public boolean awaitDeferred(java.time.Duration timeout) throws InterruptedException {
+        return deferred.awaitNone(timeout.toNanos());
     }
 
     /**
@@ -201,6 +212,7 @@ public final class Server {
         private RequestMetrics metrics = RequestMetrics.NONE;
         private Ticker ticker = Ticker.system();
         private InterruptPolicy interrupts = InterruptPolicy.FATAL_SIGNALS;
+        private Negotiated resumed;
 
         private Builder(FileSystem fs) {
             this.fs = Objects.requireNonNull(fs, "fs");
@@ -250,6 +262,15 @@ public final class Server {
          */
         public Builder interrupts(InterruptPolicy policy) {
             this.interrupts = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
+         * Serves a connection whose INIT was answered by a predecessor (hot upgrade, failover), with
+         * what was negotiated then; the server counts as initialized from the start.
+         */
+        public Builder resumed(Negotiated negotiated) {
+            this.resumed = Objects.requireNonNull(negotiated, "negotiated");
             return this;
         }
 

@@ -64,14 +64,23 @@ final class MountTable {
         this.pseudo = pseudo;
     }
 
-    /** Attaches {@code fs} at {@code path} (creating pseudo directories), replacing what was there. */
-    synchronized Attached attach(String path, FileSystem fs, long rootIno) throws FsException {
+    /**
+     * Attaches {@code fs} at {@code path} (creating pseudo directories), replacing what was there,
+     * with backend index {@code wantIndex}, or the next free one when 0.
+     *
+     * @throws FsException EBUSY when {@code wantIndex} is taken
+     */
+    synchronized Attached attach(String path, FileSystem fs, long rootIno, int wantIndex) throws FsException {
         Objects.requireNonNull(fs, "fs");
         if (rootIno <= 0 || rootIno > Vfs.MAX_INO) {
             throw new FsException(Errno.EINVAL, "root inode " + rootIno + " is outside 1.." + Vfs.MAX_INO);
         }
+        if (wantIndex > 0 && byIndex.get(wantIndex) != null) {
+            throw new FsException(Errno.EBUSY, "backend index " + wantIndex + " is taken by "
+                    + byIndex.get(wantIndex).path());
+        }
         PseudoFs.Node dir = pseudo.mkdirs(path);
-        int index = allocateIndex();
+        int index = wantIndex > 0 ? wantIndex : allocateIndex();
         Attached a = new Attached(index, fs, rootIno, normalize(path), dir.ino);
         Map<Long, Attached> m = new HashMap<>(byPseudoIno);
         Attached old = m.put(dir.ino, a);
@@ -83,6 +92,16 @@ final class MountTable {
         byPseudoIno = Map.copyOf(m);
         LOG.info("attached backend {} at {} (root inode {})", index, a.path, rootIno);
         return a;
+    }
+
+    /** Where the search for a free index starts next. */
+    synchronized int nextIndex() {
+        return nextIndex;
+    }
+
+    /** Continues the index search where a predecessor's would have (a takeover). */
+    synchronized void nextIndex(int next) {
+        nextIndex = next;
     }
 
     /** Detaches the backend at {@code path}; EINVAL when nothing is attached there. */

@@ -81,6 +81,60 @@ final class PseudoFs {
         return cur;
     }
 
+    /** Every directory but the root, parents before children, and the next inode number. */
+    synchronized VfsLayout layout(int nextIndex) {
+        List<VfsLayout.Dir> out = new ArrayList<>();
+        List<Node> todo = new ArrayList<>(root().children);
+        for (int i = 0; i < todo.size(); i++) {
+            Node n = todo.get(i);
+            out.add(new VfsLayout.Dir(n.ino, n.parent, new String(n.name, StandardCharsets.UTF_8)));
+            todo.addAll(n.children);
+        }
+        return new VfsLayout(out, next, nextIndex);
+    }
+
+    /**
+     * Recreates {@code layout}'s directories with their inode numbers; only on a tree that has
+     * nothing but its root.
+     *
+     * @throws FsException EINVAL when the tree is not empty or the layout is inconsistent
+     */
+    synchronized void restore(VfsLayout layout) throws FsException {
+        if (nodes.size() != 1) {
+            throw new FsException(Errno.EINVAL, "pseudo directories exist already; cannot restore a layout");
+        }
+        Map<Long, Node> m = new HashMap<>(nodes);
+        long max = ROOT;
+        for (VfsLayout.Dir d : layout.dirs()) {
+            Node parent = m.get(d.parent());
+            byte[] name = d.name().getBytes(StandardCharsets.UTF_8);
+            if (d.ino() <= ROOT || m.containsKey(d.ino()) || parent == null || name.length == 0
+                    || components("/" + d.name()).size() != 1 || child(parent, name) != null) {
+                throw new FsException(Errno.EINVAL, "bad pseudo directory in the saved layout: " + d);
+            }
+            Node n = new Node(d.ino(), d.parent(), name);
+            m.put(n.ino, n);
+            List<Node> kids = new ArrayList<>(parent.children);
+            kids.add(n);
+            parent.children = List.copyOf(kids);
+            max = Math.max(max, d.ino());
+        }
+        if (layout.nextPseudoIno() <= max) {
+            throw new FsException(Errno.EINVAL, "saved layout hands out inode " + layout.nextPseudoIno()
+                    + " again (highest in use " + max + ")");
+        }
+        nodes = m;
+        next = layout.nextPseudoIno();
+    }
+
+    /** Back to the root alone and the first inode numbers (a takeover that failed half-way). */
+    synchronized void reset() {
+        Map<Long, Node> m = new HashMap<>();
+        m.put(ROOT, new Node(ROOT, ROOT, new byte[] {'/'}));
+        nodes = m;
+        next = ROOT + 1;
+    }
+
     /** The directory at {@code path}, or {@code null} when some component does not exist. */
     Node walk(String path) throws FsException {
         Node cur = root();

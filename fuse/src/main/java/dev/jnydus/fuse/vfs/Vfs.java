@@ -62,6 +62,7 @@ public final class Vfs implements FileSystem {
     /** How long the kernel may cache pseudo directories (upstream: 2^32 s, i.e. for ever). */
     static final Duration PSEUDO_TIMEOUT = Duration.ofSeconds(1L << 32);
 
+    private final PseudoFs tree;
     private final MountTable mounts;
     private final PseudoDirs pseudo;
     private final FsOptions wanted;
@@ -80,7 +81,7 @@ public final class Vfs implements FileSystem {
      */
     public Vfs(FsOptions wanted, Clock clock) {
         this.wanted = Objects.requireNonNull(wanted, "wanted");
-        PseudoFs tree = new PseudoFs();
+        this.tree = new PseudoFs();
         this.mounts = new MountTable(tree);
         this.pseudo = new PseudoDirs(tree, mounts, Objects.requireNonNull(clock, "clock"));
     }
@@ -96,7 +97,24 @@ public final class Vfs implements FileSystem {
      * @throws FsException EINVAL for a bad path or inode number, ENOSPC when 255 backends are attached
      */
     public synchronized int attach(String path, FileSystem fs, long rootIno) throws FsException {
-        MountTable.Attached a = mounts.attach(path, fs, rootIno);
+        return attach(path, fs, rootIno, 0);
+    }
+
+    /**
+     * Attaches {@code fs} at {@code path} with the backend index {@code index} (1..255), as a
+     * predecessor had it: the node ids the kernel holds for that backend lead to it again.
+     *
+     * @throws FsException EBUSY when the index is taken, EINVAL for a bad path, inode or index
+     */
+    public synchronized int attachAt(String path, FileSystem fs, long rootIno, int index) throws FsException {
+        if (index < 1 || index > MAX_BACKENDS) {
+            throw new FsException(Errno.EINVAL, "backend index " + index + " is outside 1.." + MAX_BACKENDS);
+        }
+        return attach(path, fs, rootIno, index);
+    }
+
+    private int attach(String path, FileSystem fs, long rootIno, int index) throws FsException {
+        MountTable.Attached a = mounts.attach(path, fs, rootIno, index);
         if (!enabled.equals(FsOptions.NONE)) {
             fs.init(enabled);
         }
@@ -129,6 +147,40 @@ public final class Vfs implements FileSystem {
             out.add(a.path());
         }
         return out;
+    }
+
+    /** The pseudo directories and counters a successor needs ({@link #restoreLayout}). */
+    public synchronized VfsLayout layout() {
+        return tree.layout(mounts.nextIndex());
+    }
+
+    /**
+     * Recreates a predecessor's pseudo directories and counters, before anything is attached.
+     *
+     * @throws FsException EINVAL when something is attached already or the layout is inconsistent
+     */
+    public synchronized void restoreLayout(VfsLayout layout) throws FsException {
+        if (!mounts.all().isEmpty()) {
+            throw new FsException(Errno.EINVAL, "backends are attached already; cannot restore a layout");
+        }
+        if (layout.nextIndex() < 1 || layout.nextIndex() > MAX_BACKENDS) {
+            throw new FsException(Errno.EINVAL, "saved next backend index " + layout.nextIndex() + " is outside 1.."
+                    + MAX_BACKENDS);
+        }
+        tree.restore(layout);
+        mounts.nextIndex(layout.nextIndex());
+    }
+
+    /**
+     * Forgets every pseudo directory and counter, as a new namespace has none; only when nothing
+     * is attached (undoes a {@link #restoreLayout} whose takeover failed later).
+     */
+    public synchronized void resetLayout() throws FsException {
+        if (!mounts.all().isEmpty()) {
+            throw new FsException(Errno.EINVAL, "backends are attached; cannot reset the layout");
+        }
+        tree.reset();
+        mounts.nextIndex(1);
     }
 
     /** The node id the kernel uses for inode {@code ino} of the backend with {@code index}. */

@@ -65,6 +65,14 @@ public final class ApiServer implements AutoCloseable {
         this.dispatcher = dispatcher;
     }
 
+    static {
+        // Netty looks for Java Flight Recorder to emit allocation events; loading JFR costs a
+        // successor a few hundred milliseconds of the 2 to 4 s the snapshotter gives it to answer.
+        if (System.getProperty("io.netty.jfr.enabled") == null) {
+            System.setProperty("io.netty.jfr.enabled", "false");
+        }
+    }
+
     /** Binds {@code socket} and serves {@code handler} until {@link #close}. */
     public static ApiServer start(Path socket, ApiHandler handler) throws IOException {
         Objects.requireNonNull(handler, "handler");

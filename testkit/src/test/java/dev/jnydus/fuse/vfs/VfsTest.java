@@ -49,6 +49,49 @@ class VfsTest {
     }
 
     @Test
+    void aSuccessorRestoringTheLayoutResolvesTheNodeIdsThePredecessorHandedOut() throws Exception {
+        // The predecessor: mounts come and go, so pseudo inodes and indices are not a fresh replay's.
+        Vfs old = vfs();
+        old.attach("/a", image("a"), 1);
+        old.attach("/x/b", image("b"), 1);
+        old.detach("/a");
+        int cIndex = old.attach("/c", image("c"), 1);
+        long bDir = old.lookup(CTX, 1, b("x")).nodeId();
+        Entry bHello = old.lookup(CTX, old.lookup(CTX, bDir, b("b")).nodeId(), b("hello"));
+        long cRoot = old.lookup(CTX, 1, b("c")).nodeId();
+        VfsLayout layout = old.layout();
+
+        Vfs next = vfs();
+        next.restoreLayout(layout);
+        next.attachAt("/x/b", image("b"), 1, 2);
+        next.attachAt("/c", image("c"), 1, cIndex);
+        assertThat(next.layout()).isEqualTo(layout);
+        // The kernel's node ids, kept across the takeover, reach the same files.
+        assertThat(next.getattr(CTX, bDir, OptionalLong.empty()).attr().mode() & Attr.S_IFMT).isEqualTo(Attr.S_IFDIR);
+        ByteBuffer dst = ByteBuffer.allocate(8);
+        next.read(CTX, bHello.nodeId(), 0, 0, dst);
+        assertThat(new String(dst.array(), 0, dst.position(), StandardCharsets.UTF_8)).isEqualTo("b");
+        assertThat(next.lookup(CTX, 1, b("c")).nodeId()).isEqualTo(cRoot);
+        // New mounts continue where the predecessor's counters were.
+        assertThat(next.attach("/d", image("d"), 1)).isEqualTo(old.attach("/d", image("d"), 1));
+        assertThat(next.lookup(CTX, 1, b("d")).nodeId() >>> 56).isEqualTo(old.lookup(CTX, 1, b("d")).nodeId() >>> 56);
+
+        assertThatThrownBy(() -> next.attachAt("/e", image("e"), 1, cIndex)).isInstanceOfSatisfying(
+                FsException.class, e -> assertThat(e.errno()).isEqualTo(Errno.EBUSY));
+        assertThatThrownBy(() -> next.restoreLayout(layout)).isInstanceOf(FsException.class);
+        assertThatThrownBy(next::resetLayout).as("backends attached").isInstanceOf(FsException.class);
+        Vfs failed = vfs();
+        failed.restoreLayout(layout);
+        failed.resetLayout();
+        failed.restoreLayout(layout);
+        assertThat(failed.layout()).isEqualTo(layout);
+        assertThatThrownBy(() -> vfs().restoreLayout(new VfsLayout(List.of(new VfsLayout.Dir(5, 9, "orphan")), 6, 1)))
+                .isInstanceOf(FsException.class).hasMessageContaining("orphan");
+        assertThatThrownBy(() -> vfs().restoreLayout(new VfsLayout(List.of(new VfsLayout.Dir(5, 1, "a")), 5, 1)))
+                .isInstanceOf(FsException.class).hasMessageContaining("again");
+    }
+
+    @Test
     void backendAtRootIsNodeOneAndEveryOtherNodeCarriesItsIndex() throws Exception {
         Vfs v = vfs();
         InMemoryFileSystem fs = image("one");

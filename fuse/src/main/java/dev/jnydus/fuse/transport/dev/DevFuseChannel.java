@@ -15,27 +15,33 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A FUSE channel over its own /dev/fuse descriptor, cloned from the session's with
- * {@code FUSE_DEV_IOC_CLONE} so that each worker reads and writes without sharing a file (the
- * kernel then answers each request on the descriptor that read it). The descriptor is
- * non-blocking: a worker waits in poll(2) on it and on the pool's waker, so it can be stopped
- * without unmounting.
+ * A FUSE channel over its own duplicate ({@code dup}) of the session descriptor, so that each
+ * worker has a descriptor of its own to poll and to close, while every request stays on the one
+ * open file of the session. That matters for a takeover: the kernel keeps the requests a daemon
+ * has read and not answered with the open file they were read from. A duplicate's requests stay
+ * with the session's file, which the supervisor holds too, so they outlive a crashed daemon and
+ * {@code FUSE_NOTIFY_RESEND} hands them to the successor; a descriptor cloned with
+ * {@code FUSE_DEV_IOC_CLONE} is a file of its own, and the kernel ends its requests with
+ * ECONNABORTED when it closes, which a crash does. Upstream's workers read from duplicates too.
  *
- * <p>Receive: EINTR, EAGAIN and ENOENT (the request was interrupted before we read it) retry;
- * ENODEV (unmounted) and ECONNABORTED (aborted) end the session. Send: ENOENT (the kernel no longer
- * waits for this reply) is dropped; other errors are thrown.
+ * <p>The file is non-blocking (the flag belongs to the open file, so it is set for the session, the
+ * supervisor's copy and every duplicate): a worker waits in poll(2) on its descriptor and on the
+ * pool's waker, so it can be stopped without unmounting.
+ *
+ * <p>Receive: EINTR, EAGAIN (another worker took the request) and ENOENT (the request was
+ * interrupted before we read it) retry; ENODEV (unmounted) and ECONNABORTED (aborted) end the
+ * session. Send: ENOENT (the kernel no longer waits for this reply: interrupted, or re-sent to a
+ * successor) is dropped; other errors are thrown.
  *
  * <p>Sends may come from any thread (answers completed away from the worker). They hold a read
  * lock that {@link #close} takes for writing, so that a late answer never writes to a closed
  * descriptor whose number the kernel may have handed to another file; after close a send fails
- * with ENODEV. Closing ends the requests this descriptor read and has not answered (the kernel
- * fails them with ECONNABORTED).
+ * with ENODEV. Closing a duplicate ends no request: those it read and has not answered stay with
+ * the session's file until someone answers them or asks the kernel to resend them.
  */
 public final class DevFuseChannel implements FuseChannel, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DevFuseChannel.class);
 
-    /** {@code FUSE_DEV_IOC_CLONE = _IOR(229, 0, uint32_t)}. */
-    static final long FUSE_DEV_IOC_CLONE = Sys.ior(229, 0, 4);
     static final Path DEV_FUSE = Path.of("/dev/fuse");
 
     private final Fd fd;
@@ -50,11 +56,16 @@ public final class DevFuseChannel implements FuseChannel, AutoCloseable {
         this.pollSet = new PollSet(new Fd[] {fd, waker.fd()}, new short[] {Sys.POLLIN, Sys.POLLIN});
     }
 
-    /** Opens /dev/fuse and attaches it to the session of {@code sessionFd}. */
-    static DevFuseChannel clone(Fd sessionFd, Waker waker) throws FsException {
-        Fd fd = Sys.open(DEV_FUSE, Sys.O_RDWR | Sys.O_NONBLOCK);
+    /**
+     * A channel over a duplicate of {@code sessionFd}, which must be a /dev/fuse session (the
+     * descriptor given to mount, or one received from a predecessor); makes the session's file
+     * non-blocking.
+     */
+    static DevFuseChannel dup(Fd sessionFd, Waker waker) throws FsException {
+        FuseSession.requireFuseDevice(sessionFd);
+        Fd fd = Sys.dup(sessionFd);
         try {
-            Sys.ioctlIntRef(fd, FUSE_DEV_IOC_CLONE, sessionFd.get());
+            Sys.setNonBlocking(fd, true);
             return new DevFuseChannel(fd, waker);
         } catch (FsException | RuntimeException e) {
             fd.close();

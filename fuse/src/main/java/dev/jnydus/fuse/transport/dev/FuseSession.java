@@ -5,7 +5,8 @@ import dev.jnydus.common.FsException;
 import dev.jnydus.sys.Fd;
 import dev.jnydus.sys.Sys;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -28,6 +29,8 @@ import org.slf4j.LoggerFactory;
 public final class FuseSession implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FuseSession.class);
     private static final Path CONNECTIONS = Path.of("/sys/fs/fuse/connections");
+    /** {@code FUSE_NOTIFY_RESEND}, the notification code of a resend request (protocol 7.40). */
+    static final int NOTIFY_RESEND = 7;
 
     private final Fd fd;
     private final Path mountpoint;
@@ -97,6 +100,34 @@ public final class FuseSession implements AutoCloseable {
     }
 
     /**
+     * Checks that {@code fd} is an open /dev/fuse (character device 10:229), as a descriptor
+     * received from a supervisor must be: looked up through {@code /proc/self/fd}, which stats the
+     * device node, never a mount.
+     *
+     * @throws FsException EBADF naming what the descriptor is instead
+     */
+    public static void requireFuseDevice(Fd fd) throws FsException {
+        Path link = Path.of("/proc/self/fd", Integer.toString(fd.get()));
+        long rdev;
+        try {
+            rdev = ((Number) Files.getAttribute(link, "unix:rdev")).longValue();
+        } catch (IOException | RuntimeException e) {
+            throw new FsException(Errno.EBADF, "fd " + fd.number() + " cannot be examined: " + e.getMessage(), e);
+        }
+        long major = ((rdev >>> 8) & 0xfff) | ((rdev >>> 32) & ~0xfffL);
+        long minor = (rdev & 0xff) | ((rdev >>> 12) & ~0xffL);
+        if (major != 10 || minor != 229) {
+            String what;
+            try {
+                what = Files.readSymbolicLink(link).toString();
+            } catch (IOException e) {
+                what = "device " + major + ":" + minor;
+            }
+            throw new FsException(Errno.EBADF, "fd " + fd.number() + " is " + what + ", not /dev/fuse");
+        }
+    }
+
+    /**
      * The session descriptor, for handing over (send a {@link Sys#dup} of it, or this one and then
      * {@link #closeKeepingMount}).
      */
@@ -115,22 +146,15 @@ public final class FuseSession implements AutoCloseable {
 
     /**
      * The kernel's connection id, which names {@code /sys/fs/fuse/connections/<id>}: the device
-     * number of the mountpoint as {@code (major << 20) | minor} (the kernel's internal dev_t), as
-     * nydusd computes it.
+     * number of the mount as {@code (major << 20) | minor} (the kernel's internal dev_t), as
+     * nydusd computes it. Read from the mount table, not by a stat of the mountpoint: a stat
+     * waits for the daemon to answer, and the daemon asking may be the one that is to answer.
      */
     public OptionalLong connectionId() throws IOException {
         if (mountpoint == null || !mounted.get()) {
             return OptionalLong.empty();
         }
-        long dev = (Long) Files.getAttribute(mountpoint, "unix:dev");
-        return OptionalLong.of(connectionId(dev));
-    }
-
-    /** glibc's {@code major}/{@code minor} of a userspace dev_t, recombined as the kernel's MKDEV. */
-    static long connectionId(long dev) {
-        long major = ((dev >>> 8) & 0xfff) | ((dev >>> 32) & ~0xfffL);
-        long minor = (dev & 0xff) | ((dev >>> 12) & ~0xffL);
-        return (major << 20) | minor;
+        return MountInfo.connectionId(mountpoint, false);
     }
 
     /**
@@ -162,11 +186,23 @@ public final class FuseSession implements AutoCloseable {
         if (id.isEmpty()) {
             throw new FsException(Errno.ENOTCONN, "no mounted connection to abort");
         }
-        Path abort = CONNECTIONS.resolve(Long.toString(id.getAsLong())).resolve("abort");
-        if (!Files.exists(abort)) {
-            throw new FsException(Errno.ENOENT, abort + " does not exist (is fusectl mounted?)");
-        }
-        Files.write(abort, "1".getBytes(StandardCharsets.US_ASCII));
+        new Fusectl(java.util.List.of(CONNECTIONS)).abort(id.getAsLong());
+    }
+
+    /**
+     * Sends {@code FUSE_NOTIFY_RESEND} (Linux 6.9 and later): the kernel moves every request that
+     * was read from this connection and not answered yet back to the queue of requests to read,
+     * with bit 63 of each one's unique id set. A successor sends it after taking the session over
+     * so that the requests its predecessor took with it are served again; a late answer from the
+     * predecessor then names a request the kernel no longer knows, and fails with ENOENT.
+     *
+     * @throws FsException EINVAL from a kernel without the notification, or the device's error
+     */
+    public void notifyResend() throws FsException {
+        ByteBuffer b = ByteBuffer.allocateDirect(16).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(16).putInt(NOTIFY_RESEND).putLong(0).flip();
+        Sys.write(fd, b);
+        LOG.info("asked the kernel to resend the requests in flight on {}", this);
     }
 
     /** Unmounts (when this session mounted, or was told to on adopt) and closes the descriptor. */

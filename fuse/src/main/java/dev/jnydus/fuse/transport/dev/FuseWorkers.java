@@ -17,8 +17,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs a {@link Server} on N threads over one {@link FuseSession}, each thread with its own cloned
- * /dev/fuse descriptor ({@link DevFuseChannel}) and its own pair of direct buffers.
+ * Runs a {@link Server} on N threads over one {@link FuseSession}, each thread with its own
+ * duplicate of the session descriptor ({@link DevFuseChannel}, which says why not a clone) and its
+ * own pair of direct buffers.
  *
  * <p>Workers end when the session ends (unmount or abort: the device answers ENODEV) or when
  * {@link #stop} wakes them; stopping leaves the mount and the session descriptor alone, so a
@@ -27,6 +28,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class FuseWorkers implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FuseWorkers.class);
+
+    /** How long stopped workers wait for the answers still to come before closing their descriptors. */
+    public static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(4);
 
     /** Worker threads nydusd starts when not told otherwise ({@code --fuse-threads}). */
     public static final int DEFAULT_THREADS = 4;
@@ -52,8 +56,8 @@ public final class FuseWorkers implements AutoCloseable {
     }
 
     /**
-     * Clones one channel per worker (so a failure to clone is reported here, before any thread
-     * runs), then starts the threads from {@code threadFactory}.
+     * Opens one channel per worker (so a failure is reported here, before any thread runs), then
+     * starts the threads from {@code threadFactory}.
      *
      * @param count 1..1024, as nydusd's {@code --fuse-threads}
      */
@@ -68,7 +72,7 @@ public final class FuseWorkers implements AutoCloseable {
         List<DevFuseChannel> channels = new ArrayList<>();
         try {
             for (int i = 0; i < count; i++) {
-                channels.add(DevFuseChannel.clone(session.fd(), waker));
+                channels.add(DevFuseChannel.dup(session.fd(), waker));
             }
         } catch (IOException | RuntimeException e) {
             channels.forEach(DevFuseChannel::close);
@@ -93,6 +97,9 @@ public final class FuseWorkers implements AutoCloseable {
     private void run(Server server, DevFuseChannel channel, AtomicInteger alive) {
         try {
             server.serve(channel);
+            if (waker.isWoken()) {
+                drain(server);
+            }
             LOG.debug("FUSE worker on fd {} exits", channel.fdNumber());
         } catch (Throwable t) {
             LOG.error("FUSE worker on fd {} failed", channel.fdNumber(), t);
@@ -110,6 +117,22 @@ public final class FuseWorkers implements AutoCloseable {
                     termination.completeExceptionally(f);
                 }
             }
+        }
+    }
+
+    /**
+     * A stopped pool answers what it took before it lets go of its descriptors: requests answered
+     * later go out through the channel that received them. What is still pending after
+     * {@link #DRAIN_TIMEOUT} stays with the session's file, for a successor to have resent.
+     */
+    private static void drain(Server server) {
+        try {
+            if (!server.awaitDeferred(DRAIN_TIMEOUT)) {
+                LOG.warn("{} FUSE requests still unanswered {} ms after the workers were stopped; they stay with "
+                        + "the session", server.deferredRequests(), DRAIN_TIMEOUT.toMillis());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -144,10 +167,11 @@ public final class FuseWorkers implements AutoCloseable {
 
     /**
      * Asks all workers to exit after the request each is handling, without unmounting; requests
-     * still queued in the kernel stay there for whoever serves the session next. A worker closes
-     * its descriptor as it exits, so requests it read whose answer was still to come
-     * ({@link Server#deferredRequests}) are ended by the kernel with ECONNABORTED; a successor
-     * taking over should let them finish first. Returns at once; see {@link #awaitTermination}.
+     * still queued in the kernel stay there for whoever serves the session next. The workers first
+     * wait (up to {@link #DRAIN_TIMEOUT}) for the answers to requests they took that come later
+     * ({@link Server#deferredRequests}); any left then stay with the session's file, since the
+     * workers read from duplicates of it, for a successor to have resent. Returns at once; see
+     * {@link #awaitTermination}.
      */
     public void stop() {
         if (isRunning()) {

@@ -3,17 +3,56 @@ package dev.jnydus.fuse.transport.dev;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.jnydus.common.FsException;
+import dev.jnydus.sys.Fd;
+import dev.jnydus.sys.Sys;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class FuseSessionTest {
     @Test
-    void connectionIdRecombinesGlibcMajorMinorAsTheKernelsDevT() {
-        // glibc makedev(0, 52) = 52; makedev(0, 300) = 0x10002c (minor bits 8.. move to bits 20..)
-        assertThat(FuseSession.connectionId(52)).isEqualTo(52);
-        assertThat(FuseSession.connectionId(0x10002cL)).as("minor 300").isEqualTo(300);
-        // makedev(8, 1) = 0x801 -> kernel MKDEV(8, 1) = 8 << 20 | 1
-        assertThat(FuseSession.connectionId(0x801)).isEqualTo((8L << 20) | 1);
+    void connectionIdIsTheMountTablesMajorMinorAsTheKernelsDevT() {
+        List<String> table = List.of(
+                "22 1 0:21 / /proc rw,nosuid,nodev,noexec,relatime shared:12 - proc proc rw",
+                "85 30 0:52 / /mnt/a rw,nosuid,nodev,relatime shared:40 - fuse rafs rw,user_id=0,group_id=0",
+                "86 30 0:300 / /mnt/with\\040space rw - fuse rafs rw",
+                "87 85 8:1 / /mnt/a rw - ext4 /dev/sda1 rw",
+                "88 30 0:53 / /mnt/b\\134x rw - fuse rafs rw");
+        assertThat(MountInfo.connectionId(table, Path.of("/mnt/with space"))).hasValue(300);
+        assertThat(MountInfo.connectionId(table, Path.of("/mnt/a"))).as("the mount on top").hasValue((8L << 20) | 1);
+        assertThat(MountInfo.connectionId(table, Path.of("/mnt/b\\x"))).hasValue(53);
+        assertThat(MountInfo.connectionId(table, Path.of("/mnt/none"))).isEmpty();
+        assertThat(MountInfo.connectionId(table, Path.of("/mnt/a"), true)).as("ext4 on top").isEmpty();
+        assertThat(MountInfo.connectionId(table, Path.of("/mnt/b\\x"), true)).hasValue(53);
+        assertThat(MountInfo.connectionId(table, Path.of("/proc"), true)).isEmpty();
+    }
+
+    @Test
+    void onlyDevFuseIsASessionDescriptor() throws Exception {
+        Fd[] p = Sys.pipe(0);
+        try (Fd r = p[0]; Fd w = p[1]) {
+            assertThatThrownBy(() -> FuseSession.requireFuseDevice(r)).isInstanceOf(FsException.class)
+                    .hasMessageContaining("not /dev/fuse").hasMessageContaining("pipe:");
+        }
+        if (Files.exists(DevFuseChannel.DEV_FUSE)) {
+            try (Fd f = Sys.open(DevFuseChannel.DEV_FUSE, Sys.O_RDWR)) {
+                FuseSession.requireFuseDevice(f);
+            }
+        }
+    }
+
+    @Test
+    void fusectlTriesEachRootInTurn(@TempDir Path tmp) throws Exception {
+        Path first = tmp.resolve("proc");
+        Path second = Files.createDirectories(tmp.resolve("sys/42"));
+        Files.createFile(second.resolve("resend"));
+        Fusectl ctl = new Fusectl(List.of(first, tmp.resolve("sys")));
+        ctl.resend(42);
+        assertThat(Files.readString(second.resolve("resend"))).isEqualTo("1");
+        assertThatThrownBy(() -> ctl.flush(42)).isInstanceOf(FsException.class).hasMessageContaining("42/flush");
     }
 
     @Test
@@ -27,10 +66,5 @@ class FuseSessionTest {
         assertThat(MountOptions.builder(Path.of("/m")).subtype("nydus").build().fsType()).isEqualTo("fuse.nydus");
         assertThatThrownBy(() -> MountOptions.builder(Path.of("/m")).fsName("a,b").build()).hasMessageContaining("a,b");
         assertThatThrownBy(() -> MountOptions.builder(Path.of("/m")).maxRead(-1).build()).hasMessageContaining("-1");
-    }
-
-    @Test
-    void cloneIoctlNumber() {
-        assertThat(DevFuseChannel.FUSE_DEV_IOC_CLONE).isEqualTo(0x8004E500L);
     }
 }

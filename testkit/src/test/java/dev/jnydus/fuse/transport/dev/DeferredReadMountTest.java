@@ -204,14 +204,18 @@ class DeferredReadMountTest {
         fs.awaitWaiting(1);
         workers.stop();
         assertThat(workers.awaitTermination(Duration.ofSeconds(10))).isTrue();
-        // The worker's descriptor is closed: the kernel ended its readahead with ECONNABORTED and
-        // queued a READ of the page of its own, which waits for whoever serves next. The first
-        // answer now comes for a closed descriptor: dropped, never written to a reused number.
+        // The stopped worker waited for the answer (FuseWorkers.DRAIN_TIMEOUT), then closed its
+        // descriptor. Workers read from duplicates of the session's file, so the READ it took
+        // stays with that file, unanswered, for a successor. The first answer now comes for a
+        // closed descriptor: dropped, never written to a reused number.
         fs.open();
         fs.awaitAnswered(1);
         assertThat(server.deferredRequests()).isZero();
         assertThat(read).isNotDone();
+        // The successor asks the kernel for the requests left in flight, as nydusd does when it
+        // starts workers again.
         workers = FuseWorkers.start(session, server, 1);
+        session.notifyResend();
         assertThat(read.get(60, TimeUnit.SECONDS)).isEqualTo(content(GATED + 1));
     }
 

@@ -334,10 +334,10 @@ class DevFuseMountTest {
     }
 
     @Test
-    void cloningFromANonFuseFdFails() throws Exception {
+    void aChannelOnANonFuseFdIsRefused() throws Exception {
         Fd[] p = Sys.pipe(0);
         try (Fd r = p[0]; Fd w = p[1]; Waker waker = new Waker()) {
-            assertThatThrownBy(() -> DevFuseChannel.clone(r, waker)).isInstanceOf(FsException.class);
+            assertThatThrownBy(() -> DevFuseChannel.dup(r, waker)).isInstanceOf(FsException.class);
         }
     }
 }
