@@ -19,7 +19,8 @@ import dev.jnydus.daemon.cli.Service;
 import dev.jnydus.daemon.cli.StartupException;
 import dev.jnydus.daemon.cli.StartupPlan;
 import dev.jnydus.daemon.cli.StopSignals;
-import dev.jnydus.sys.Sys;
+import dev.jnydus.sys.ProcessIds;
+import dev.jnydus.sys.ResourceLimits;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -73,8 +74,8 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
                 g.supervisor().orElse(""), fuse.fuse().failoverPolicy().cliName()));
 
         Path mountpoint = mountpoint(fuse.fuse().mountpoint(), g.apiSock());
-        int uid = Sys.geteuid();
-        int gid = Sys.getegid();
+        int uid = ProcessIds.geteuid();
+        int gid = ProcessIds.getegid();
         Optional<RafsMount> startup = plan.startupMount();
         CacheOptions cacheOptions = startup.isPresent() ? RafsInstance.cacheOptions(startup.get().config())
                 : CacheOptions.builder(CacheType.DUMMYCACHE).build();
@@ -167,7 +168,7 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
             LOG.info("nydusd singleton is serving the blob cache manager (RUNNING)");
             if (g.apiSock().isPresent() && !stop.isRequested()) {
                 ApiDispatcher dispatcher = new ApiDispatcher(identity(g), machine, null, blobs,
-                        new RafsImageOpener(Sys.geteuid(), Sys.getegid()), DaemonMetrics.none(machine::state), context.logs(),
+                        new RafsImageOpener(ProcessIds.geteuid(), ProcessIds.getegid()), DaemonMetrics.none(machine::state), context.logs(),
                         context.errors(), stop::request);
                 api = startApi(g.apiSock().get(), dispatcher);
             }
@@ -273,11 +274,11 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
                     StandardCharsets.US_ASCII)) {
                 fileMax = Long.parseLong(String.valueOf(r.readLine()).trim());
             }
-            long[] cur = Sys.getrlimit(Sys.RLIMIT_NOFILE);
+            long[] cur = ResourceLimits.getrlimit(ResourceLimits.RLIMIT_NOFILE);
             long limit = RlimitPolicy.effective(requested, fileMax, cur[0]);
             if (limit >= 0 && (cur[0] != limit || cur[1] != limit)) {
                 try {
-                    Sys.setrlimit(Sys.RLIMIT_NOFILE, limit, limit);
+                    ResourceLimits.setrlimit(ResourceLimits.RLIMIT_NOFILE, limit, limit);
                     LOG.info("RLIMIT_NOFILE set to {}", limit);
                 } catch (FsException e) {
                     if (e.errno() != Errno.EPERM || cur[1] == -1) {
@@ -286,7 +287,7 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
                     // Without CAP_SYS_RESOURCE the hard limit cannot rise; upstream gives up here,
                     // we keep the hard limit and take what it allows.
                     long soft = Long.compareUnsigned(limit, cur[1]) < 0 ? limit : cur[1];
-                    Sys.setrlimit(Sys.RLIMIT_NOFILE, soft, cur[1]);
+                    ResourceLimits.setrlimit(ResourceLimits.RLIMIT_NOFILE, soft, cur[1]);
                     LOG.warn("RLIMIT_NOFILE: cannot raise the hard limit to {} ({}); soft limit set to {}", limit,
                             e.getMessage(), soft);
                 }

@@ -4,6 +4,7 @@ import dev.jnydus.common.Errno;
 import dev.jnydus.common.FsException;
 import dev.jnydus.fuse.transport.FuseChannel;
 import dev.jnydus.sys.Fd;
+import dev.jnydus.sys.Ioctls;
 import dev.jnydus.sys.PollSet;
 import dev.jnydus.sys.Sys;
 import java.io.IOException;
@@ -35,7 +36,7 @@ public final class DevFuseChannel implements FuseChannel, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DevFuseChannel.class);
 
     /** {@code FUSE_DEV_IOC_CLONE = _IOR(229, 0, uint32_t)}. */
-    static final long FUSE_DEV_IOC_CLONE = Sys.ior(229, 0, 4);
+    static final long FUSE_DEV_IOC_CLONE = Ioctls.ior(229, 0, 4);
     static final Path DEV_FUSE = Path.of("/dev/fuse");
 
     private final Fd fd;
@@ -54,7 +55,7 @@ public final class DevFuseChannel implements FuseChannel, AutoCloseable {
     static DevFuseChannel clone(Fd sessionFd, Waker waker) throws FsException {
         Fd fd = Sys.open(DEV_FUSE, Sys.O_RDWR | Sys.O_NONBLOCK);
         try {
-            Sys.ioctlIntRef(fd, FUSE_DEV_IOC_CLONE, sessionFd.get());
+            Ioctls.ioctlIntRef(fd, FUSE_DEV_IOC_CLONE, sessionFd.get());
             return new DevFuseChannel(fd, waker);
         } catch (FsException | RuntimeException e) {
             fd.close();
