@@ -61,7 +61,7 @@ public final class FdMessage implements AutoCloseable {
 
     /** Connects to {@code socket}, sends {@code payload} with {@code fds}, and closes. */
     public static void send(Path socket, byte[] payload, Fd... fds) throws FsException {
-        try (Fd s = Sys.connectUnix(socket)) {
+        try (Fd s = UnixSockets.connectUnix(socket)) {
             send(s, payload, fds);
         }
     }
@@ -94,7 +94,7 @@ public final class FdMessage implements AutoCloseable {
     private static void sendFirst(Fd socket, ByteBuffer buf, Fd[] fds) throws FsException {
         while (true) {
             try {
-                Sys.sendWithFds(socket, buf, fds);
+                UnixSockets.sendWithFds(socket, buf, fds);
                 return;
             } catch (FsException e) {
                 if (e.errno() != Errno.EINTR) {
@@ -112,7 +112,7 @@ public final class FdMessage implements AutoCloseable {
      *     than {@code maxFds} in one segment (the kernel dropped the rest), or the socket's error
      */
     public static FdMessage receive(Path socket, int maxFds, Duration timeout) throws FsException {
-        try (Fd s = Sys.connectUnix(socket)) {
+        try (Fd s = UnixSockets.connectUnix(socket)) {
             return receive(s, maxFds, timeout);
         }
     }
@@ -134,9 +134,9 @@ public final class FdMessage implements AutoCloseable {
                     throw new FsException(Errno.ETIMEDOUT, "no data from the peer within " + millis + " ms");
                 }
                 segment.clear();
-                Sys.Received r;
+                UnixSockets.Received r;
                 try {
-                    r = Sys.recvWithFds(socket, segment, maxFds);
+                    r = UnixSockets.recvWithFds(socket, segment, maxFds);
                 } catch (FsException e) {
                     if (e.errno() == Errno.EINTR) {
                         continue;

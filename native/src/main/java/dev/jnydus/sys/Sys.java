@@ -9,9 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * Typed wrappers over the syscalls jnydus needs. Each wrapper checks the return value straight after
@@ -45,16 +43,6 @@ public final class Sys {
     static final int F_SETFL = 4;
     static final int F_DUPFD_CLOEXEC = 1030;
 
-    // sys/mount.h
-    public static final long MS_RDONLY = 1;
-    public static final long MS_NOSUID = 2;
-    public static final long MS_NODEV = 4;
-    public static final long MS_NOEXEC = 8;
-    public static final long MS_NOATIME = 1024;
-    public static final long MS_NODIRATIME = 2048;
-    public static final int MNT_FORCE = 1;
-    public static final int MNT_DETACH = 2;
-
     // poll.h
     public static final short POLLIN = 0x1;
     public static final short POLLPRI = 0x2;
@@ -67,19 +55,6 @@ public final class Sys {
     public static final int EFD_SEMAPHORE = 1;
     public static final int EFD_NONBLOCK = 04000;
     public static final int EFD_CLOEXEC = 02000000;
-
-    // sys/socket.h
-    public static final int AF_UNIX = 1;
-    public static final int SOCK_STREAM = 1;
-    public static final int SOCK_DGRAM = 2;
-    public static final int SOCK_SEQPACKET = 5;
-    public static final int SOCK_NONBLOCK = 04000;
-    public static final int SOCK_CLOEXEC = 02000000;
-    static final int SOL_SOCKET = 1;
-    static final int SCM_RIGHTS = 1;
-    static final int MSG_CTRUNC = 0x8;
-    static final int MSG_NOSIGNAL = 0x4000;
-    static final int MSG_CMSG_CLOEXEC = 0x40000000;
 
     /** The largest {@code iovec} count Linux accepts in one call (UIO_MAXIOV). */
     public static final int IOV_MAX = 1024;
@@ -128,7 +103,7 @@ public final class Sys {
         return new FsException(e == null ? Errno.EIO : e, call + ": " + text + " (errno " + errno + ")");
     }
 
-    private static FsException lastError(String call) {
+    static FsException lastError(String call) {
         return error(call, Native.getLastError());
     }
 
@@ -335,87 +310,6 @@ public final class Sys {
         return n;
     }
 
-    // ---------------------------------------------------------------- ioctl
-
-    private static final int IOC_NONE = 0;
-    private static final int IOC_WRITE = 1;
-    private static final int IOC_READ = 2;
-
-    private static long ioc(int dir, int type, int nr, int size) {
-        return ((long) dir << 30) | ((long) size << 16) | ((long) type << 8) | nr;
-    }
-
-    /** {@code _IO(type, nr)}. */
-    public static long io(int type, int nr) {
-        return ioc(IOC_NONE, type, nr, 0);
-    }
-
-    /** {@code _IOR(type, nr, size)}: the kernel copies {@code size} bytes out to user memory (from the kernel's point of view, a read by the caller). */
-    public static long ior(int type, int nr, int size) {
-        return ioc(IOC_READ, type, nr, size);
-    }
-
-    /** {@code _IOW(type, nr, size)}. */
-    public static long iow(int type, int nr, int size) {
-        return ioc(IOC_WRITE, type, nr, size);
-    }
-
-    /** ioctl(2) with an integer argument passed by value. */
-    public static int ioctl(Fd fd, long request, long arg) throws FsException {
-        ensureAvailable();
-        int r = LibC.ioctl(fd.get(), request, arg);
-        if (r < 0) {
-            throw lastError("ioctl(" + fd.number() + ", 0x" + Long.toHexString(request) + ")");
-        }
-        return r;
-    }
-
-    /** ioctl(2) whose argument points at {@code arg[position, limit)} (a direct buffer), in or out. */
-    public static int ioctl(Fd fd, long request, ByteBuffer arg) throws FsException {
-        ensureAvailable();
-        if (!arg.isDirect()) {
-            throw new IllegalArgumentException("ioctl argument must be a direct buffer");
-        }
-        // Safe because: the request's size field bounds what the kernel touches; callers size the
-        // buffer for the request, as the C caller would size the struct.
-        int r = LibC.ioctl(fd.get(), request, address(arg) + arg.position());
-        Reference.reachabilityFence(arg);
-        if (r < 0) {
-            throw lastError("ioctl(" + fd.number() + ", 0x" + Long.toHexString(request) + ")");
-        }
-        return r;
-    }
-
-    /**
-     * ioctl(2) whose argument is a pointer to one {@code uint32_t} holding {@code value}, as for
-     * {@code FUSE_DEV_IOC_CLONE}.
-     */
-    public static int ioctlIntRef(Fd fd, long request, int value) throws FsException {
-        ByteBuffer arg = ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder());
-        arg.putInt(0, value);
-        return ioctl(fd, request, arg);
-    }
-
-    // ---------------------------------------------------------------- mount
-
-    /** mount(2). {@code data} may be null. */
-    public static void mount(String source, Path target, String fsType, long flags, String data) throws FsException {
-        ensureAvailable();
-        int r = LibC.mount(cString(source), cString(target.toString()), cString(fsType), flags,
-                data == null ? null : cString(data));
-        if (r < 0) {
-            throw lastError("mount(" + source + ", " + target + ", " + fsType + ")");
-        }
-    }
-
-    /** umount2(2), e.g. with {@link #MNT_DETACH}. */
-    public static void umount2(Path target, int flags) throws FsException {
-        ensureAvailable();
-        if (LibC.umount2(cString(target.toString()), flags) < 0) {
-            throw lastError("umount2(" + target + ", " + flags + ")");
-        }
-    }
-
     // ---------------------------------------------------------------- poll / eventfd / pipes
 
     /** poll(2) over a prepared {@link PollSet}; returns the number of ready descriptors (0 on timeout). */
@@ -470,260 +364,19 @@ public final class Sys {
         return new Fd[] {new Fd(fds[0]), new Fd(fds[1])};
     }
 
-    // ---------------------------------------------------------------- unix sockets
-
-    /** socketpair(2) of {@link #AF_UNIX}; {@code SOCK_CLOEXEC} is always added. */
-    public static Fd[] socketpair(int type) throws FsException {
-        ensureAvailable();
-        int[] sv = new int[2];
-        if (LibC.socketpair(AF_UNIX, type | SOCK_CLOEXEC, 0, sv) < 0) {
-            throw lastError("socketpair");
-        }
-        return new Fd[] {new Fd(sv[0]), new Fd(sv[1])};
-    }
-
-    /** A stream socket connected to a Unix-domain socket path (the supervisor socket, say). */
-    public static Fd connectUnix(Path path) throws FsException {
-        Fd fd = unixSocket();
-        boolean ok = false;
-        try {
-            ByteBuffer addr = sockaddrUn(path);
-            if (LibC.connect(fd.get(), address(addr), addr.capacity()) < 0) {
-                throw lastError("connect(" + path + ")");
-            }
-            Reference.reachabilityFence(addr);
-            ok = true;
-            return fd;
-        } finally {
-            if (!ok) {
-                fd.close();
-            }
-        }
-    }
-
-    /** A listening stream socket bound to a Unix-domain socket path, which must not exist. */
-    public static Fd listenUnix(Path path, int backlog) throws FsException {
-        Fd fd = unixSocket();
-        boolean ok = false;
-        try {
-            ByteBuffer addr = sockaddrUn(path);
-            if (LibC.bind(fd.get(), address(addr), addr.capacity()) < 0) {
-                throw lastError("bind(" + path + ")");
-            }
-            Reference.reachabilityFence(addr);
-            if (LibC.listen(fd.get(), backlog) < 0) {
-                throw lastError("listen(" + path + ")");
-            }
-            ok = true;
-            return fd;
-        } finally {
-            if (!ok) {
-                fd.close();
-            }
-        }
-    }
-
-    /** accept4(2) with {@code SOCK_CLOEXEC}. */
-    public static Fd accept(Fd listening) throws FsException {
-        ensureAvailable();
-        int fd = LibC.accept4(listening.get(), 0, 0, SOCK_CLOEXEC);
-        if (fd < 0) {
-            throw lastError("accept(" + listening.number() + ")");
-        }
-        return new Fd(fd);
-    }
-
-    private static Fd unixSocket() throws FsException {
-        ensureAvailable();
-        int fd = LibC.socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (fd < 0) {
-            throw lastError("socket(AF_UNIX)");
-        }
-        return new Fd(fd);
-    }
-
-    /** {@code struct sockaddr_un}: sa_family_t (2 bytes) then a 108-byte NUL-terminated path. */
-    private static ByteBuffer sockaddrUn(Path path) throws FsException {
-        byte[] p = path.toString().getBytes(StandardCharsets.UTF_8);
-        if (p.length >= 108) {
-            throw new FsException(Errno.ENAMETOOLONG, "unix socket path longer than 107 bytes: " + path);
-        }
-        ByteBuffer addr = ByteBuffer.allocateDirect(110).order(ByteOrder.nativeOrder());
-        addr.putShort(0, (short) AF_UNIX);
-        addr.put(2, p);
-        return addr;
-    }
-
-    // Layout of struct msghdr on LP64: name(8) namelen(4)+pad(4) iov(8) iovlen(8) control(8)
-    // controllen(8) flags(4)+pad(4) = 56 bytes. struct cmsghdr: len(8) level(4) type(4) data.
-    private static final int MSGHDR_SIZE = 56;
-    private static final int CMSG_HDR = 16;
-
-    private static int cmsgSpace(int dataLen) {
-        return CMSG_HDR + ((dataLen + 7) & ~7);
-    }
-
-    /**
-     * sendmsg(2) of {@code data[position, limit)} with descriptors attached as {@code SCM_RIGHTS}.
-     * Returns the bytes sent (which may be fewer than offered on a stream socket: the rest goes
-     * with plain writes, without the descriptors). {@code MSG_NOSIGNAL}: a closed peer is EPIPE.
-     */
-    public static int sendWithFds(Fd socket, ByteBuffer data, Fd... fds) throws FsException {
-        ensureAvailable();
-        ByteBuffer src = data.isDirect() ? data : direct(data.duplicate());
-        int ctlLen = fds.length == 0 ? 0 : cmsgSpace(4 * fds.length);
-        ByteBuffer m = ByteBuffer.allocateDirect(MSGHDR_SIZE + 16 + ctlLen).order(ByteOrder.nativeOrder());
-        long base = address(m);
-        long iov = base + MSGHDR_SIZE;
-        long ctl = iov + 16;
-        m.putLong(MSGHDR_SIZE, address(src) + src.position());
-        m.putLong(MSGHDR_SIZE + 8, src.remaining());
-        m.putLong(16, iov);
-        m.putLong(24, 1);
-        if (ctlLen > 0) {
-            int c = MSGHDR_SIZE + 16;
-            m.putLong(c, CMSG_HDR + 4L * fds.length);
-            m.putInt(c + 8, SOL_SOCKET);
-            m.putInt(c + 12, SCM_RIGHTS);
-            for (int i = 0; i < fds.length; i++) {
-                m.putInt(c + CMSG_HDR + 4 * i, fds[i].get());
-            }
-            m.putLong(32, ctl);
-            m.putLong(40, ctlLen);
-        }
-        // Safe because: every pointer in the msghdr points into m or src, both kept alive below.
-        long n = LibC.sendmsg(socket.get(), base, MSG_NOSIGNAL);
-        Reference.reachabilityFence(m);
-        Reference.reachabilityFence(src);
-        if (n < 0) {
-            throw lastError("sendmsg(" + socket.number() + ", " + fds.length + " fds)");
-        }
-        data.position(data.position() + (int) n);
-        return (int) n;
-    }
-
-    /**
-     * What {@link #recvWithFds} got: the byte count (0 at end of stream), the descriptors (owned by
-     * the caller now), and whether the kernel dropped descriptors that did not fit.
-     */
-    public record Received(int bytes, List<Fd> fds, boolean controlTruncated) {
-    }
-
-    /**
-     * recvmsg(2) into {@code dst[position, limit)} accepting up to {@code maxFds} descriptors
-     * ({@code MSG_CMSG_CLOEXEC}).
-     */
-    public static Received recvWithFds(Fd socket, ByteBuffer dst, int maxFds) throws FsException {
-        ensureAvailable();
-        ByteBuffer into = dst.isDirect() ? dst : ByteBuffer.allocateDirect(dst.remaining());
-        int intoPos = into.position();
-        int ctlLen = cmsgSpace(4 * Math.max(1, maxFds));
-        ByteBuffer m = ByteBuffer.allocateDirect(MSGHDR_SIZE + 16 + ctlLen).order(ByteOrder.nativeOrder());
-        long base = address(m);
-        m.putLong(MSGHDR_SIZE, address(into) + intoPos);
-        m.putLong(MSGHDR_SIZE + 8, into.remaining());
-        m.putLong(16, base + MSGHDR_SIZE);
-        m.putLong(24, 1);
-        m.putLong(32, base + MSGHDR_SIZE + 16);
-        m.putLong(40, ctlLen);
-        // Safe because: as in sendWithFds; the kernel writes at most the lengths given.
-        long n = LibC.recvmsg(socket.get(), base, MSG_CMSG_CLOEXEC);
-        Reference.reachabilityFence(m);
-        Reference.reachabilityFence(into);
-        if (n < 0) {
-            throw lastError("recvmsg(" + socket.number() + ")");
-        }
-        long controlLen = m.getLong(40);
-        int flags = m.getInt(48);
-        List<Fd> fds = new ArrayList<>();
-        int off = 0;
-        // Walk the cmsg chain (CMSG_FIRSTHDR / CMSG_NXTHDR) within the length the kernel reported.
-        while (off + CMSG_HDR <= controlLen) {
-            int c = MSGHDR_SIZE + 16 + off;
-            long len = m.getLong(c);
-            if (len < CMSG_HDR || off + len > controlLen) {
-                break;
-            }
-            if (m.getInt(c + 8) == SOL_SOCKET && m.getInt(c + 12) == SCM_RIGHTS) {
-                int count = (int) ((len - CMSG_HDR) / 4);
-                for (int i = 0; i < count; i++) {
-                    fds.add(new Fd(m.getInt(c + CMSG_HDR + 4 * i)));
-                }
-            }
-            off += (int) ((len + 7) & ~7L);
-        }
-        if (into != dst) {
-            into.limit((int) n);
-            dst.put(into);
-        } else {
-            dst.position(intoPos + (int) n);
-        }
-        return new Received((int) n, List.copyOf(fds), (flags & MSG_CTRUNC) != 0);
-    }
-
-    // ---------------------------------------------------------------- identity
-
-    public static int getuid() throws FsException {
-        ensureAvailable();
-        return LibC.getuid();
-    }
-
-    public static int geteuid() throws FsException {
-        ensureAvailable();
-        return LibC.geteuid();
-    }
-
-    public static int getgid() throws FsException {
-        ensureAvailable();
-        return LibC.getgid();
-    }
-
-    public static int getpid() throws FsException {
-        ensureAvailable();
-        return LibC.getpid();
-    }
-
-    public static int getegid() throws FsException {
-        ensureAvailable();
-        return LibC.getegid();
-    }
-
-    // ---------------------------------------------------------------- resource limits
-
-    /** {@code RLIMIT_NOFILE}, the resource nydusd's --rlimit-nofile sets. */
-    public static final int RLIMIT_NOFILE = 7;
-
-    /** The soft and hard limit of {@code resource} (RLIM_INFINITY is -1). */
-    public static long[] getrlimit(int resource) throws FsException {
-        ensureAvailable();
-        long[] rlim = new long[2];
-        if (LibC.getrlimit(resource, rlim) != 0) {
-            throw lastError("getrlimit(" + resource + ")");
-        }
-        return rlim;
-    }
-
-    /** Sets the soft and hard limit of {@code resource}; raising the hard limit needs CAP_SYS_RESOURCE. */
-    public static void setrlimit(int resource, long soft, long hard) throws FsException {
-        ensureAvailable();
-        if (LibC.setrlimit(resource, new long[] {soft, hard}) != 0) {
-            throw lastError("setrlimit(" + resource + ", " + soft + ", " + hard + ")");
-        }
-    }
-
     // ---------------------------------------------------------------- helpers
 
     static long address(ByteBuffer direct) {
         return Pointer.nativeValue(Native.getDirectBufferPointer(direct));
     }
 
-    private static ByteBuffer direct(ByteBuffer heap) {
+    static ByteBuffer direct(ByteBuffer heap) {
         ByteBuffer d = ByteBuffer.allocateDirect(heap.remaining());
         d.put(heap).flip();
         return d;
     }
 
-    private static byte[] cString(String s) {
+    static byte[] cString(String s) {
         return cString(s.getBytes(StandardCharsets.UTF_8));
     }
 

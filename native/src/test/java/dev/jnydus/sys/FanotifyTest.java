@@ -147,7 +147,7 @@ class FanotifyTest {
             assertThat(Files.readAllLines(Path.of("/proc/self/mounts")))
                     .anyMatch(l -> l.contains(" " + mnt + " tmpfs ") && l.contains("nosuid") && l.contains("size=1024k"));
         } finally {
-            Sys.umount2(mnt, 0);
+            Mounts.umount2(mnt, 0);
         }
         Path notAnImage = Files.write(tmp.resolve("zeros.img"), new byte[8192]);
         assertThatThrownBy(() -> NewMountApi.mount("erofs", java.util.List.of(java.util.Map.entry("source",

@@ -36,9 +36,9 @@ class FdMessageTest {
         Arrays.fill(state, (byte) 'x');
         state[state.length - 1] = 'y';
         Fd[] pipe = Sys.pipe(0);
-        try (Fd listening = Sys.listenUnix(sock, 1); Fd r = pipe[0]; Fd w = pipe[1]) {
+        try (Fd listening = UnixSockets.listenUnix(sock, 1); Fd r = pipe[0]; Fd w = pipe[1]) {
             CompletableFuture<FdMessage> got = CompletableFuture.supplyAsync(() -> {
-                try (Fd conn = Sys.accept(listening)) {
+                try (Fd conn = UnixSockets.accept(listening)) {
                     return FdMessage.receive(conn, 16, WAIT);
                 } catch (FsException e) {
                     throw new RuntimeException(e);
@@ -62,9 +62,9 @@ class FdMessageTest {
     void theReceiverMayBeTheOneWhoConnects() throws Exception {
         Path sock = tmp.resolve("send.sock");
         Fd[] pipe = Sys.pipe(0);
-        try (Fd listening = Sys.listenUnix(sock, 1); Fd r = pipe[0]; Fd w = pipe[1]) {
+        try (Fd listening = UnixSockets.listenUnix(sock, 1); Fd r = pipe[0]; Fd w = pipe[1]) {
             CompletableFuture<Void> sent = CompletableFuture.runAsync(() -> {
-                try (Fd conn = Sys.accept(listening)) {
+                try (Fd conn = UnixSockets.accept(listening)) {
                     FdMessage.send(conn, "state".getBytes(StandardCharsets.US_ASCII), w);
                 } catch (FsException e) {
                     throw new RuntimeException(e);
@@ -80,7 +80,7 @@ class FdMessageTest {
 
     @Test
     void aSilentPeerTimesOutAndNothingLeaks() throws Exception {
-        Fd[] sp = Sys.socketpair(Sys.SOCK_STREAM);
+        Fd[] sp = UnixSockets.socketpair(UnixSockets.SOCK_STREAM);
         try (Fd a = sp[0]; Fd b = sp[1]) {
             assertThatThrownBy(() -> FdMessage.receive(b, 1, Duration.ofMillis(50)))
                     .isInstanceOfSatisfying(FsException.class, e -> assertThat(e.errno()).isEqualTo(Errno.ETIMEDOUT));
@@ -89,7 +89,7 @@ class FdMessageTest {
 
     @Test
     void tooManyDescriptorsAreRefusedAndTheReceivedOnesClosed() throws Exception {
-        Fd[] sp = Sys.socketpair(Sys.SOCK_STREAM);
+        Fd[] sp = UnixSockets.socketpair(UnixSockets.SOCK_STREAM);
         Fd[] p1 = Sys.pipe(0);
         Fd[] p2 = Sys.pipe(0);
         try (Fd a = sp[0]; Fd b = sp[1]; Fd x = p1[0]; Fd y = p1[1]; Fd z = p2[0]; Fd u = p2[1]) {
@@ -102,7 +102,7 @@ class FdMessageTest {
 
     @Test
     void descriptorsNeedABodyToTravelWith() throws Exception {
-        Fd[] sp = Sys.socketpair(Sys.SOCK_STREAM);
+        Fd[] sp = UnixSockets.socketpair(UnixSockets.SOCK_STREAM);
         try (Fd a = sp[0]; Fd b = sp[1]) {
             assertThatThrownBy(() -> FdMessage.send(a, new byte[0], b))
                     .isInstanceOfSatisfying(FsException.class, e -> assertThat(e.errno()).isEqualTo(Errno.EINVAL));

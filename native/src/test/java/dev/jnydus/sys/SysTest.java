@@ -190,13 +190,13 @@ class SysTest {
 
     @Test
     void scmRightsPassesADescriptorWithBytes() throws Exception {
-        Fd[] sp = Sys.socketpair(Sys.SOCK_STREAM);
+        Fd[] sp = UnixSockets.socketpair(UnixSockets.SOCK_STREAM);
         Fd[] pipe = Sys.pipe(0);
         try (Fd a = sp[0]; Fd b = sp[1]; Fd pr = pipe[0]; Fd pw = pipe[1]) {
             ByteBuffer payload = bytes("state-v1");
-            assertThat(Sys.sendWithFds(a, payload, pw)).isEqualTo(8);
+            assertThat(UnixSockets.sendWithFds(a, payload, pw)).isEqualTo(8);
             ByteBuffer dst = ByteBuffer.allocate(32);
-            Sys.Received got = Sys.recvWithFds(b, dst, 16);
+            UnixSockets.Received got = UnixSockets.recvWithFds(b, dst, 16);
             assertThat(got.bytes()).isEqualTo(8);
             assertThat(got.controlTruncated()).isFalse();
             assertThat(text(dst)).isEqualTo("state-v1");
@@ -211,22 +211,22 @@ class SysTest {
             }
             // Plain bytes with no descriptor: none reported.
             Sys.write(a, directBytes("more"));
-            Sys.Received plain = Sys.recvWithFds(b, ByteBuffer.allocateDirect(16), 4);
+            UnixSockets.Received plain = UnixSockets.recvWithFds(b, ByteBuffer.allocateDirect(16), 4);
             assertThat(plain.bytes()).isEqualTo(4);
             assertThat(plain.fds()).isEmpty();
             a.close();
-            assertThat(Sys.recvWithFds(b, ByteBuffer.allocate(4), 1).bytes()).as("EOF").isZero();
+            assertThat(UnixSockets.recvWithFds(b, ByteBuffer.allocate(4), 1).bytes()).as("EOF").isZero();
         }
     }
 
     @Test
     void scmRightsReportsTruncationWhenTooManyFds() throws Exception {
-        Fd[] sp = Sys.socketpair(Sys.SOCK_STREAM);
+        Fd[] sp = UnixSockets.socketpair(UnixSockets.SOCK_STREAM);
         Fd[] p1 = Sys.pipe(0);
         Fd[] p2 = Sys.pipe(0);
         try (Fd a = sp[0]; Fd b = sp[1]; Fd x = p1[0]; Fd y = p1[1]; Fd z = p2[0]; Fd u = p2[1]) {
-            Sys.sendWithFds(a, bytes("x"), x, y, z);
-            Sys.Received got = Sys.recvWithFds(b, ByteBuffer.allocate(4), 1);
+            UnixSockets.sendWithFds(a, bytes("x"), x, y, z);
+            UnixSockets.Received got = UnixSockets.recvWithFds(b, ByteBuffer.allocate(4), 1);
             got.fds().forEach(Fd::close);
             // CMSG_SPACE(4) rounds to 8 bytes of data, so two fit and the third is dropped.
             assertThat(got.controlTruncated()).isTrue();
@@ -237,45 +237,45 @@ class SysTest {
     @Test
     void unixSocketListenConnectAccept() throws Exception {
         Path sock = tmp.resolve("s.sock");
-        try (Fd l = Sys.listenUnix(sock, 4)) {
-            try (Fd c = Sys.connectUnix(sock); Fd s = Sys.accept(l)) {
+        try (Fd l = UnixSockets.listenUnix(sock, 4)) {
+            try (Fd c = UnixSockets.connectUnix(sock); Fd s = UnixSockets.accept(l)) {
                 Sys.write(c, directBytes("ping"));
                 ByteBuffer dst = ByteBuffer.allocate(8);
                 Sys.read(s, dst);
                 assertThat(text(dst)).isEqualTo("ping");
             }
         }
-        assertThatThrownBy(() -> Sys.connectUnix(tmp.resolve("nobody.sock")))
+        assertThatThrownBy(() -> UnixSockets.connectUnix(tmp.resolve("nobody.sock")))
                 .isInstanceOfSatisfying(FsException.class, e -> assertThat(e.errno()).isEqualTo(Errno.ENOENT));
     }
 
     @Test
     void ioctlNumbersMatchTheKernelMacros() throws Exception {
         // FUSE_DEV_IOC_CLONE = _IOR(229, 0, uint32_t), as printed by a C compiler.
-        assertThat(Sys.ior(229, 0, 4)).isEqualTo(0x8004E500L);
+        assertThat(Ioctls.ior(229, 0, 4)).isEqualTo(0x8004E500L);
         // FIONREAD is the legacy 0x541B; _IO('T', 0x1B) has the same encoding.
-        assertThat(Sys.io('T', 0x1B)).isEqualTo(0x541BL);
+        assertThat(Ioctls.io('T', 0x1B)).isEqualTo(0x541BL);
         Fd[] p = Sys.pipe(0);
         try (Fd r = p[0]; Fd w = p[1]) {
             Sys.write(w, directBytes("12345"));
             ByteBuffer n = ByteBuffer.allocateDirect(4).order(java.nio.ByteOrder.nativeOrder());
-            Sys.ioctl(r, 0x541B, n);
+            Ioctls.ioctl(r, 0x541B, n);
             assertThat(n.getInt(0)).as("FIONREAD").isEqualTo(5);
-            assertThatThrownBy(() -> Sys.ioctl(r, Sys.ior(229, 0, 4), 0))
+            assertThatThrownBy(() -> Ioctls.ioctl(r, Ioctls.ior(229, 0, 4), 0))
                     .isInstanceOfSatisfying(FsException.class, e -> assertThat(e.errno()).isEqualTo(Errno.ENOTTY));
         }
     }
 
     @Test
     void identity() throws Exception {
-        assertThat(Sys.getpid()).isEqualTo((int) ProcessHandle.current().pid());
+        assertThat(ProcessIds.getpid()).isEqualTo((int) ProcessHandle.current().pid());
         String user = System.getProperty("user.name");
         if ("root".equals(user)) {
-            assertThat(Sys.getuid()).isZero();
-            assertThat(Sys.geteuid()).isZero();
-            assertThat(Sys.getgid()).isZero();
+            assertThat(ProcessIds.getuid()).isZero();
+            assertThat(ProcessIds.geteuid()).isZero();
+            assertThat(ProcessIds.getgid()).isZero();
         } else {
-            assertThat(Sys.getuid()).isEqualTo(Sys.geteuid()).isNotZero();
+            assertThat(ProcessIds.getuid()).isEqualTo(ProcessIds.geteuid()).isNotZero();
         }
     }
 
@@ -287,31 +287,31 @@ class SysTest {
         }
         assumeTrue(root, "needs root");
         Path mp = Files.createDirectory(tmp.resolve("mnt"));
-        Sys.mount("jnydus-test", mp, "tmpfs", Sys.MS_NOSUID | Sys.MS_NODEV, "size=1m,mode=0700");
+        Mounts.mount("jnydus-test", mp, "tmpfs", Mounts.MS_NOSUID | Mounts.MS_NODEV, "size=1m,mode=0700");
         try {
             Files.writeString(mp.resolve("f"), "on tmpfs");
             assertThat(Files.readString(Path.of("/proc/self/mounts"))).contains(mp.toString());
         } finally {
-            Sys.umount2(mp, Sys.MNT_DETACH);
+            Mounts.umount2(mp, Mounts.MNT_DETACH);
         }
         assertThat(Files.exists(mp.resolve("f"))).isFalse();
-        assertThatThrownBy(() -> Sys.umount2(mp, 0))
+        assertThatThrownBy(() -> Mounts.umount2(mp, 0))
                 .isInstanceOfSatisfying(FsException.class, e -> assertThat(e.errno()).isEqualTo(Errno.EINVAL));
     }
 
     @Test
     void rlimitNofileRoundTripsAndEgidMatchesTheJvm() throws Exception {
-        long[] before = Sys.getrlimit(Sys.RLIMIT_NOFILE);
+        long[] before = ResourceLimits.getrlimit(ResourceLimits.RLIMIT_NOFILE);
         assertThat(before[0]).isPositive();
         long soft = Math.min(before[0] == -1 ? 1024 : before[0], before[1] == -1 ? Long.MAX_VALUE : before[1]);
-        Sys.setrlimit(Sys.RLIMIT_NOFILE, soft - 1, before[1]);
+        ResourceLimits.setrlimit(ResourceLimits.RLIMIT_NOFILE, soft - 1, before[1]);
         try {
-            assertThat(Sys.getrlimit(Sys.RLIMIT_NOFILE)).containsExactly(soft - 1, before[1]);
+            assertThat(ResourceLimits.getrlimit(ResourceLimits.RLIMIT_NOFILE)).containsExactly(soft - 1, before[1]);
         } finally {
-            Sys.setrlimit(Sys.RLIMIT_NOFILE, before[0], before[1]);
+            ResourceLimits.setrlimit(ResourceLimits.RLIMIT_NOFILE, before[0], before[1]);
         }
-        assertThat(Sys.getrlimit(Sys.RLIMIT_NOFILE)).containsExactly(before);
-        assertThat(Sys.getegid()).isEqualTo((Integer) java.nio.file.Files.getAttribute(java.nio.file.Path.of("/proc/self"),
+        assertThat(ResourceLimits.getrlimit(ResourceLimits.RLIMIT_NOFILE)).containsExactly(before);
+        assertThat(ProcessIds.getegid()).isEqualTo((Integer) java.nio.file.Files.getAttribute(java.nio.file.Path.of("/proc/self"),
                 "unix:gid"));
     }
 }

@@ -10,7 +10,7 @@ import dev.jnydus.daemon.cli.StartupException;
 import dev.jnydus.daemon.cli.StartupPlan;
 import dev.jnydus.daemon.cli.StopSignals;
 import dev.jnydus.fscache.fanotify.FanotifyMount;
-import dev.jnydus.sys.Sys;
+import dev.jnydus.sys.ProcessIds;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,8 +58,8 @@ final class FanotifyDaemon {
         StartupLimits.check(new StartupLimits.Demand(0, fuseLike.workerDirectBytes(), fuseLike.onDemandFetchers(),
                 fuseLike.fetchWindow(), fuseLike.prefetchThreads(), fuseLike.prefetchWindow(),
                 fuseLike.memoryCacheBytes()), MemoryBudget.ofThisJvm());
-        int uid = Sys.geteuid();
-        int gid = Sys.getegid();
+        int uid = ProcessIds.geteuid();
+        int gid = ProcessIds.getegid();
         FanotifyInstance instance = FanotifyInstance.open(startup, uid, gid);
         FanotifyService service = new FanotifyService(mountpoint, threads, stop::request);
         DaemonStateMachine machine = new DaemonStateMachine(service);

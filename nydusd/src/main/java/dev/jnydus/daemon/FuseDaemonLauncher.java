@@ -21,7 +21,8 @@ import dev.jnydus.daemon.cli.StartupPlan;
 import dev.jnydus.daemon.cli.StopSignals;
 import dev.jnydus.daemon.upgrade.SupervisorClient;
 import dev.jnydus.fuse.transport.dev.Fusectl;
-import dev.jnydus.sys.Sys;
+import dev.jnydus.sys.ProcessIds;
+import dev.jnydus.sys.ResourceLimits;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -101,8 +102,8 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
         }
         boolean awaitTakeover = g.upgrade() || crashed;
         Path mountpoint = at.mountpoint();
-        int uid = Sys.geteuid();
-        int gid = Sys.getegid();
+        int uid = ProcessIds.geteuid();
+        int gid = ProcessIds.getegid();
         Optional<RafsMount> startup = awaitTakeover ? Optional.empty() : plan.startupMount();
         CacheOptions cacheOptions = startup.isPresent() ? RafsInstance.cacheOptions(startup.get().config())
                 : CacheOptions.builder(CacheType.DUMMYCACHE).build();
@@ -238,11 +239,11 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
                     StandardCharsets.US_ASCII)) {
                 fileMax = Long.parseLong(String.valueOf(r.readLine()).trim());
             }
-            long[] cur = Sys.getrlimit(Sys.RLIMIT_NOFILE);
+            long[] cur = ResourceLimits.getrlimit(ResourceLimits.RLIMIT_NOFILE);
             long limit = RlimitPolicy.effective(requested, fileMax, cur[0]);
             if (limit >= 0 && (cur[0] != limit || cur[1] != limit)) {
                 try {
-                    Sys.setrlimit(Sys.RLIMIT_NOFILE, limit, limit);
+                    ResourceLimits.setrlimit(ResourceLimits.RLIMIT_NOFILE, limit, limit);
                     LOG.info("RLIMIT_NOFILE set to {}", limit);
                 } catch (FsException e) {
                     if (e.errno() != Errno.EPERM || cur[1] == -1) {
@@ -251,7 +252,7 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
                     // Without CAP_SYS_RESOURCE the hard limit cannot rise; upstream gives up here,
                     // we keep the hard limit and take what it allows.
                     long soft = Long.compareUnsigned(limit, cur[1]) < 0 ? limit : cur[1];
-                    Sys.setrlimit(Sys.RLIMIT_NOFILE, soft, cur[1]);
+                    ResourceLimits.setrlimit(ResourceLimits.RLIMIT_NOFILE, soft, cur[1]);
                     LOG.warn("RLIMIT_NOFILE: cannot raise the hard limit to {} ({}); soft limit set to {}", limit,
                             e.getMessage(), soft);
                 }

@@ -14,7 +14,7 @@ import dev.jnydus.fuse.transport.dev.FuseSession;
 import dev.jnydus.fuse.transport.dev.Fusectl;
 import dev.jnydus.fuse.vfs.VfsLayout;
 import dev.jnydus.sys.Fd;
-import dev.jnydus.sys.Sys;
+import dev.jnydus.sys.UnixSockets;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -91,7 +91,7 @@ final class FuseHandover implements FuseService.Restorer {
 
     /** Connects to the supervisor and hangs up, so that a waiting supervisor learns there is nothing. */
     private static void touch(SupervisorClient client) {
-        try (Fd s = Sys.connectUnix(client.socket())) {
+        try (Fd s = UnixSockets.connectUnix(client.socket())) {
             LOG.info("connected to supervisor {} with nothing to send", client.socket());
         } catch (FsException e) {
             LOG.warn("cannot connect to supervisor {}: {}", client.socket(), e.getMessage());

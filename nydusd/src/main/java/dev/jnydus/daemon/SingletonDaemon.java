@@ -12,7 +12,7 @@ import dev.jnydus.daemon.cli.StartupPlan;
 import dev.jnydus.daemon.cli.StopSignals;
 import dev.jnydus.fscache.BlobCacheException;
 import dev.jnydus.fscache.cachefiles.CachefilesSetupException;
-import dev.jnydus.sys.Sys;
+import dev.jnydus.sys.ProcessIds;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -89,7 +89,7 @@ final class SingletonDaemon {
                     // The snapshotter relies on RUNNING before the socket appears (spec 8).
                     if (g.apiSock().isPresent() && !stop.isRequested()) {
                         ApiDispatcher dispatcher = new ApiDispatcher(FuseDaemonLauncher.identity(g, null), machine, null,
-                                null, service, new RafsImageOpener(Sys.geteuid(), Sys.getegid()),
+                                null, service, new RafsImageOpener(ProcessIds.geteuid(), ProcessIds.getegid()),
                                 DaemonMetrics.singleton(machine::state, service), new RuntimeConfig(), context.logs(),
                                 context.errors(), stop::request);
                         api = FuseDaemonLauncher.startApi(g.apiSock().get(), dispatcher);

@@ -3,6 +3,7 @@ package dev.jnydus.daemon;
 import dev.jnydus.common.FsException;
 import dev.jnydus.sys.Fd;
 import dev.jnydus.sys.Sys;
+import dev.jnydus.sys.UnixSockets;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -30,9 +31,9 @@ final class SupervisorLink {
 
     /** Sends {@code state} with {@code fd} to the supervisor listening at {@code socket}. */
     static void save(Path socket, byte[] state, Fd fd) throws IOException {
-        try (Fd s = Sys.connectUnix(socket)) {
+        try (Fd s = UnixSockets.connectUnix(socket)) {
             ByteBuffer buf = ByteBuffer.allocateDirect(Math.max(1, state.length)).put(state).flip();
-            Sys.sendWithFds(s, buf, fd);
+            UnixSockets.sendWithFds(s, buf, fd);
             while (buf.hasRemaining()) {
                 Sys.write(s, buf);
             }
@@ -42,9 +43,9 @@ final class SupervisorLink {
     /** Receives the state and descriptors the supervisor at {@code socket} holds for this daemon. */
     static Received restore(Path socket) throws IOException {
         List<Fd> fds = new ArrayList<>();
-        try (Fd s = Sys.connectUnix(socket)) {
+        try (Fd s = UnixSockets.connectUnix(socket)) {
             ByteBuffer first = ByteBuffer.allocateDirect(FIRST_BUFFER);
-            Sys.Received r = Sys.recvWithFds(s, first, MAX_FDS);
+            UnixSockets.Received r = UnixSockets.recvWithFds(s, first, MAX_FDS);
             fds.addAll(r.fds());
             if (r.controlTruncated()) {
                 throw new IOException("the supervisor sent more than " + MAX_FDS + " descriptors");

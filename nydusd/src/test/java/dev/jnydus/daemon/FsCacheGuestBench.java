@@ -1,6 +1,6 @@
 package dev.jnydus.daemon;
 
-import dev.jnydus.sys.Sys;
+import dev.jnydus.sys.Mounts;
 import dev.jnydus.testkit.registry.RegistryServer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -67,11 +67,11 @@ public final class FsCacheGuestBench {
         try (NydusdProcess d = NydusdProcess.start(dir.resolve("nydusd.log"), null, "singleton", "--fscache",
                 cache.toString(), "--config", cfg.toString())) {
             awaitRunning(d);
-            Sys.mount("none", mp, "erofs", Sys.MS_RDONLY, "fsid=bench,domain_id=bench" + rep);
+            Mounts.mount("none", mp, "erofs", Mounts.MS_RDONLY, "fsid=bench,domain_id=bench" + rep);
             try {
                 measure("fscache", mp, rep);
             } finally {
-                Sys.umount2(mp, 0);
+                Mounts.umount2(mp, 0);
             }
             d.signal("TERM");
             d.awaitExit(WAIT);

@@ -12,7 +12,7 @@ import dev.jnydus.fscache.FsCacheService;
 import dev.jnydus.fscache.FsCacheStats;
 import dev.jnydus.fscache.cachefiles.CacheCuller;
 import dev.jnydus.fscache.cachefiles.DevCachefiles;
-import dev.jnydus.sys.Sys;
+import dev.jnydus.sys.Mounts;
 import dev.jnydus.testkit.registry.AccessCounts;
 import dev.jnydus.testkit.registry.RegistryServer;
 import java.io.IOException;
@@ -436,13 +436,13 @@ public final class FsCacheGuestScenario {
 
     private Path mount(String fsid) throws IOException {
         Path mp = Files.createDirectories(tmp.resolve("mnt-" + fsid));
-        Sys.mount("none", mp, "erofs", Sys.MS_RDONLY, "fsid=" + fsid + ",domain_id=" + DOMAIN);
+        Mounts.mount("none", mp, "erofs", Mounts.MS_RDONLY, "fsid=" + fsid + ",domain_id=" + DOMAIN);
         mounts.add(mp);
         return mp;
     }
 
     private void unmount(Path mp) throws IOException {
-        Sys.umount2(mp, 0);
+        Mounts.umount2(mp, 0);
         mounts.remove(mp);
     }
 
@@ -482,7 +482,7 @@ public final class FsCacheGuestScenario {
     private void cleanUp() {
         for (Path mp : List.copyOf(mounts)) {
             try {
-                Sys.umount2(mp, Sys.MNT_DETACH);
+                Mounts.umount2(mp, Mounts.MNT_DETACH);
             } catch (IOException e) {
                 System.out.println("cleanup: umount " + mp + ": " + e.getMessage());
             }

@@ -1,6 +1,6 @@
 package dev.jnydus.daemon;
 
-import dev.jnydus.sys.Sys;
+import dev.jnydus.sys.Mounts;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -192,7 +192,7 @@ final class NydusdProcess implements AutoCloseable {
             }
         } finally {
             while (mountpoint != null && isMounted(mountpoint)) {
-                Sys.umount2(mountpoint, Sys.MNT_DETACH);
+                Mounts.umount2(mountpoint, Mounts.MNT_DETACH);
             }
         }
     }

@@ -3,7 +3,7 @@ package dev.jnydus.daemon;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jnydus.daemon.ctl.ApiClient;
-import dev.jnydus.sys.Sys;
+import dev.jnydus.sys.Mounts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -255,7 +255,7 @@ final class SnapshotterRig implements AutoCloseable {
         }
         supervisor.close();
         while (mountpoint != null && NydusdProcess.isMounted(mountpoint)) {
-            Sys.umount2(mountpoint, Sys.MNT_DETACH);
+            Mounts.umount2(mountpoint, Mounts.MNT_DETACH);
         }
     }
 }

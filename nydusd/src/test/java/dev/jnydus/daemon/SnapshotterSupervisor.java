@@ -4,6 +4,7 @@ import dev.jnydus.sys.Fd;
 import dev.jnydus.sys.FdMessage;
 import dev.jnydus.sys.PollSet;
 import dev.jnydus.sys.Sys;
+import dev.jnydus.sys.UnixSockets;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -119,7 +120,7 @@ final class SnapshotterSupervisor implements AutoCloseable {
 
     private Fd listen() throws IOException {
         Files.deleteIfExists(socket);
-        return Sys.listenUnix(socket, 1);
+        return UnixSockets.listenUnix(socket, 1);
     }
 
     private Fd accept(Fd listening, Duration timeout) throws IOException {
@@ -127,7 +128,7 @@ final class SnapshotterSupervisor implements AutoCloseable {
         if (p.poll((int) timeout.toMillis()) == 0) {
             throw new IOException(new TimeoutException("nobody connected to " + socket + " within " + timeout));
         }
-        return Sys.accept(listening);
+        return UnixSockets.accept(listening);
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.jnydus.daemon;
 
 import dev.jnydus.sys.Fd;
 import dev.jnydus.sys.Sys;
+import dev.jnydus.sys.UnixSockets;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -31,10 +32,10 @@ final class TestSupervisor implements AutoCloseable {
     CompletableFuture<byte[]> expectSave() throws IOException {
         Fd listening = listen();
         return CompletableFuture.supplyAsync(() -> {
-            try (listening; Fd c = Sys.accept(listening)) {
+            try (listening; Fd c = UnixSockets.accept(listening)) {
                 ByteArrayOutputStream out = new ByteArrayOutputStream();
                 ByteBuffer buf = ByteBuffer.allocateDirect(64 << 10);
-                Sys.Received r = Sys.recvWithFds(c, buf, 16);
+                UnixSockets.Received r = UnixSockets.recvWithFds(c, buf, 16);
                 List<Fd> got = new ArrayList<>(r.fds());
                 append(out, buf);
                 while (true) {
@@ -74,9 +75,9 @@ final class TestSupervisor implements AutoCloseable {
         }
         Fd listening = listen();
         return CompletableFuture.runAsync(() -> {
-            try (listening; Fd c = Sys.accept(listening)) {
+            try (listening; Fd c = UnixSockets.accept(listening)) {
                 ByteBuffer buf = ByteBuffer.allocateDirect(s.length).put(s).flip();
-                Sys.sendWithFds(c, buf, f);
+                UnixSockets.sendWithFds(c, buf, f);
                 while (buf.hasRemaining()) {
                     Sys.write(c, buf);
                 }
@@ -97,7 +98,7 @@ final class TestSupervisor implements AutoCloseable {
 
     private Fd listen() throws IOException {
         Files.deleteIfExists(socket);
-        return Sys.listenUnix(socket, 4);
+        return UnixSockets.listenUnix(socket, 4);
     }
 
     private void unlink() {

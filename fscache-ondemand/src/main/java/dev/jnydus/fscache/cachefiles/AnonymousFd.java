@@ -4,6 +4,7 @@ import dev.jnydus.common.Errno;
 import dev.jnydus.common.FsException;
 import dev.jnydus.sys.Fd;
 import dev.jnydus.sys.FileExtents;
+import dev.jnydus.sys.Ioctls;
 import dev.jnydus.sys.Sys;
 import java.nio.ByteBuffer;
 
@@ -14,7 +15,7 @@ import java.nio.ByteBuffer;
  */
 public final class AnonymousFd implements CacheObjectFile {
     /** {@code _IOW(0x98, 1, int)}. */
-    static final long IOC_READ_COMPLETE = Sys.iow(0x98, 1, 4);
+    static final long IOC_READ_COMPLETE = Ioctls.iow(0x98, 1, 4);
     /** Staging buffers larger than this are not kept between writes. */
     private static final int KEEP_STAGING = 4 << 20;
     private static final ThreadLocal<ByteBuffer> STAGING = new ThreadLocal<>();
@@ -79,7 +80,7 @@ public final class AnonymousFd implements CacheObjectFile {
 
     @Override
     public void completeRead(int msgId) throws FsException {
-        Sys.ioctl(fd, IOC_READ_COMPLETE, Integer.toUnsignedLong(msgId));
+        Ioctls.ioctl(fd, IOC_READ_COMPLETE, Integer.toUnsignedLong(msgId));
     }
 
     @Override

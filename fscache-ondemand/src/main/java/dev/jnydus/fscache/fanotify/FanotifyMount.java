@@ -10,10 +10,12 @@ import dev.jnydus.common.Ticker;
 import dev.jnydus.sys.Fanotify;
 import dev.jnydus.sys.Fd;
 import dev.jnydus.sys.FileId;
+import dev.jnydus.sys.Mounts;
 import dev.jnydus.sys.NewMountApi;
 import dev.jnydus.sys.PageCache;
 import dev.jnydus.sys.PollSet;
 import dev.jnydus.sys.Sys;
+import dev.jnydus.sys.UnixSockets;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -144,7 +146,7 @@ public final class FanotifyMount implements AutoCloseable {
         server.pause();
         try {
             ByteBuffer msg = new HandoverMessage(mountpoint.toString(), bootstrap.toString()).encode();
-            Sys.sendWithFds(socket, msg, group);
+            UnixSockets.sendWithFds(socket, msg, group);
             while (msg.hasRemaining()) {
                 Sys.write(socket, msg);
             }
@@ -213,7 +215,7 @@ public final class FanotifyMount implements AutoCloseable {
         boolean denying = false;
         while (true) {
             try {
-                Sys.umount2(mountpoint, 0);
+                Mounts.umount2(mountpoint, 0);
                 LOG.info("unmounted {}", mountpoint);
                 return;
             } catch (FsException e) {
@@ -418,7 +420,7 @@ public final class FanotifyMount implements AutoCloseable {
 
         private static Received receive(Fd socket) throws IOException {
             ByteBuffer buf = ByteBuffer.allocate(4 + HandoverMessage.MAX_BYTES);
-            Sys.Received r = Sys.recvWithFds(socket, buf, 1);
+            UnixSockets.Received r = UnixSockets.recvWithFds(socket, buf, 1);
             if (r.fds().size() != 1) {
                 for (Fd fd : r.fds()) {
                     fd.close();

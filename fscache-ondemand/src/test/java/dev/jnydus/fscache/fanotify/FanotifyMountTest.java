@@ -13,6 +13,7 @@ import dev.jnydus.common.Compressor;
 import dev.jnydus.sys.Fd;
 import dev.jnydus.sys.PageCache;
 import dev.jnydus.sys.Sys;
+import dev.jnydus.sys.UnixSockets;
 import dev.jnydus.testkit.Privileged;
 import dev.jnydus.testkit.TestTrees;
 import java.io.IOException;
@@ -356,7 +357,7 @@ class FanotifyMountTest {
             Thread.sleep(5);
         }
         assertThat(a.mount.metrics().events()).as("events the first server answered").isGreaterThanOrEqualTo(20);
-        Fd[] pair = Sys.socketpair(Sys.SOCK_STREAM);
+        Fd[] pair = UnixSockets.socketpair(UnixSockets.SOCK_STREAM);
         try (Fd left = pair[0]; Fd right = pair[1]) {
             CompletableFuture<FanotifyMount> taken = CompletableFuture.supplyAsync(() -> {
                 try {

@@ -7,7 +7,7 @@ import dev.jnydus.cache.device.CacheOptions;
 import dev.jnydus.cache.device.CacheType;
 import dev.jnydus.rafs.fs.CacheBlobs;
 import dev.jnydus.rafs.metadata.RafsSuper;
-import dev.jnydus.sys.Sys;
+import dev.jnydus.sys.Mounts;
 import dev.jnydus.testkit.FlakyBlobBackend;
 import dev.jnydus.testkit.InMemoryBlobBackend;
 import dev.jnydus.testkit.RecordingBlobBackend;
@@ -81,7 +81,7 @@ final class FanotifyStack implements AutoCloseable {
             cache.close();
             sb.close();
             while (isMounted(mountpoint)) {
-                Sys.umount2(mountpoint, Sys.MNT_DETACH);
+                Mounts.umount2(mountpoint, Mounts.MNT_DETACH);
             }
         }
     }

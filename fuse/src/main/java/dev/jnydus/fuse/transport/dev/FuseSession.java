@@ -3,6 +3,8 @@ package dev.jnydus.fuse.transport.dev;
 import dev.jnydus.common.Errno;
 import dev.jnydus.common.FsException;
 import dev.jnydus.sys.Fd;
+import dev.jnydus.sys.Mounts;
+import dev.jnydus.sys.ProcessIds;
 import dev.jnydus.sys.Sys;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -66,17 +68,17 @@ public final class FuseSession implements AutoCloseable {
             }
             data.append("fd=").append(fd.get())
                     .append(",rootmode=").append(Integer.toOctalString(type))
-                    .append(",user_id=").append(Sys.getuid())
-                    .append(",group_id=").append(Sys.getgid());
+                    .append(",user_id=").append(ProcessIds.getuid())
+                    .append(",group_id=").append(ProcessIds.getgid());
             if (opts.maxRead() > 0) {
                 data.append(",max_read=").append(opts.maxRead());
             }
             if (opts.allowOther()) {
                 data.append(",allow_other");
             }
-            long flags = Sys.MS_NOSUID | Sys.MS_NODEV | Sys.MS_NOATIME | (opts.readOnly() ? Sys.MS_RDONLY : 0);
+            long flags = Mounts.MS_NOSUID | Mounts.MS_NODEV | Mounts.MS_NOATIME | (opts.readOnly() ? Mounts.MS_RDONLY : 0);
             LOG.debug("mount {} on {} type {} flags {} data {}", opts.fsName(), mp, opts.fsType(), flags, data);
-            Sys.mount(opts.fsName(), mp, opts.fsType(), flags, data.toString());
+            Mounts.mount(opts.fsName(), mp, opts.fsType(), flags, data.toString());
             ok = true;
             LOG.info("mounted FUSE at {} (fd {})", mp, fd.number());
             return new FuseSession(fd, mp, true, true);
@@ -164,7 +166,7 @@ public final class FuseSession implements AutoCloseable {
     public void unmount() throws FsException {
         if (mountpoint != null && mounted.compareAndSet(true, false)) {
             try {
-                Sys.umount2(mountpoint, Sys.MNT_DETACH);
+                Mounts.umount2(mountpoint, Mounts.MNT_DETACH);
                 LOG.info("unmounted FUSE at {}", mountpoint);
             } catch (FsException e) {
                 if (e.errno() != Errno.EINVAL && e.errno() != Errno.ENOENT) {

@@ -3,7 +3,7 @@ package dev.jnydus.fuse.transport.dev;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.jnydus.sys.Sys;
+import dev.jnydus.sys.Mounts;
 import dev.jnydus.testkit.Privileged;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -67,7 +67,7 @@ class CrashTest {
             child.destroyForcibly();
             child.waitFor(30, TimeUnit.SECONDS);
             if (DevFuseMountTest.mounted(mp)) {
-                Sys.umount2(mp, Sys.MNT_DETACH);
+                Mounts.umount2(mp, Mounts.MNT_DETACH);
             }
         }
         assertThat(DevFuseMountTest.mounted(mp)).isFalse();

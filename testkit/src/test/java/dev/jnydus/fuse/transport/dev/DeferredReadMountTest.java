@@ -14,7 +14,7 @@ import dev.jnydus.fuse.api.ReadOnlyFileSystem;
 import dev.jnydus.fuse.api.StatFs;
 import dev.jnydus.fuse.server.InterruptPolicy;
 import dev.jnydus.fuse.server.Server;
-import dev.jnydus.sys.Sys;
+import dev.jnydus.sys.Mounts;
 import dev.jnydus.testkit.InMemoryFileSystem;
 import dev.jnydus.testkit.Privileged;
 import java.io.IOException;
@@ -106,7 +106,7 @@ class DeferredReadMountTest {
         } finally {
             fs.pool.shutdownNow();
             if (mp != null && DevFuseMountTest.mounted(mp)) {
-                Sys.umount2(mp, Sys.MNT_DETACH);
+                Mounts.umount2(mp, Mounts.MNT_DETACH);
             }
         }
         assertThat(DevFuseMountTest.liveWorkerThreads()).as("no worker thread left").isEmpty();

@@ -8,7 +8,9 @@ import dev.jnydus.fuse.api.FsOptions;
 import dev.jnydus.fuse.server.Negotiated;
 import dev.jnydus.fuse.server.Server;
 import dev.jnydus.sys.Fd;
+import dev.jnydus.sys.Mounts;
 import dev.jnydus.sys.Sys;
+import dev.jnydus.sys.UnixSockets;
 import dev.jnydus.testkit.InMemoryFileSystem;
 import dev.jnydus.testkit.Privileged;
 import java.io.IOException;
@@ -76,7 +78,7 @@ class DevFuseMountTest {
             }
         } finally {
             if (mp != null && mounted(mp)) {
-                Sys.umount2(mp, Sys.MNT_DETACH);
+                Mounts.umount2(mp, Mounts.MNT_DETACH);
             }
         }
         assertThat(liveWorkerThreads()).as("no worker thread left").isEmpty();
@@ -293,11 +295,11 @@ class DevFuseMountTest {
         assertThat(Files.readAllBytes(mp.resolve("hello"))).isEqualTo(TestTree.HELLO);
         workers.stop();
         assertThat(workers.awaitTermination(Duration.ofSeconds(10))).isTrue();
-        Fd[] pair = Sys.socketpair(Sys.SOCK_STREAM);
+        Fd[] pair = UnixSockets.socketpair(UnixSockets.SOCK_STREAM);
         FuseSession adopted;
         try (Fd a = pair[0]; Fd b = pair[1]) {
-            Sys.sendWithFds(a, ByteBuffer.wrap("state".getBytes(StandardCharsets.UTF_8)), session.fd());
-            Sys.Received got = Sys.recvWithFds(b, ByteBuffer.allocate(64), 16);
+            UnixSockets.sendWithFds(a, ByteBuffer.wrap("state".getBytes(StandardCharsets.UTF_8)), session.fd());
+            UnixSockets.Received got = UnixSockets.recvWithFds(b, ByteBuffer.allocate(64), 16);
             assertThat(got.fds()).hasSize(1);
             adopted = FuseSession.adopt(got.fds().get(0), mp, false);
         }
@@ -317,7 +319,7 @@ class DevFuseMountTest {
         Privileged.require(Files.isDirectory(connections), "needs /sys/fs/fuse/connections (fusectl)");
         boolean mountedHere = false;
         if (!mounted(connections)) {
-            Sys.mount("fusectl", connections, "fusectl", 0, null);
+            Mounts.mount("fusectl", connections, "fusectl", 0, null);
             mountedHere = true;
         }
         try {
@@ -328,7 +330,7 @@ class DevFuseMountTest {
                     .isInstanceOf(FileSystemException.class).hasMessageContaining("Transport endpoint is not connected");
         } finally {
             if (mountedHere) {
-                Sys.umount2(connections, Sys.MNT_DETACH);
+                Mounts.umount2(connections, Mounts.MNT_DETACH);
             }
         }
     }

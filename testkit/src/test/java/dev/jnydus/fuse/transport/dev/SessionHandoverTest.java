@@ -5,7 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.jnydus.fuse.server.Server;
 import dev.jnydus.sys.Fd;
 import dev.jnydus.sys.FdMessage;
-import dev.jnydus.sys.Sys;
+import dev.jnydus.sys.Mounts;
+import dev.jnydus.sys.UnixSockets;
 import dev.jnydus.testkit.Privileged;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -53,12 +54,12 @@ class SessionHandoverTest {
         Process child = null;
         FuseSession session = null;
         FuseWorkers workers = null;
-        try (Fd listening = Sys.listenUnix(sock, 1)) {
+        try (Fd listening = UnixSockets.listenUnix(sock, 1)) {
             child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
                     HandoverMain.class.getName(), mp.toString(), sock.toString()).redirectErrorStream(true).start();
             BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
             Fd held;
-            try (Fd conn = Sys.accept(listening); FdMessage m = FdMessage.receive(conn, 4, WAIT)) {
+            try (Fd conn = UnixSockets.accept(listening); FdMessage m = FdMessage.receive(conn, 4, WAIT)) {
                 held = m.take(0);
             }
             awaitLine(out, "READY");
@@ -87,7 +88,7 @@ class SessionHandoverTest {
                 assertThat(workers.failure()).isNull();
             }
             if (DevFuseMountTest.mounted(mp)) {
-                Sys.umount2(mp, Sys.MNT_DETACH);
+                Mounts.umount2(mp, Mounts.MNT_DETACH);
             }
         }
     }
@@ -125,7 +126,7 @@ class SessionHandoverTest {
                 }
             }
             if (DevFuseMountTest.mounted(mp)) {
-                Sys.umount2(mp, Sys.MNT_DETACH);
+                Mounts.umount2(mp, Mounts.MNT_DETACH);
             }
         }
     }
