@@ -146,10 +146,23 @@ final class NydusdProcess implements AutoCloseable {
 
     /** Sends a signal by name (TERM, INT, KILL). */
     void signal(String name) throws IOException, InterruptedException {
-        Process k = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
-        if (k.waitFor() != 0) {
-            throw new IOException("kill -" + name + " failed");
+        if (!signalIfAlive(name)) {
+            throw new IOException("kill -" + name + " failed: nydusd has exited");
         }
+    }
+
+    /** Sends the signal unless the daemon has already exited (then false). */
+    boolean signalIfAlive(String name) throws IOException, InterruptedException {
+        Process k = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        if (k.waitFor() == 0) {
+            return true;
+        }
+        // kill fails with ESRCH only once the JDK has reaped the daemon, so isAlive is false by then.
+        if (process.isAlive()) {
+            throw new IOException("kill -" + name + " failed while nydusd runs");
+        }
+        return false;
     }
 
     /** Waits for the exit status; fails the test when the daemon does not exit in time. */
