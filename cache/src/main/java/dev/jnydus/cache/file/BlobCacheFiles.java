@@ -14,9 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicLongArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +34,13 @@ import org.slf4j.LoggerFactory;
  * ready is <em>unverified</em>: it is served only after its data passes its CRC or digest check
  * (whatever {@code digest_validate} says), and dropped and fetched again if it fails or has
  * nothing to check against.
+ *
+ * <p>Checks of cached data. Data is checked when it comes from the backend. What the file holds is
+ * trusted after that, as upstream trusts it, except: an unverified chunk (above) is checked before
+ * its first use; with {@code digest_validate} on, every chunk that was ready when the blob was
+ * opened is <em>unchecked</em> and is checked once, on its first read, before any part of it is
+ * served. A chunk checked (or written) in this run is served in slices: a read of 4 KiB of a cached
+ * 1 MiB chunk reads 4 KiB of the file.
  */
 final class BlobCacheFiles implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BlobCacheFiles.class);
@@ -49,8 +54,9 @@ final class BlobCacheFiles implements AutoCloseable {
     private final AtomicLong cachedBytes = new AtomicLong();
     private final UnsyncedMarkers markers;
     /** Ready chunks not to be trusted before they validate (after an unclean stop); null if none. */
-    private final AtomicLongArray unverified;
-    private final AtomicInteger unverifiedCount = new AtomicInteger();
+    private final ChunkBits unverified;
+    /** Ready chunks that digest_validate wants checked once before they are served; null if none. */
+    private final ChunkBits unchecked;
 
     private BlobCacheFiles(FileCacheManager mgr, BlobInfo info, ChunkStore store, ChunkMap map,
                            UnsyncedMarkers markers) {
@@ -60,17 +66,24 @@ final class BlobCacheFiles implements AutoCloseable {
         this.map = map;
         this.markers = markers;
         boolean doubt = markers != null && markers.uncleanStop() && map.readyCount() > 0;
-        this.unverified = doubt ? new AtomicLongArray((map.chunkCount() + 63) >>> 6) : null;
+        this.unverified = doubt ? readyChunks(map) : null;
         if (doubt) {
-            for (int i = 0; i < map.chunkCount(); i++) {
-                if (map.isReady(i)) {
-                    unverified.getAndAccumulate(i >>> 6, 1L << (i & 63), (a, b) -> a | b);
-                    unverifiedCount.incrementAndGet();
-                }
-            }
             LOG.info("blob cache {}: a process using it stopped without syncing; its {} cached chunks are checked "
-                    + "before first use", info.blobId(), unverifiedCount.get());
+                    + "before first use", info.blobId(), unverified.size());
         }
+        boolean validate = store != null && map.isPersistent() && mgr.options().digestValidate()
+                && map.readyCount() > 0;
+        this.unchecked = validate ? readyChunks(map) : null;
+    }
+
+    private static ChunkBits readyChunks(ChunkMap map) {
+        ChunkBits bits = new ChunkBits(map.chunkCount());
+        for (int i = 0; i < map.chunkCount(); i++) {
+            if (map.isReady(i)) {
+                bits.add(i);
+            }
+        }
+        return bits;
     }
 
     /** Opens the cache files of a blob (none for dummycache), repairing what does not add up. */
@@ -241,25 +254,44 @@ final class BlobCacheFiles implements AutoCloseable {
 
     /** Whether a ready chunk must validate before it is served (it was ready at an unclean stop). */
     boolean isUnverified(int id) {
-        return unverified != null && (unverified.get(id >>> 6) & (1L << (id & 63))) != 0;
+        return unverified != null && unverified.contains(id);
     }
 
-    /** Records that an unverified chunk's data validated. */
+    /**
+     * Whether a ready chunk must be read whole and checked before any of it is served: it is
+     * unverified, or digest_validate is on and this run has not checked it yet.
+     */
+    boolean mustCheck(int id) {
+        return (unverified != null && unverified.contains(id)) || (unchecked != null && unchecked.contains(id));
+    }
+
+    /**
+     * Whether a slice of a ready chunk may be read straight from the file: the file holds it
+     * uncompressed and nothing is left to check about it.
+     */
+    boolean servesSlice(int id) {
+        // Checks before readiness: drop() clears in the other order, so a chunk dropped meanwhile
+        // is seen not ready.
+        return isReadable() && !store.storesCompressed() && !mustCheck(id) && map.isReady(id);
+    }
+
+    /** Records that a ready chunk's data, read back whole, passed its checks. */
     void verified(ChunkInfo c) {
-        clearUnverified(c.index());
+        clearChecks(c.index());
     }
 
-    private void clearUnverified(int id) {
+    private void clearChecks(int id) {
         if (unverified != null) {
-            long bit = 1L << (id & 63);
-            if ((unverified.getAndAccumulate(id >>> 6, ~bit, (a, b) -> a & b) & bit) != 0) {
-                unverifiedCount.decrementAndGet();
-            }
+            unverified.remove(id);
+        }
+        if (unchecked != null) {
+            unchecked.remove(id);
         }
     }
 
     /** Reads part of a ready chunk straight from an uncompressed cache file. */
     void readSlice(ChunkInfo c, int offset, ByteBuffer dst) throws FsException {
+        mgr.counters().cacheFileReadBytes.add(dst.remaining());
         try {
             store.readSlice(c, offset, dst);
         } catch (IOException e) {
@@ -270,7 +302,9 @@ final class BlobCacheFiles implements AutoCloseable {
 
     /** The chunk's bytes as the file holds them (compressed in raw mode), unchecked. */
     byte[] readStored(ChunkInfo c) throws IOException {
-        return store.readStored(c);
+        byte[] b = store.readStored(c);
+        mgr.counters().cacheFileReadBytes.add(b.length);
+        return b;
     }
 
     /**
@@ -282,7 +316,7 @@ final class BlobCacheFiles implements AutoCloseable {
         if (markers != null) {
             markers.beforeFirstReadyBit();
         }
-        clearUnverified(c.index());
+        clearChecks(c.index());
         if (map.markReady(c.index())) {
             long n = store.footprint(c);
             cachedBytes.addAndGet(n);
@@ -302,8 +336,10 @@ final class BlobCacheFiles implements AutoCloseable {
 
     /** Marks a chunk not ready: its cached bytes proved bad or unreadable. */
     void drop(ChunkInfo c) {
-        clearUnverified(c.index());
-        if (map.clearReady(c.index())) {
+        // Not ready first: between the two steps a reader must not find it ready and checked.
+        boolean wasReady = map.clearReady(c.index());
+        clearChecks(c.index());
+        if (wasReady) {
             long n = store.footprint(c);
             cachedBytes.addAndGet(-n);
             mgr.onCached(-n);
@@ -328,7 +364,7 @@ final class BlobCacheFiles implements AutoCloseable {
             store.close();
         }
         if (markers != null && synced) {
-            markers.afterCleanClose(unverifiedCount.get() == 0);
+            markers.afterCleanClose(unverified == null || unverified.size() == 0);
         } else if (markers != null) {
             markers.abandon();
         }

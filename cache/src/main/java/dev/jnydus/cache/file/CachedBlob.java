@@ -74,7 +74,11 @@ final class CachedBlob {
         this.files = files;
         this.inflight = new InflightChunks(blobId, waitLimit);
         this.decoder = new ChunkDecoder(info, mgr.options().digestValidate(), files.isPersistent());
-        this.memory = new MemoryChunks(mgr.hotCache(), blobId, identity.numbering());
+        // An uncompressed cache file serves slices of its chunks, and the kernel's page cache keeps
+        // what is read often; decoded chunks are worth keeping in memory only when there is no such
+        // file (dummycache) or its chunks must be decompressed on every read.
+        boolean slices = files.isFileBacked() && !files.storesCompressed();
+        this.memory = new MemoryChunks(slices ? null : mgr.hotCache(), blobId, identity.numbering());
         this.fetcher = new ChunkFetcher(mgr, info, identity, files, decoder, memory);
     }
 
@@ -190,15 +194,15 @@ final class CachedBlob {
         Set<Integer> direct = new HashSet<>();
         List<ChunkInfo> missing = new ArrayList<>();
         for (ChunkInfo c : distinct.values()) {
+            if (files.servesSlice(c.index())) {
+                direct.add(c.index());
+                continue;
+            }
             byte[] d = memory.get(c);
             if (d != null) {
                 // A chunk held in memory is a hit of the cache too (upstream counts it as whole).
                 mgr.counters().wholeHits.increment();
             } else if (files.isReady(c.index())) {
-                if (!files.storesCompressed() && !decoder.needsCheck(c) && !files.isUnverified(c.index())) {
-                    direct.add(c.index());
-                    continue;
-                }
                 d = readCached(c);
             } else if (files.isFileBacked() && !files.isPersistent() && c.digest() != null) {
                 d = recover(c);
@@ -239,24 +243,24 @@ final class CachedBlob {
     }
 
     /**
-     * The common case of a small read: one slice of a chunk that is in memory or ready in the
-     * cache file, served without the bookkeeping of the general path. Returns false (having
-     * delivered nothing) when the chunk needs that path: fetching, checking or recovering.
+     * The common case of a small read: one slice of a chunk that is ready in the cache file (and
+     * checked, where checks apply) or in memory, served without the bookkeeping of the general
+     * path. Returns false (having delivered nothing) when the chunk needs that path: fetching,
+     * checking or recovering.
      */
     private boolean readReadySlice(ChunkSlice s, ChunkSink sink) throws IOException {
         ChunkInfo c = s.chunk();
+        if (files.servesSlice(c.index())) {
+            deliverFromFile(s, sink);
+            return true;
+        }
         byte[] d = memory.get(c);
         if (d != null) {
             mgr.counters().wholeHits.increment();
             sink.accept(ByteBuffer.wrap(d, s.offset(), s.length()));
             return true;
         }
-        if (files.storesCompressed() || !files.isReady(c.index()) || decoder.needsCheck(c)
-                || files.isUnverified(c.index())) {
-            return false;
-        }
-        deliverFromFile(s, sink);
-        return true;
+        return false;
     }
 
     /**
@@ -291,8 +295,9 @@ final class CachedBlob {
     }
 
     /**
-     * Reads a ready chunk from the cache file, checking it when validation applies or the chunk
-     * is unverified; null (and not ready) if it is bad.
+     * Reads a whole ready chunk from the cache file, checking it when it has not been checked in
+     * this run (unverified after an unclean stop, or digest_validate on) or is decoded from a
+     * compressed cache file (as upstream does); null (and not ready) if it is bad.
      */
     private byte[] readCached(ChunkInfo c) {
         boolean unverified = files.isUnverified(c.index());
@@ -304,12 +309,14 @@ final class CachedBlob {
         }
         try {
             byte[] d = readUncompressed(c);
-            if ((unverified || decoder.needsCheck(c)) && !decoder.verify(c, d, unverified)) {
+            boolean firstUse = files.mustCheck(c.index());
+            boolean check = firstUse || (files.storesCompressed() && decoder.needsCheck(c));
+            if (check && !decoder.verify(c, d, unverified)) {
                 LOG.warn("blob {} chunk {}: cached data fails validation; refetching", blobId, c.index());
                 files.drop(c);
                 return null;
             }
-            if (unverified) {
+            if (firstUse) {
                 files.verified(c);
             }
             mgr.counters().wholeHits.increment();

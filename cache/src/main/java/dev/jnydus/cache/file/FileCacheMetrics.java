@@ -9,4 +9,6 @@ final class FileCacheMetrics {
     final LongAdder total = new LongAdder();
     final LongAdder entriesCount = new LongAdder();
     final LongAdder bufferedBackendSize = new LongAdder();
+    /** Bytes read back from cache files (not in upstream's metrics; tells slices from whole chunks). */
+    final LongAdder cacheFileReadBytes = new LongAdder();
 }
