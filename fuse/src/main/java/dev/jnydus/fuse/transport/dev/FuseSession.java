@@ -156,7 +156,7 @@ public final class FuseSession implements AutoCloseable {
         if (mountpoint == null || !mounted.get()) {
             return OptionalLong.empty();
         }
-        return MountInfo.connectionId(mountpoint, false);
+        return MountInfo.read().connectionId(mountpoint, false);
     }
 
     /**

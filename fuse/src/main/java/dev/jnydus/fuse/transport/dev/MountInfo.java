@@ -1,66 +1,111 @@
 package dev.jnydus.fuse.transport.dev;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 
 /**
- * Reads {@code /proc/self/mountinfo} for a FUSE connection's id without touching the mount: a
- * stat of a mountpoint whose daemon is gone (while a successor waits to take it over) waits for
- * an answer nobody gives, but the mount table holds the device number the id is made of.
+ * The mounts of this process's mount namespace, as {@code /proc/self/mountinfo} lists them. Reading
+ * the table never touches a mounted filesystem, so it is how the daemon looks at a mountpoint that
+ * a dead or stuck FUSE daemon may hold: a {@code stat} there can wait forever. The FUSE session
+ * finds its connection id here, the daemon its mountpoint's state.
  */
-final class MountInfo {
-    static final Path SELF = Path.of("/proc/self/mountinfo");
-
-    private MountInfo() {
-    }
+public final class MountInfo {
+    static final Path SELF_MOUNTINFO = Path.of("/proc/self/mountinfo");
 
     /**
-     * The connection id of the mount on top of {@code mountpoint}: the kernel's
-     * {@code MKDEV(major, minor)} = {@code major << 20 | minor} of the device the table lists
-     * for it; empty when nothing is mounted there, or (with {@code fuseOnly}) when the mount on
-     * top is not a FUSE filesystem.
+     * One line of mountinfo (proc(5)).
+     *
+     * @param id mount id
+     * @param parentId id of the mount this one sits on (a mount stacked on the same path has the
+     *     one below as its parent)
+     * @param device {@code major:minor} of the filesystem
+     * @param mountPoint where it is mounted, unescaped
+     * @param fsType filesystem type ({@code fuse}, {@code fuse.sshfs}, {@code ext4}, ...)
+     * @param source the mount source ({@code rafs} for our FUSE mounts)
      */
-    static OptionalLong connectionId(List<String> lines, Path mountpoint, boolean fuseOnly) {
-        String want = mountpoint.toString();
-        OptionalLong id = OptionalLong.empty();
-        for (String line : lines) {
-            // id parent major:minor root mountpoint options [optional fields...] - type source super
-            String[] f = line.split(" ");
-            if (f.length < 5 || !unescape(f[4]).equals(want)) {
-                continue;
-            }
-            int colon = f[2].indexOf(':');
-            int dash = line.indexOf(" - ");
-            if (colon <= 0 || dash < 0) {
-                continue;
-            }
-            String type = line.substring(dash + 3).split(" ")[0];
+    public record Mount(int id, int parentId, String device, Path mountPoint, String fsType, String source) {
+        /** Served by a FUSE daemon ({@code fuse}, {@code fuse.<subtype>}, {@code fuseblk}). */
+        public boolean isFuse() {
+            return fsType.equals("fuse") || fsType.startsWith("fuse.") || fsType.equals("fuseblk");
+        }
+
+        /**
+         * The kernel's internal dev_t of the filesystem, {@code (major << 20) | minor}: for a
+         * FUSE mount, the connection id naming {@code /sys/fs/fuse/connections/<id>}.
+         */
+        public OptionalLong devT() {
+            int colon = device.indexOf(':');
             try {
-                long major = Long.parseLong(f[2].substring(0, colon));
-                long minor = Long.parseLong(f[2].substring(colon + 1));
-                boolean fuse = type.equals("fuse") || type.startsWith("fuse.");
-                // Later lines are mounted on top of earlier ones.
-                id = !fuseOnly || fuse ? OptionalLong.of((major << 20) | minor) : OptionalLong.empty();
-            } catch (NumberFormatException e) {
-                // not a line of the format we know
+                return OptionalLong.of((Long.parseLong(device.substring(0, colon)) << 20)
+                        | Long.parseLong(device.substring(colon + 1)));
+            } catch (NumberFormatException | IndexOutOfBoundsException e) {
+                return OptionalLong.empty();
             }
         }
-        return id;
     }
 
-    static OptionalLong connectionId(List<String> lines, Path mountpoint) {
-        return connectionId(lines, mountpoint, false);
+    private final List<Mount> mounts;
+
+    private MountInfo(List<Mount> mounts) {
+        this.mounts = List.copyOf(mounts);
     }
 
-    static OptionalLong connectionId(Path mountpoint, boolean fuseOnly) throws IOException {
-        return connectionId(Files.readAllLines(SELF, StandardCharsets.UTF_8), mountpoint, fuseOnly);
+    /** This process's mount table. */
+    public static MountInfo read() throws IOException {
+        // Read line by line: procfs files report a size of 0.
+        try (BufferedReader r = Files.newBufferedReader(SELF_MOUNTINFO, StandardCharsets.UTF_8)) {
+            return parse(r);
+        }
     }
 
-    /** Undoes the kernel's octal escapes of space, tab, newline and backslash in paths. */
+    public static MountInfo parse(String text) throws IOException {
+        return parse(new BufferedReader(new StringReader(text)));
+    }
+
+    private static MountInfo parse(BufferedReader r) throws IOException {
+        List<Mount> out = new ArrayList<>();
+        for (String line = r.readLine(); line != null; line = r.readLine()) {
+            Mount m = parseLine(line);
+            if (m != null) {
+                out.add(m);
+            }
+        }
+        return new MountInfo(out);
+    }
+
+    /** {@code 36 35 98:0 /root /mnt rw,noatime master:1 - ext3 /dev/root rw}; null if malformed. */
+    private static Mount parseLine(String line) {
+        String[] f = line.split(" ");
+        int sep = -1;
+        for (int i = 6; i < f.length; i++) {
+            if (f[i].equals("-")) {
+                sep = i;
+                break;
+            }
+        }
+        if (sep < 0 || sep + 2 >= f.length) {
+            return null;
+        }
+        try {
+            return new Mount(Integer.parseInt(f[0]), Integer.parseInt(f[1]), f[2], Path.of(unescape(f[4])),
+                    f[sep + 1], unescape(f[sep + 2]));
+        } catch (NumberFormatException | InvalidPathException e) {
+            return null;
+        }
+    }
+
+    /** mountinfo writes space, tab, newline and backslash as {@code \ooo}. */
     static String unescape(String s) {
         if (s.indexOf('\\') < 0) {
             return s;
@@ -83,11 +128,57 @@ final class MountInfo {
             return false;
         }
         for (int i = from; i < from + 3; i++) {
-            char c = s.charAt(i);
-            if (c < '0' || c > '7') {
+            if (s.charAt(i) < '0' || s.charAt(i) > '7') {
                 return false;
             }
         }
         return true;
+    }
+
+    /**
+     * The mount a lookup of {@code path} lands on when {@code path} is a mount point (the top of
+     * the stack when several are mounted there); empty when it is not a mount point.
+     */
+    public Optional<Mount> top(Path path) {
+        List<Mount> here = new ArrayList<>();
+        for (Mount m : mounts) {
+            if (m.mountPoint().equals(path)) {
+                here.add(m);
+            }
+        }
+        Set<Integer> covered = new HashSet<>();
+        for (Mount m : here) {
+            covered.add(m.parentId());
+        }
+        Mount top = null;
+        for (Mount m : here) {
+            if (!covered.contains(m.id())) {
+                top = m; // the last such line, should several qualify
+            }
+        }
+        return Optional.ofNullable(top != null ? top : here.isEmpty() ? null : here.get(here.size() - 1));
+    }
+
+    /**
+     * The connection id of the mount on top of {@code mountpoint} ({@link Mount#devT}); empty when
+     * nothing is mounted there, or (with {@code fuseOnly}) when the mount on top is not FUSE.
+     */
+    public OptionalLong connectionId(Path mountpoint, boolean fuseOnly) {
+        Optional<Mount> m = top(mountpoint);
+        if (m.isEmpty() || (fuseOnly && !m.get().isFuse())) {
+            return OptionalLong.empty();
+        }
+        return m.get().devT();
+    }
+
+    /** How many mounts are stacked on {@code path}. */
+    public int countAt(Path path) {
+        int n = 0;
+        for (Mount m : mounts) {
+            if (m.mountPoint().equals(path)) {
+                n++;
+            }
+        }
+        return n;
     }
 }

@@ -14,20 +14,20 @@ import org.junit.jupiter.api.io.TempDir;
 
 class FuseSessionTest {
     @Test
-    void connectionIdIsTheMountTablesMajorMinorAsTheKernelsDevT() {
-        List<String> table = List.of(
+    void connectionIdIsTheMountTablesMajorMinorAsTheKernelsDevT() throws Exception {
+        MountInfo table = MountInfo.parse(String.join("\n",
                 "22 1 0:21 / /proc rw,nosuid,nodev,noexec,relatime shared:12 - proc proc rw",
                 "85 30 0:52 / /mnt/a rw,nosuid,nodev,relatime shared:40 - fuse rafs rw,user_id=0,group_id=0",
                 "86 30 0:300 / /mnt/with\\040space rw - fuse rafs rw",
                 "87 85 8:1 / /mnt/a rw - ext4 /dev/sda1 rw",
-                "88 30 0:53 / /mnt/b\\134x rw - fuse rafs rw");
-        assertThat(MountInfo.connectionId(table, Path.of("/mnt/with space"))).hasValue(300);
-        assertThat(MountInfo.connectionId(table, Path.of("/mnt/a"))).as("the mount on top").hasValue((8L << 20) | 1);
-        assertThat(MountInfo.connectionId(table, Path.of("/mnt/b\\x"))).hasValue(53);
-        assertThat(MountInfo.connectionId(table, Path.of("/mnt/none"))).isEmpty();
-        assertThat(MountInfo.connectionId(table, Path.of("/mnt/a"), true)).as("ext4 on top").isEmpty();
-        assertThat(MountInfo.connectionId(table, Path.of("/mnt/b\\x"), true)).hasValue(53);
-        assertThat(MountInfo.connectionId(table, Path.of("/proc"), true)).isEmpty();
+                "88 30 0:53 / /mnt/b\\134x rw - fuse rafs rw"));
+        assertThat(table.connectionId(Path.of("/mnt/with space"), false)).hasValue(300);
+        assertThat(table.connectionId(Path.of("/mnt/a"), false)).as("the mount on top").hasValue((8L << 20) | 1);
+        assertThat(table.connectionId(Path.of("/mnt/b\\x"), false)).hasValue(53);
+        assertThat(table.connectionId(Path.of("/mnt/none"), false)).isEmpty();
+        assertThat(table.connectionId(Path.of("/mnt/a"), true)).as("ext4 on top").isEmpty();
+        assertThat(table.connectionId(Path.of("/mnt/b\\x"), true)).hasValue(53);
+        assertThat(table.connectionId(Path.of("/proc"), true)).isEmpty();
     }
 
     @Test

@@ -1,4 +1,4 @@
-package dev.jnydus.daemon;
+package dev.jnydus.fuse.transport.dev;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
