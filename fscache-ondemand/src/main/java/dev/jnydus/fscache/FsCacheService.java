@@ -242,6 +242,15 @@ public final class FsCacheService implements AutoCloseable {
         stopWorkers();
         handler.closeAll();
         background.shutdownNow();
+        // An object still being set up in the background closes when that work lets go of it:
+        // wait, so that a closed service has closed every object fd.
+        try {
+            if (!background.awaitTermination(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warn("fscache: background work did not stop within {}", STOP_WAIT);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         channel.close();
         stopped.countDown();
         FsCacheStats st = handler.stats();
