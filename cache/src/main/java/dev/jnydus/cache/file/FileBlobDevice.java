@@ -120,8 +120,10 @@ final class FileBlobDevice implements BlobDevice {
 
     /**
      * Queues chunks of one blob: duplicates and cached chunks dropped, the rest merged into
-     * requests of at most {@code merging_size} compressed bytes (upstream sorts by compressed
-     * offset and merges across gaps up to {@code merging_size / 128}).
+     * requests of at most {@code merging_size} compressed bytes, across gaps up to
+     * {@code merging_size / 128} as upstream. Upstream sorts by compressed offset first; here the
+     * caller's order is kept (a prefetch list comes in the order a workload reads), merging only
+     * chunks that follow each other in the blob, which for chunks given in blob order is the same.
      */
     private int prefetchBlob(CachedBlob blob, Collection<ChunkInfo> chunks, PrefetchPriority priority) {
         Map<Integer, ChunkInfo> distinct = new LinkedHashMap<>();
@@ -133,7 +135,7 @@ final class FileBlobDevice implements BlobDevice {
         }
         mgr.prefetchMetrics().addUnmergedChunks(distinct.size());
         int queued = 0;
-        for (List<ChunkInfo> range : ChunkRanges.merge(new ArrayList<>(distinct.values()),
+        for (List<ChunkInfo> range : ChunkRanges.mergeInOrder(new ArrayList<>(distinct.values()),
                 mgr.options().prefetch().effectiveMergingSize())) {
             long bytes = ChunkRanges.end(range) - ChunkRanges.start(range);
             if (mgr.scheduler().submit(new Task(blob, range, bytes, priority))) {
