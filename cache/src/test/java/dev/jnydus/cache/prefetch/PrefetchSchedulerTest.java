@@ -89,28 +89,43 @@ class PrefetchSchedulerTest {
     }
 
     @Test
-    void lowLaneRunsAfterTheNormalOneAndOneRequestAtATime() throws Exception {
-        try (PrefetchScheduler s = scheduler(3)) {
+    void lowLaneRunsAfterTheNormalOne() throws Exception {
+        // One worker: the order requests start in is the order they were taken in.
+        try (PrefetchScheduler s = scheduler(1)) {
             CountDownLatch paused = new CountDownLatch(1);
             s.pausedHook(paused::countDown);
             PrefetchGroup g = s.newGroup("g");
-            CountDownLatch releaseL1 = new CountDownLatch(1);
-            CountDownLatch startedL1 = new CountDownLatch(1);
-            // Everything is queued before any worker may start (an on-demand fetch holds them).
+            // Everything is queued before the worker may start (an on-demand fetch holds it).
             s.onDemandStarted();
-            s.submit(task(g, "L1", PrefetchPriority.LOW, releaseL1, startedL1));
+            s.submit(task(g, "L1", PrefetchPriority.LOW, null));
             s.submit(task(g, "L2", PrefetchPriority.LOW, null));
             s.submit(task(g, "N1", PrefetchPriority.NORMAL, null));
             s.submit(task(g, "N2", PrefetchPriority.NORMAL, null));
             assertThat(paused.await(30, TimeUnit.SECONDS)).isTrue();
             s.onDemandFinished();
-            // L1 runs until released; three workers, but L2 must wait for it.
+            assertThat(g.awaitIdle(Duration.ofSeconds(30))).isTrue();
+            assertThat(events).containsExactly("start N1", "end N1", "start N2", "end N2", "start L1", "end L1",
+                    "start L2", "end L2");
+        }
+    }
+
+    @Test
+    void lowLaneRunsOneRequestAtATimeThoughWorkersAreFree() throws Exception {
+        try (PrefetchScheduler s = scheduler(3)) {
+            PrefetchGroup g = s.newGroup("g");
+            CountDownLatch releaseL1 = new CountDownLatch(1);
+            CountDownLatch startedL1 = new CountDownLatch(1);
+            s.submit(task(g, "L1", PrefetchPriority.LOW, releaseL1, startedL1));
             assertThat(startedL1.await(30, TimeUnit.SECONDS)).isTrue();
+            s.submit(task(g, "L2", PrefetchPriority.LOW, null));
+            s.submit(task(g, "N1", PrefetchPriority.NORMAL, null));
+            // N1 runs beside L1 on another worker; L2 waits for L1 to end.
+            while (!events.contains("end N1")) {
+                Thread.onSpinWait();
+            }
             assertThat(events).doesNotContain("start L2");
             releaseL1.countDown();
             assertThat(g.awaitIdle(Duration.ofSeconds(30))).isTrue();
-            assertThat(events.indexOf("start L1")).isGreaterThan(events.indexOf("start N1"))
-                    .isGreaterThan(events.indexOf("start N2"));
             assertThat(events.indexOf("start L2")).isGreaterThan(events.indexOf("end L1"));
         }
     }
