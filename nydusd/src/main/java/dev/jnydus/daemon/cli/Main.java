@@ -20,6 +20,7 @@ public final class Main {
         }
         // First: from here on a SIGTERM is a request the daemon handles, never a JVM exit.
         StopSignals stop = StopSignals.install();
+        StartupTrace.mark("signals");
         ErrorEvents errors = new ErrorEvents();
         DaemonLauncher launcher = ServiceLoader.load(DaemonLauncher.class).findFirst()
                 .orElse(plan -> {
@@ -29,8 +30,11 @@ public final class Main {
         if (mayStartDaemon(argv)) {
             launcher.prepare();
         }
-        int status = new NydusdCli(System.out, System.err, System.getenv(), BuildInfo.current(),
-                new LogbackConfigurer(errors), launcher, stop, errors).run(argv);
+        StartupTrace.mark("launcher");
+        NydusdCli cli = new NydusdCli(System.out, System.err, System.getenv(), BuildInfo.current(),
+                new LogbackConfigurer(errors), launcher, stop, errors);
+        StartupTrace.mark("cli");
+        int status = cli.run(argv);
         System.exit(status);
     }
 
