@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A FUSE channel over its own duplicate ({@code dup}) of the session descriptor, so that each
- * worker has a descriptor of its own to poll and to close, while every request stays on the one
+ * worker has a descriptor of its own to wait on and to close, while every request stays on the one
  * open file of the session. That matters for a takeover: the kernel keeps the requests a daemon
  * has read and not answered with the open file they were read from. A duplicate's requests stay
  * with the session's file, which the supervisor holds too, so they outlive a crashed daemon and
