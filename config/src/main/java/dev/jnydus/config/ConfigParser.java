@@ -28,7 +28,11 @@ final class ConfigParser {
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
-    private static final TomlMapper TOML = new TomlMapper();
+
+    /** TOML's mapper, made on first use: JSON configurations, the usual kind, never pay for it at start. */
+    private static final class Toml {
+        static final TomlMapper MAPPER = new TomlMapper();
+    }
 
     /** A syntax tree and whether it came from TOML. */
     record Tree(JsonNode node, boolean toml) {
@@ -74,7 +78,7 @@ final class ConfigParser {
             jsonError = e;
         }
         try {
-            JsonNode toml = TOML.readTree(text);
+            JsonNode toml = Toml.MAPPER.readTree(text);
             return new Tree(toml == null || toml.isMissingNode() ? JSON.createObjectNode() : toml, true);
         } catch (JacksonException e) {
             if (jsonError != null && looksLikeJson(text)) {

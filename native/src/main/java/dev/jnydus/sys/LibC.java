@@ -78,6 +78,12 @@ final class LibC {
 
     static native int eventfd(int initval, int flags);
 
+    static native int epoll_create1(int flags);
+
+    static native int epoll_ctl(int epfd, int op, int fd, long event);
+
+    static native int epoll_wait(int epfd, long events, int maxevents, int timeout);
+
     static native int pipe2(int[] fds, int flags);
 
     static native int socketpair(int domain, int type, int protocol, int[] sv);

@@ -194,6 +194,28 @@ public final class Sys {
         return (int) n;
     }
 
+    /**
+     * read(2) into {@code dst[position, limit)} of a direct buffer, for a loop that expects some
+     * errors as a matter of course (EAGAIN on a non-blocking descriptor): returns the byte count, or
+     * the negated errno, without building an exception (with its stack trace) for it.
+     */
+    public static int readOrErrno(Fd fd, ByteBuffer dst) throws FsException {
+        ensureAvailable();
+        if (!dst.isDirect()) {
+            throw new IllegalArgumentException("readOrErrno needs a direct buffer");
+        }
+        int pos = dst.position();
+        // Safe because: as in read.
+        long n = LibC.read(fd.get(), address(dst) + pos, dst.remaining());
+        Reference.reachabilityFence(dst);
+        if (n < 0) {
+            int errno = Native.getLastError();
+            return errno > 0 ? -errno : -Errno.EIO.number();
+        }
+        dst.position(pos + (int) n);
+        return (int) n;
+    }
+
     /** write(2) of {@code src[position, limit)}; returns the byte count written. */
     public static int write(Fd fd, ByteBuffer src) throws FsException {
         ensureAvailable();

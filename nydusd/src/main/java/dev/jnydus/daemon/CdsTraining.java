@@ -44,18 +44,57 @@ public final class CdsTraining {
     private CdsTraining() {
     }
 
+    /**
+     * With no arguments, makes a small image in a temporary directory and trains on it. The build
+     * makes the image first in a JVM of its own ({@code --prepare DIR}), then trains on it
+     * ({@code --work DIR}), so that the image builder's classes stay out of the archive: an AOT
+     * cache loads every class it holds at each start, whether the start uses it or not.
+     */
     public static void main(String[] args) throws Exception {
+        if (args.length == 2 && args[0].equals("--prepare")) {
+            prepare(Path.of(args[1]));
+            return;
+        }
+        if (args.length == 2 && args[0].equals("--work")) {
+            train(Path.of(args[1]));
+            return;
+        }
+        if (args.length != 0) {
+            throw new IllegalArgumentException("usage: CdsTraining [--prepare DIR | --work DIR]");
+        }
         Path work = Files.createTempDirectory("jnydus-cds-");
+        try {
+            prepare(work);
+            train(work);
+        } finally {
+            delete(work);
+        }
+    }
+
+    /** The image the training mounts: {@code DIR/bootstrap} and its blob in {@code DIR/blobs}. */
+    static void prepare(Path work) throws IOException {
+        Path src = Files.createDirectories(work.resolve("src/etc"));
+        Files.writeString(src.resolve("hostname"), "jnydus\n");
+        Files.write(work.resolve("src/data"), new byte[200_000]);
+        Files.createSymbolicLink(work.resolve("src/link"), Path.of("etc/hostname"));
+        Path blobs = Files.createDirectories(work.resolve("blobs"));
+        new ImageBuilder(BuildOptions.defaults().withFsVersion(6).withCompressor(Compressor.ZSTD), null)
+                .create(work.resolve("src"), BuildOutputs.toDir(work.resolve("bootstrap"), blobs));
+    }
+
+    /** Starts the daemon's way on the image {@link #prepare} made, in a scratch directory it removes. */
+    static void train(Path image) throws Exception {
+        Path work = Files.createTempDirectory(image, "run-");
         PrintStream quiet = new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
         try {
-            Path src = Files.createDirectories(work.resolve("src/etc"));
-            Files.writeString(src.resolve("hostname"), "jnydus\n");
-            Files.write(work.resolve("src/data"), new byte[200_000]);
-            Files.createSymbolicLink(work.resolve("src/link"), Path.of("etc/hostname"));
+            Path boot = image.resolve("bootstrap");
+            // A copy: --localfs-dir makes the blob directory the cache's too, and every run starts uncached.
             Path blobs = Files.createDirectories(work.resolve("blobs"));
-            Path boot = work.resolve("bootstrap");
-            new ImageBuilder(BuildOptions.defaults().withFsVersion(6).withCompressor(Compressor.ZSTD), null)
-                    .create(work.resolve("src"), BuildOutputs.toDir(boot, blobs));
+            try (var files = Files.list(image.resolve("blobs"))) {
+                for (Path f : (Iterable<Path>) files::iterator) {
+                    Files.copy(f, blobs.resolve(f.getFileName()));
+                }
+            }
             Path mnt = Files.createDirectories(work.resolve("mnt"));
             HttpServer registry = BlobServer.start(blobs);
             Path registryConfig = work.resolve("registry.json");
@@ -76,9 +115,13 @@ public final class CdsTraining {
             registry.stop(0);
             exerciseApi(work.resolve("api.sock"));
         } finally {
-            try (var s = Files.walk(work)) {
-                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            delete(work);
+        }
+    }
+
+    private static void delete(Path dir) throws IOException {
+        try (var s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
     }
 

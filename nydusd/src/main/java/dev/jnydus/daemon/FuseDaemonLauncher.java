@@ -18,18 +18,24 @@ import dev.jnydus.daemon.cli.RlimitPolicy;
 import dev.jnydus.daemon.cli.Service;
 import dev.jnydus.daemon.cli.StartupException;
 import dev.jnydus.daemon.cli.StartupPlan;
+import dev.jnydus.daemon.cli.StartupTrace;
 import dev.jnydus.daemon.cli.StopSignals;
 import dev.jnydus.daemon.upgrade.SupervisorClient;
 import dev.jnydus.fuse.transport.dev.Fusectl;
 import dev.jnydus.sys.ProcessIds;
 import dev.jnydus.sys.ResourceLimits;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +50,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>With {@code --fs-driver fanotify} the image is mounted by the kernel's EROFS driver instead
  * ({@link FanotifyDaemon}, through the same state machine and API). Which drivers the kernel
- * offers is probed first, logged in one line and reported by {@code GET /api/v1/daemon}.
+ * offers is probed (first for fanotify; for FUSE only {@code /dev/fuse} is, the rest beside the
+ * mount), logged in one line and reported by {@code GET /api/v1/daemon}.
+ *
+ * <p>Start-up time counts (the snapshotter waits for RUNNING): the API server is bound under a
+ * temporary name on another thread while the bootstrap is opened and mounted, and only renamed
+ * into place once RUNNING ({@link ApiServer#bind}, {@link ApiServer#publish}); Jackson and JNA
+ * are readied while {@code main} reads the command line ({@link #prepare}, {@link StartupWarmup}).
  *
  * <p>Signals are caught from the start of {@code main} ({@link StopSignals}); this launcher checks
  * for a request after every step that creates something, so a signal at any moment ends with the
@@ -54,6 +66,11 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
     private static final Logger LOG = LoggerFactory.getLogger(FuseDaemonLauncher.class);
     /** Longest a shutdown may take before the process ends regardless. */
     static final Duration SHUTDOWN_LIMIT = Duration.ofSeconds(30);
+
+    @Override
+    public void prepare() {
+        StartupWarmup.start();
+    }
 
     @Override
     public void launch(StartupPlan plan) throws Exception {
@@ -77,12 +94,13 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
         }
         StopSignals stop = context.stop();
         applyRlimit(g.rlimitNofile());
+        StartupTrace.mark("rlimit");
         g.id().ifPresent(id -> LOG.info("daemon id {}, supervisor {}, failover policy {}", id,
                 g.supervisor().orElse(""), fuse.fuse().failoverPolicy().cliName()));
 
-        KernelFeatures features = KernelFeatures.probe(KernelFeatures.probeDir(plan.startupMount()));
-        LOG.info(features.summary());
         if (fuse.fuse().fsDriver() == FsDriver.FANOTIFY) {
+            KernelFeatures features = KernelFeatures.probe(KernelFeatures.probeDir(plan.startupMount()));
+            LOG.info(features.summary());
             if (g.upgrade()) {
                 throw new StartupException("--upgrade (waiting for a takeover) is not supported with --fs-driver "
                         + "fanotify yet");
@@ -90,7 +108,14 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
             FanotifyDaemon.run(plan, fuse, features, context, identity(g, features));
             return;
         }
-        features.require(FsDriver.FUSEDEV);
+        // FUSE needs /dev/fuse only; the other modes are probed beside the mount, for the log and
+        // the API (the fanotify probe creates a file where the cache lives: tens of milliseconds).
+        KernelFeatures.requireFusedev();
+        CompletableFuture<KernelFeatures> features = CompletableFuture.supplyAsync(() -> {
+            KernelFeatures f = KernelFeatures.probe(KernelFeatures.probeDir(plan.startupMount()));
+            LOG.info(f.summary());
+            return f;
+        }, FuseDaemonLauncher::startupThread);
         // A successor must not stat its own mountpoint before it serves it: nobody would answer.
         // MountpointCheck reads the mount table and never looks at a FUSE mount.
         MountpointCheck.Result at = MountpointCheck.inspect(fuse.fuse().mountpoint(), g.apiSock());
@@ -108,7 +133,7 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
         CacheOptions cacheOptions = startup.isPresent() ? RafsInstance.cacheOptions(startup.get().config())
                 : CacheOptions.builder(CacheType.DUMMYCACHE).build();
         StartupLimits.check(StartupLimits.Demand.of(fuse.fuse().fuseThreads(), cacheOptions), MemoryBudget.ofThisJvm());
-        RafsInstance instance = startup.isPresent() ? RafsInstance.open(startup.get(), uid, gid) : null;
+        StartupTrace.mark("checks");
         FuseRequestMetrics requests = new FuseRequestMetrics(Clock.systemUTC());
         FuseService service = new FuseService(mountpoint, fuse.fuse().fuseThreads(), fuse.fuse().writable(),
                 Clock.systemUTC(), requests, stop::request);
@@ -119,21 +144,31 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
         service.restorer(handover);
         DaemonStateMachine machine = new DaemonStateMachine(service);
         DaemonMetrics metrics = new DaemonMetrics(service.mounts()::entries, requests, machine::state);
+        StartupTrace.mark("service");
+        RafsInstance instance = null;
         ApiServer api = null;
+        CompletableFuture<ApiServer> boundApi = null;
         try {
+            if (g.apiSock().isPresent()) {
+                // Bound beside the mount, published once RUNNING (or at once when waiting for a takeover).
+                String sock = g.apiSock().get();
+                boundApi = features.thenApplyAsync(f -> bindApi(sock, new ApiDispatcher(identity(g, f), machine,
+                        service, handover, null, opener, metrics, runtimeConfig, context.logs(), context.errors(),
+                        stop::request)), FuseDaemonLauncher::startupThread);
+            }
             if (awaitTakeover) {
                 // Spec 4.2: stay INIT with the API up; mounts come from the saved state.
                 LOG.info("{}: waiting in INIT for a takeover of {}", crashed ? "a predecessor crashed" : "--upgrade",
                         mountpoint);
-                if (g.apiSock().isEmpty()) {
+                if (boundApi == null) {
                     LOG.warn("without --apisock nothing can ask for the takeover");
                 } else if (!stop.isRequested()) {
-                    api = startApi(g.apiSock().get(), new ApiDispatcher(identity(g, features), machine, service,
-                            handover, null, opener, metrics, runtimeConfig, context.logs(), context.errors(),
-                            stop::request));
+                    api = publishApi(g.apiSock().get(), boundApi);
                 }
                 awaitStop(stop);
             } else {
+                instance = startup.isPresent() ? RafsInstance.open(startup.get(), uid, gid) : null;
+                StartupTrace.mark("bootstrap");
                 if (instance != null) {
                     RafsMount m = startup.get();
                     service.attach(m.virtualMountpoint(), new MountCommand(MountCommand.RAFS, m.bootstrap(),
@@ -148,17 +183,19 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
                 } catch (IOException | RuntimeException e) {
                     throw new StartupException("failed to mount " + mountpoint + ": " + e.getMessage(), e);
                 }
+                StartupTrace.mark("mounted");
                 machine.fire(DaemonEvent.MOUNT);
                 if (!stop.isRequested()) {
                     machine.fire(DaemonEvent.START);
+                    StartupTrace.mark("running");
                     LOG.info("nydusd is serving {} (RUNNING)", mountpoint);
                     service.mountsStarted();
                     // The snapshotter relies on RUNNING before the socket appears (spec 8).
-                    if (g.apiSock().isPresent() && !stop.isRequested()) {
-                        api = startApi(g.apiSock().get(), new ApiDispatcher(identity(g, features), machine, service, handover,
-                                null, opener, metrics, runtimeConfig, context.logs(), context.errors(),
-                                stop::request));
+                    if (boundApi != null && !stop.isRequested()) {
+                        api = publishApi(g.apiSock().get(), boundApi);
+                        StartupTrace.mark("api");
                     }
+                    StartupTrace.write();
                     awaitStop(stop);
                 }
             }
@@ -173,6 +210,8 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
         } finally {
             if (api != null) {
                 api.close();
+            } else if (boundApi != null) {
+                closeWhenBound(boundApi);
             }
             if (instance != null) {
                 instance.close();
@@ -209,6 +248,49 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
 
     static ApiDispatcher.Identity identity(GlobalOptions g, KernelFeatures features) {
         return new ApiDispatcher.Identity(BuildInfo.current(), g.id(), g.supervisor(), Optional.ofNullable(features));
+    }
+
+    /** Runs a start-up step beside the main thread, on a thread of its own that ends with it. */
+    private static void startupThread(Runnable step) {
+        Thread t = new Thread(step, "startup");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private static ApiServer bindApi(String sock, ApiDispatcher dispatcher) {
+        try {
+            return ApiServer.bind(Path.of(sock), dispatcher);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The server {@link #bindApi} made, in place at its path; a failure to bind or publish fails the start. */
+    private static ApiServer publishApi(String sock, CompletableFuture<ApiServer> bound) throws StartupException,
+            InterruptedException {
+        ApiServer api;
+        try {
+            api = bound.get();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() instanceof UncheckedIOException u ? u.getCause() : e.getCause();
+            throw new StartupException("failed to start the API server on " + sock + ": " + cause.getMessage(), cause);
+        }
+        try {
+            api.publish();
+            return api;
+        } catch (IOException | RuntimeException e) {
+            api.close();
+            throw new StartupException("failed to start the API server on " + sock + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Closes a server {@link #bindApi} is making, once it is made (a start that failed meanwhile). */
+    private static void closeWhenBound(CompletableFuture<ApiServer> bound) {
+        try {
+            bound.join().close();
+        } catch (CompletionException | CancellationException e) {
+            // Nothing was bound.
+        }
     }
 
     static ApiServer startApi(String sock, ApiDispatcher dispatcher) throws StartupException {

@@ -74,10 +74,13 @@ public final class FuseService implements DaemonStateMachine.Actions, FsService,
     /**
      * Upstream's INIT wishes, except that a read-only mount does not ask for WRITEBACK_CACHE: with
      * it the kernel invalidates st_blocks on every close (fuse_flush), so each stat after a read
-     * costs a GETATTR round trip; nothing is ever written back on a read-only mount anyway.
+     * costs a GETATTR round trip; nothing is ever written back on a read-only mount anyway. A
+     * read-only mount offers POSIX_ACL, which the namespace keeps only when every image attached
+     * at mount has no xattrs ({@code Vfs#init}): the kernel then caches "no ACL" instead of asking.
      */
     static FsOptions fuseOptions(boolean writable) {
-        return writable ? FsOptions.UPSTREAM_DEFAULTS : FsOptions.UPSTREAM_DEFAULTS.without(FsOptions.WRITEBACK_CACHE);
+        return writable ? FsOptions.UPSTREAM_DEFAULTS
+                : FsOptions.UPSTREAM_DEFAULTS.without(FsOptions.WRITEBACK_CACHE).with(FsOptions.POSIX_ACL);
     }
 
     public Path mountpoint() {

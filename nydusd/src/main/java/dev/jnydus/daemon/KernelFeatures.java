@@ -65,7 +65,18 @@ public record KernelFeatures(Feature fusedev, Feature fscache, Feature fanotify)
 
     /** Fails the start with one line when the driver asked for is unavailable. */
     public void require(FsDriver driver) throws StartupException {
-        Feature f = of(driver);
+        require(driver, of(driver));
+    }
+
+    /**
+     * As {@code probe(...).require(FsDriver.FUSEDEV)}, probing FUSE alone: a FUSE daemon does not
+     * wait for the other probes before it mounts.
+     */
+    public static void requireFusedev() throws StartupException {
+        require(FsDriver.FUSEDEV, probeFuse(Path.of("/dev/fuse")));
+    }
+
+    private static void require(FsDriver driver, Feature f) throws StartupException {
         if (!f.available()) {
             throw new StartupException("fs driver " + driver.cliName() + " is not available on this kernel: "
                     + f.reason());

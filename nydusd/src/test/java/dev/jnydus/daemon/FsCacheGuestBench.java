@@ -34,7 +34,7 @@ public final class FsCacheGuestBench {
         System.out.println("clocksource " + Files.readString(
                 Path.of("/sys/devices/system/clocksource/clocksource0/current_clocksource")).trim());
         int status = 1;
-        try (RegistryServer registry = RegistryServer.anonymous().start()) {
+        try (RegistryServer registry = RegistryServer.anonymous().start(Duration.ofMinutes(5))) {
             Path blob;
             try (Stream<Path> s = Files.list(in.resolve("blobs-bench"))) {
                 blob = s.findFirst().orElseThrow();

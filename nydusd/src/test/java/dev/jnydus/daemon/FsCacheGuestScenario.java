@@ -89,7 +89,8 @@ public final class FsCacheGuestScenario {
     private void run(String what) throws Exception {
         Files.createDirectories(tmp);
         long t0 = System.nanoTime();
-        registry = RegistryServer.anonymous().start();
+        // The guest is emulated (15-30x slower) and its host may be loaded: give the registry time.
+        registry = RegistryServer.anonymous().start(Duration.ofMinutes(5));
         blobA = registry.pushBlob(REPO, blobOf("a"));
         blobC = registry.pushBlob(REPO, blobOf("c"));
         step("registry up, blobs pushed", t0);
@@ -169,7 +170,7 @@ public final class FsCacheGuestScenario {
                         .isInstanceOf(IOException.class).hasMessageContaining("Input/output error");
                 double failedAfter = (System.nanoTime() - start) / 1e9;
                 assertThat(service.stats().readFailures()).isPositive();
-                registry.start();
+                registry.start(Duration.ofMinutes(5));
                 assertThat(read(file)).isEqualTo(Files.readAllBytes(in.resolve("src-c").resolve(c.relativize(file))));
                 step(String.format("registry down: the reader got EIO after %.1f s, not a hang; registry back: the "
                         + "same read succeeds", failedAfter), t);

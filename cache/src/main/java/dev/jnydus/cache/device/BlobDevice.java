@@ -18,7 +18,8 @@ import java.util.Optional;
  * stored. Concurrent readers of the same missing chunk share one backend request.
  *
  * <p>Prefetch: requests are merged ({@code merging_size}), queued and run by prefetch workers
- * under the bandwidth limit; they never delay reads, and all of them stop when the device closes.
+ * under the bandwidth limit; no new prefetch request starts while a read is fetching, and all of
+ * them stop when the device closes.
  */
 public interface BlobDevice extends AutoCloseable {
 
@@ -49,6 +50,15 @@ public interface BlobDevice extends AutoCloseable {
      * prefetch is disabled, the cache is a dummycache, or everything is cached.
      */
     int prefetch(Collection<ChunkInfo> chunks);
+
+    /**
+     * As {@link #prefetch(Collection)}, in the given lane: {@link PrefetchPriority#LOW} requests
+     * run after every queued normal one, one at a time (bulk data such as the tail of a large
+     * listed file). Without lanes, the same as {@link #prefetch(Collection)}.
+     */
+    default int prefetch(Collection<ChunkInfo> chunks, PrefetchPriority priority) {
+        return prefetch(chunks);
+    }
 
     /**
      * Queues blob-level prefetch of the chunks whose stored bytes intersect

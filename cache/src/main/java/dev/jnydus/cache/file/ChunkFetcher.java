@@ -71,14 +71,25 @@ final class ChunkFetcher implements AutoCloseable {
         }
         FsException first = null;
         long bytes = 0;
-        for (List<ChunkInfo> g : groups) {
-            bytes += ChunkRanges.end(g) - ChunkRanges.start(g);
-            FsException e = execute(claims, g, source);
-            if (first == null) {
-                first = e;
+        boolean onDemand = source == RequestSource.ON_DEMAND;
+        if (onDemand) {
+            // Prefetch workers start no new request until this one is done (see PrefetchScheduler).
+            mgr.scheduler().onDemandStarted();
+        }
+        try {
+            for (List<ChunkInfo> g : groups) {
+                bytes += ChunkRanges.end(g) - ChunkRanges.start(g);
+                FsException e = execute(claims, g, source);
+                if (first == null) {
+                    first = e;
+                }
+            }
+        } finally {
+            if (onDemand) {
+                mgr.scheduler().onDemandFinished();
             }
         }
-        if (source == RequestSource.ON_DEMAND) {
+        if (onDemand) {
             mgr.scheduler().chargeOnDemand(bytes);
         }
         return new Fetched(bytes, first);

@@ -45,6 +45,35 @@ final class ChunkRanges {
         return out;
     }
 
+    /**
+     * As {@link #merge}, keeping the caller's order: a chunk joins the group before it only when it
+     * follows that group's end in the blob (within the gap and the window), so the groups come out
+     * in the order their first chunks were given. For prefetch in the order of a list (the order
+     * in which a workload reads): a list laid out in that order in the blob, or chunks given in
+     * blob order, still merge as {@link #merge} merges them.
+     */
+    static List<List<ChunkInfo>> mergeInOrder(List<ChunkInfo> chunks, long window) {
+        long maxGap = window >> GAP_SHIFT;
+        List<List<ChunkInfo>> out = new ArrayList<>();
+        List<ChunkInfo> cur = null;
+        long start = 0;
+        long end = 0;
+        for (ChunkInfo c : chunks) {
+            boolean joins = cur != null && window > 0
+                    && c.compressedOffset() >= end
+                    && c.compressedOffset() - end <= maxGap
+                    && c.compressedEnd() - start <= window;
+            if (!joins) {
+                cur = new ArrayList<>();
+                out.add(cur);
+                start = c.compressedOffset();
+            }
+            cur.add(c);
+            end = c.compressedEnd(); // a joining chunk starts at or after the group's end
+        }
+        return out;
+    }
+
     static long start(List<ChunkInfo> group) {
         long s = Long.MAX_VALUE;
         for (ChunkInfo c : group) {

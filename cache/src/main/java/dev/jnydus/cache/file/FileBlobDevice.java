@@ -8,6 +8,7 @@ import dev.jnydus.cache.device.ChunkInfo;
 import dev.jnydus.cache.device.ChunkSink;
 import dev.jnydus.cache.device.ChunkSlice;
 import dev.jnydus.cache.device.ChunkTable;
+import dev.jnydus.cache.device.PrefetchPriority;
 import dev.jnydus.cache.prefetch.PrefetchGroup;
 import dev.jnydus.cache.prefetch.PrefetchTask;
 import dev.jnydus.common.Errno;
@@ -89,6 +90,11 @@ final class FileBlobDevice implements BlobDevice {
 
     @Override
     public int prefetch(Collection<ChunkInfo> chunks) {
+        return prefetch(chunks, PrefetchPriority.NORMAL);
+    }
+
+    @Override
+    public int prefetch(Collection<ChunkInfo> chunks, PrefetchPriority priority) {
         if (!prefetchEnabled()) {
             return 0;
         }
@@ -99,7 +105,7 @@ final class FileBlobDevice implements BlobDevice {
         int queued = 0;
         for (Map.Entry<Integer, List<ChunkInfo>> e : perBlob.entrySet()) {
             try {
-                queued += prefetchBlob(blob(e.getKey()), e.getValue());
+                queued += prefetchBlob(blob(e.getKey()), e.getValue(), priority);
             } catch (FsException ex) {
                 LOG.warn("prefetch: {}", ex.getMessage());
             }
@@ -114,10 +120,12 @@ final class FileBlobDevice implements BlobDevice {
 
     /**
      * Queues chunks of one blob: duplicates and cached chunks dropped, the rest merged into
-     * requests of at most {@code merging_size} compressed bytes (upstream sorts by compressed
-     * offset and merges across gaps up to {@code merging_size / 128}).
+     * requests of at most {@code merging_size} compressed bytes, across gaps up to
+     * {@code merging_size / 128} as upstream. Upstream sorts by compressed offset first; here the
+     * caller's order is kept (a prefetch list comes in the order a workload reads), merging only
+     * chunks that follow each other in the blob, which for chunks given in blob order is the same.
      */
-    private int prefetchBlob(CachedBlob blob, Collection<ChunkInfo> chunks) {
+    private int prefetchBlob(CachedBlob blob, Collection<ChunkInfo> chunks, PrefetchPriority priority) {
         Map<Integer, ChunkInfo> distinct = new LinkedHashMap<>();
         for (ChunkInfo asked : chunks) {
             ChunkInfo c = blob.keyed(asked);
@@ -127,10 +135,10 @@ final class FileBlobDevice implements BlobDevice {
         }
         mgr.prefetchMetrics().addUnmergedChunks(distinct.size());
         int queued = 0;
-        for (List<ChunkInfo> range : ChunkRanges.merge(new ArrayList<>(distinct.values()),
+        for (List<ChunkInfo> range : ChunkRanges.mergeInOrder(new ArrayList<>(distinct.values()),
                 mgr.options().prefetch().effectiveMergingSize())) {
             long bytes = ChunkRanges.end(range) - ChunkRanges.start(range);
-            if (mgr.scheduler().submit(new Task(blob, range, bytes))) {
+            if (mgr.scheduler().submit(new Task(blob, range, bytes, priority))) {
                 queued++;
             }
         }
@@ -141,11 +149,18 @@ final class FileBlobDevice implements BlobDevice {
         private final CachedBlob blob;
         private final List<ChunkInfo> range;
         private final long bytes;
+        private final PrefetchPriority priority;
 
-        Task(CachedBlob blob, List<ChunkInfo> range, long bytes) {
+        Task(CachedBlob blob, List<ChunkInfo> range, long bytes, PrefetchPriority priority) {
             this.blob = blob;
             this.range = range;
             this.bytes = bytes;
+            this.priority = priority;
+        }
+
+        @Override
+        public PrefetchPriority priority() {
+            return priority;
         }
 
         @Override
@@ -189,7 +204,7 @@ final class FileBlobDevice implements BlobDevice {
                 chunks.add(c);
             }
         }
-        return prefetchBlob(blob, chunks);
+        return prefetchBlob(blob, chunks, PrefetchPriority.NORMAL);
     }
 
     @Override
@@ -208,7 +223,7 @@ final class FileBlobDevice implements BlobDevice {
             for (int i = 0; i < table.size(); i++) {
                 all.add(table.get(i));
             }
-            n += prefetchBlob(byIndex[b.index()], all);
+            n += prefetchBlob(byIndex[b.index()], all, PrefetchPriority.NORMAL);
         }
         return n;
     }

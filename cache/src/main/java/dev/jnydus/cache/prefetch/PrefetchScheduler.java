@@ -1,15 +1,19 @@
 package dev.jnydus.cache.prefetch;
 
-import dev.jnydus.cache.device.PrefetchOptions;
 import dev.jnydus.backend.Sleeper;
+import dev.jnydus.cache.device.PrefetchOptions;
+import dev.jnydus.cache.device.PrefetchPriority;
 import dev.jnydus.common.Ticker;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,6 +24,13 @@ import org.slf4j.LoggerFactory;
  * can only ever wait for a prefetch request that is already on the wire, never for one that is
  * waiting for bandwidth.
  *
+ * <p>On-demand reads come first on the link too: while any on-demand fetch is under way
+ * ({@link #onDemandStarted}..{@link #onDemandFinished}), no worker starts a new request; those
+ * already on the wire finish. Over a slow link this is what keeps a reader's request from sharing
+ * the bandwidth with {@code threads_count} speculative ones. Requests queue in two lanes
+ * ({@link PrefetchPriority}): the low lane runs only when the normal one is empty, one request at
+ * a time.
+ *
  * <p>Failed requests are retried (re-queued) while a budget of 32 retries per scheduler lasts, as
  * upstream's worker manager does for blob prefetches.
  */
@@ -27,7 +38,17 @@ public final class PrefetchScheduler implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PrefetchScheduler.class);
     private static final int RETRY_BUDGET = 32;
 
-    private final LinkedBlockingQueue<Entry> queue = new LinkedBlockingQueue<>();
+    /** How many low-lane requests may run at once. */
+    static final int LOW_LANE_REQUESTS = 1;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final Deque<Entry> normal = new ArrayDeque<>();
+    private final Deque<Entry> low = new ArrayDeque<>();
+    private int lowRunning;
+    private int onDemand;
+    /** Tests: runs (under the lock) each time a worker that has work waits for on-demand reads. */
+    private volatile Runnable pausedHook = () -> { };
     private final List<Thread> threads = new ArrayList<>();
     private final BandwidthLimiter limiter;
     private final Ticker ticker;
@@ -74,8 +95,66 @@ public final class PrefetchScheduler implements AutoCloseable {
         }
         task.group().added();
         active.incrementAndGet();
-        queue.add(new Entry(task, ticker.nanos()));
+        enqueue(new Entry(task, ticker.nanos()));
         return true;
+    }
+
+    private void enqueue(Entry e) {
+        lock.lock();
+        try {
+            if (!closed) {
+                (e.task().priority() == PrefetchPriority.LOW ? low : normal).add(e);
+                changed.signal();
+                return;
+            }
+        } finally {
+            lock.unlock();
+        }
+        finish(e.task());
+    }
+
+    /**
+     * An on-demand fetch is about to go to the backend: workers start no new request until every
+     * such fetch has {@linkplain #onDemandFinished finished}. Calls must pair up.
+     */
+    public void onDemandStarted() {
+        lock.lock();
+        try {
+            onDemand++;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The end of a fetch announced with {@link #onDemandStarted}. */
+    public void onDemandFinished() {
+        lock.lock();
+        try {
+            if (--onDemand <= 0) {
+                onDemand = 0;
+                changed.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Tests: {@code hook} runs, under the scheduler's lock (it must not block or call back), each
+     * time a worker that has a request to start waits for on-demand fetches instead.
+     */
+    public void pausedHook(Runnable hook) {
+        pausedHook = hook;
+    }
+
+    /** Requests queued and not yet taken by a worker. */
+    public int queued() {
+        lock.lock();
+        try {
+            return normal.size() + low.size();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Charges bytes read on demand to the prefetch budget while prefetch is under way. */
@@ -92,13 +171,20 @@ public final class PrefetchScheduler implements AutoCloseable {
     public boolean cancel(PrefetchGroup group, Duration timeout) throws InterruptedException {
         group.cancel();
         List<Entry> dropped = new ArrayList<>();
-        queue.removeIf(e -> {
-            if (e.task().group() == group) {
-                dropped.add(e);
-                return true;
+        lock.lock();
+        try {
+            for (Deque<Entry> q : List.of(normal, low)) {
+                q.removeIf(e -> {
+                    if (e.task().group() == group) {
+                        dropped.add(e);
+                        return true;
+                    }
+                    return false;
+                });
             }
-            return false;
-        });
+        } finally {
+            lock.unlock();
+        }
         for (Entry e : dropped) {
             finish(e.task());
         }
@@ -116,8 +202,11 @@ public final class PrefetchScheduler implements AutoCloseable {
             while (!closed) {
                 Entry e;
                 try {
-                    e = queue.take();
+                    e = take();
                 } catch (InterruptedException ie) {
+                    break;
+                }
+                if (e == null) {
                     break;
                 }
                 boolean requeued = false;
@@ -126,6 +215,9 @@ public final class PrefetchScheduler implements AutoCloseable {
                 } catch (InterruptedException ie) {
                     break;
                 } finally {
+                    if (e.task().priority() == PrefetchPriority.LOW) {
+                        lowDone();
+                    }
                     if (!requeued) {
                         finish(e.task());
                     }
@@ -133,6 +225,44 @@ public final class PrefetchScheduler implements AutoCloseable {
             }
         } finally {
             metrics.workers.decrementAndGet();
+        }
+    }
+
+    /**
+     * The next request a worker may start, waiting while on-demand fetches are under way, nothing
+     * is queued, or only low-lane requests are and their budget is in use. Null once closed.
+     */
+    private Entry take() throws InterruptedException {
+        lock.lock();
+        try {
+            while (!closed) {
+                boolean work = !normal.isEmpty() || (!low.isEmpty() && lowRunning < LOW_LANE_REQUESTS);
+                if (work && onDemand == 0) {
+                    Entry e = normal.poll();
+                    if (e == null) {
+                        e = low.poll();
+                        lowRunning++;
+                    }
+                    return e;
+                }
+                if (work) {
+                    pausedHook.run();
+                }
+                changed.await();
+            }
+            return null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void lowDone() {
+        lock.lock();
+        try {
+            lowRunning--;
+            changed.signal();
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -156,7 +286,7 @@ public final class PrefetchScheduler implements AutoCloseable {
         } catch (Exception ex) {
             if (!group.isCancelled() && !closed && retries.getAndUpdate(v -> v > 0 ? v - 1 : 0) > 0) {
                 LOG.debug("prefetch request failed, retrying: {}", ex.toString());
-                queue.add(new Entry(task, e.submittedNanos()));
+                enqueue(new Entry(task, e.submittedNanos()));
                 return true;
             }
             LOG.warn("prefetch request of {} failed: {}", group.name(), ex.toString());
@@ -174,17 +304,21 @@ public final class PrefetchScheduler implements AutoCloseable {
         if (closed) {
             return;
         }
-        closed = true;
         List<Entry> rest = new ArrayList<>();
-        queue.drainTo(rest);
-        rest.forEach(e -> finish(e.task()));
-        for (Thread t : threads) {
-            // Idle workers block in take(); wake them. A worker inside a request is not
-            // interrupted (an interrupt would close the cache file channels it writes to).
-            if (t.getState() == Thread.State.WAITING || t.getState() == Thread.State.TIMED_WAITING) {
-                t.interrupt();
-            }
+        lock.lock();
+        try {
+            closed = true;
+            rest.addAll(normal);
+            rest.addAll(low);
+            normal.clear();
+            low.clear();
+            changed.signalAll();
+        } finally {
+            lock.unlock();
         }
+        rest.forEach(e -> finish(e.task()));
+        // Idle workers woke up above and leave. A worker inside a request is not interrupted (an
+        // interrupt would close the cache file channels it writes to) unless it outlasts the wait.
         for (Thread t : threads) {
             try {
                 t.join(5_000);

@@ -48,4 +48,17 @@ class ChunkRangesTest {
         assertThat(ChunkRanges.start(g.get(1))).isEqualTo(5000);
         assertThat(ChunkRanges.end(g.get(1))).isEqualTo(5200);
     }
+
+    @Test
+    void inOrderMergingKeepsTheGivenOrderAndMergesWhatFollowsInTheBlob() {
+        // A list read in the order 3, 0, 1, 2 (0..3 adjacent in the blob), then 5 far away.
+        List<ChunkInfo> cs = List.of(c(3, 1200, 400), c(0, 0, 400), c(1, 400, 400), c(2, 800, 400), c(5, 9000, 100));
+        assertThat(indices(ChunkRanges.mergeInOrder(cs, 1000))).containsExactly(List.of(3), List.of(0, 1), List.of(2),
+                List.of(5));
+        assertThat(indices(ChunkRanges.mergeInOrder(cs, 0))).hasSize(5);
+        // In blob order it merges exactly as merge() does.
+        List<ChunkInfo> sorted = List.of(c(0, 0, 400), c(1, 400, 400), c(2, 800, 400), c(3, 1200, 400));
+        assertThat(indices(ChunkRanges.mergeInOrder(sorted, 1000))).isEqualTo(indices(ChunkRanges.merge(sorted, 1000)));
+        assertThat(indices(ChunkRanges.mergeInOrder(sorted, 1600))).containsExactly(List.of(0, 1, 2, 3));
+    }
 }

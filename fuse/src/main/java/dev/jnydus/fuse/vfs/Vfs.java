@@ -116,7 +116,11 @@ public final class Vfs implements FileSystem {
     private int attach(String path, FileSystem fs, long rootIno, int index) throws FsException {
         MountTable.Attached a = mounts.attach(path, fs, rootIno, index);
         if (!enabled.equals(FsOptions.NONE)) {
-            fs.init(enabled);
+            FsOptions w = fs.init(enabled);
+            if (enabled.contains(FsOptions.POSIX_ACL) && (w == null || !w.contains(FsOptions.POSIX_ACL))) {
+                LOG.warn("{}: the session enforces POSIX ACLs (negotiated for the images attached at mount); "
+                        + "this image's ACLs are enforced by the kernel too", path);
+            }
         }
         return a.index();
     }
@@ -202,16 +206,31 @@ public final class Vfs implements FileSystem {
 
     // ------------------------------------------------------------------ FileSystem
 
+    /**
+     * Enables what both the kernel and this namespace's {@code wanted} offer, except POSIX_ACL,
+     * which stays only when every backend attached at INIT asks for it too (an image without
+     * xattrs, see {@code RafsFileSystem#init}): with it the kernel enforces the ACLs it reads and
+     * caches them, and a backend whose ACLs upstream shows but does not enforce must not be
+     * switched to enforcing them.
+     */
     @Override
     public FsOptions init(FsOptions capable) throws FsException {
         FsOptions on = capable.and(wanted);
+        List<MountTable.Attached> all = mounts.all();
+        boolean acl = on.contains(FsOptions.POSIX_ACL) && !all.isEmpty();
+        for (MountTable.Attached a : all) {
+            FsOptions w = a.fs().init(on);
+            acl &= w != null && w.contains(FsOptions.POSIX_ACL);
+        }
+        FsOptions want = wanted;
+        if (!acl) {
+            on = on.without(FsOptions.POSIX_ACL);
+            want = want.without(FsOptions.POSIX_ACL);
+        }
         noOpen = on.contains(FsOptions.NO_OPEN_SUPPORT);
         noOpendir = on.contains(FsOptions.NO_OPENDIR_SUPPORT);
         enabled = on;
-        for (MountTable.Attached a : mounts.all()) {
-            a.fs().init(on);
-        }
-        return wanted;
+        return want;
     }
 
     @Override

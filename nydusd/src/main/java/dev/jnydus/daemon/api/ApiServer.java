@@ -51,15 +51,20 @@ public final class ApiServer implements AutoCloseable {
     public static final int MAX_BODY = 1 << 20;
 
     private final Path path;
-    private final Object fileKey;
+    private final Path tmp;
+    private final boolean epoll;
     private final Channel channel;
     private final EventLoopGroup group;
     private final ExecutorService dispatcher;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** The socket file's identity once {@link #publish} renamed it into place; null before. */
+    private volatile Object fileKey;
 
-    private ApiServer(Path path, Object fileKey, Channel channel, EventLoopGroup group, ExecutorService dispatcher) {
+    private ApiServer(Path path, Path tmp, boolean epoll, Channel channel, EventLoopGroup group,
+                      ExecutorService dispatcher) {
         this.path = path;
-        this.fileKey = fileKey;
+        this.tmp = tmp;
+        this.epoll = epoll;
         this.channel = channel;
         this.group = group;
         this.dispatcher = dispatcher;
@@ -75,6 +80,24 @@ public final class ApiServer implements AutoCloseable {
 
     /** Binds {@code socket} and serves {@code handler} until {@link #close}. */
     public static ApiServer start(Path socket, ApiHandler handler) throws IOException {
+        ApiServer server = bind(socket, handler);
+        try {
+            server.publish();
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        return server;
+    }
+
+    /**
+     * Starts serving {@code handler} on a socket bound under a temporary name beside
+     * {@code socket}, which nobody knows yet: {@link #publish} then puts it in place. A daemon
+     * binds while it mounts, so that the API answers the moment it is published (starting the
+     * server is most of the cost); the snapshotter relies on the path appearing only once the
+     * daemon is RUNNING.
+     */
+    public static ApiServer bind(Path socket, ApiHandler handler) throws IOException {
         Objects.requireNonNull(handler, "handler");
         Path target = socket.toAbsolutePath().normalize();
         Path dir = target.getParent();
@@ -112,14 +135,7 @@ public final class ApiServer implements AutoCloseable {
                     })
                     .bind(address).syncUninterruptibly().channel();
             Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-            Object key = Files.readAttributes(target, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
-            LOG.info("API server listening on {} ({})", target, epoll ? "epoll" : "nio");
-            return new ApiServer(target, key, ch, group, dispatcher);
+            return new ApiServer(target, tmp, epoll, ch, group, dispatcher);
         } catch (IOException | RuntimeException e) {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             dispatcher.shutdownNow();
@@ -137,6 +153,23 @@ public final class ApiServer implements AutoCloseable {
         };
     }
 
+    /** Renames the bound socket to its path (replacing any file there); once only. */
+    public synchronized void publish() throws IOException {
+        if (fileKey != null) {
+            return;
+        }
+        if (closed.get()) {
+            throw new IOException("the API server on " + path + " is closed");
+        }
+        try {
+            Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING);
+        }
+        fileKey = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+        LOG.info("API server listening on {} ({})", path, epoll ? "epoll" : "nio");
+    }
+
     public Path path() {
         return path;
     }
@@ -150,6 +183,16 @@ public final class ApiServer implements AutoCloseable {
         channel.close().syncUninterruptibly();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         dispatcher.shutdownNow();
+        synchronized (this) {
+            if (fileKey == null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException e) {
+                    LOG.warn("cannot remove the unpublished API socket {}: {}", tmp, e.getMessage());
+                }
+                return;
+            }
+        }
         try {
             Object key = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
             if (Objects.equals(key, fileKey)) {

@@ -1,7 +1,11 @@
 package dev.jnydus.daemon.cli;
 
 import java.math.BigInteger;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -79,8 +83,36 @@ public final class CliParser {
     private CliParser() {
     }
 
-    /** Parses {@code argv}; usage errors are {@link UsageException}, bad numbers {@link StartupException}. */
+    /**
+     * Parses {@code argv}; usage errors are {@link UsageException}, bad numbers {@link StartupException}.
+     *
+     * <p>A command line written the plain way (known options, each once, values that do not start
+     * with a dash; what the snapshotter and the docs write) is read by {@link Scan}, without
+     * picocli: picocli's classes are Java 5 class files, which the class-data-sharing archive and
+     * the AOT cache cannot hold and which the JVM verifies the slow way, so building its model costs
+     * a daemon start 60 to 100 ms. Everything else (help, errors, unusual spellings) goes through
+     * the picocli model, whose answers {@code CliParserTest} checks the scan gives too.
+     */
     public static Outcome parse(String... argv) throws UsageException, StartupException {
+        if (isVersionOnly(argv)) {
+            return new Version();
+        }
+        Matches scanned = Scan.of(argv);
+        return scanned != null ? run(scanned) : parseWithPicocli(argv);
+    }
+
+    /** {@code nydusd --version} (or {@code -V}) and nothing else. */
+    public static boolean isVersionOnly(String... argv) {
+        return argv.length == 1 && (argv[0].equals("--version") || argv[0].equals("-V"));
+    }
+
+    /** Whether {@link #parse} reads {@code argv} without picocli. */
+    static boolean isPlain(String... argv) {
+        return Scan.of(argv) != null;
+    }
+
+    /** {@link #parse} through the picocli model alone. */
+    static Outcome parseWithPicocli(String... argv) throws UsageException, StartupException {
         CommandLine cl = commandLine();
         ParseResult root;
         try {
@@ -106,9 +138,12 @@ public final class CliParser {
                 }
             }
         }
-        Matches m = new Matches(root, sub);
+        return run(new PicocliMatches(root, sub));
+    }
+
+    private static Outcome run(Matches m) throws UsageException, StartupException {
         GlobalOptions global = globals(m);
-        String name = sub == null ? "" : sub.commandSpec().name();
+        String name = m.subcommand();
         Service service;
         switch (name) {
             case "":
@@ -291,17 +326,40 @@ public final class CliParser {
         }
     }
 
-    /** Values from the subcommand's parse result, globals falling back to the top level. */
-    private static final class Matches {
+    /** The options given: values of the subcommand's level, globals falling back to the top level. */
+    private interface Matches {
+        /** The subcommand's name, "" for none. */
+        String subcommand();
+
+        Optional<String> global(String name);
+
+        boolean globalFlag(String name);
+
+        /** The value of an option of the subcommand's own level (empty if that level has no such option). */
+        Optional<String> local(String name);
+
+        boolean localFlag(String name);
+    }
+
+    /** {@link Matches} from picocli's parse results. */
+    private static final class PicocliMatches implements Matches {
         private final ParseResult root;
         private final ParseResult level;
+        private final String subcommand;
 
-        Matches(ParseResult root, ParseResult sub) {
+        PicocliMatches(ParseResult root, ParseResult sub) {
             this.root = root;
             this.level = sub == null ? root : sub;
+            this.subcommand = sub == null ? "" : sub.commandSpec().name();
         }
 
-        Optional<String> global(String name) {
+        @Override
+        public String subcommand() {
+            return subcommand;
+        }
+
+        @Override
+        public Optional<String> global(String name) {
             if (level.hasMatchedOption(name)) {
                 return Optional.of(level.matchedOptionValue(name, ""));
             }
@@ -311,20 +369,216 @@ public final class CliParser {
             return Optional.empty();
         }
 
-        boolean globalFlag(String name) {
+        @Override
+        public boolean globalFlag(String name) {
             return level.hasMatchedOption(name) || root.hasMatchedOption(name);
         }
 
-        Optional<String> local(String name) {
+        @Override
+        public Optional<String> local(String name) {
             if (level.commandSpec().findOption(name) == null || !level.hasMatchedOption(name)) {
                 return Optional.empty();
             }
             return Optional.of(level.matchedOptionValue(name, ""));
         }
 
-        boolean localFlag(String name) {
+        @Override
+        public boolean localFlag(String name) {
             return level.commandSpec().findOption(name) != null && level.hasMatchedOption(name);
         }
+    }
+
+    /**
+     * {@link Matches} read straight off a plain command line: {@code [GLOBAL...] [SUBCOMMAND]
+     * [OPTION...]} where every option is one of its level's ({@link #options}), given once, as
+     * {@code --name value}, {@code -N value}, {@code --name=value} or a bare flag, and no value
+     * is empty, starts with a dash or names a subcommand. On anything else {@link #of} answers
+     * null, and picocli reads the line (and words the error).
+     */
+    private static final class Scan implements Matches {
+        private final String subcommand;
+        private final Map<String, String> root;
+        private final Map<String, String> level;
+
+        private Scan(String subcommand, Map<String, String> root, Map<String, String> level) {
+            this.subcommand = subcommand;
+            this.root = root;
+            this.level = level;
+        }
+
+        static Scan of(String[] argv) {
+            Map<String, String> root = new HashMap<>();
+            Map<String, String> level = root;
+            String sub = "";
+            List<Opt> known = options("");
+            for (int i = 0; i < argv.length; i++) {
+                String arg = argv[i];
+                if (sub.isEmpty() && isSubcommand(arg)) {
+                    sub = arg;
+                    level = new HashMap<>();
+                    known = options(sub);
+                    continue;
+                }
+                String name = arg;
+                String value = null;
+                int eq = arg.indexOf('=');
+                if (arg.startsWith("--") && eq > 2) {
+                    name = arg.substring(0, eq);
+                    value = arg.substring(eq + 1);
+                }
+                Opt opt = find(known, name);
+                if (opt == null) {
+                    return null;
+                }
+                if (opt.flag()) {
+                    if (value != null) {
+                        return null;
+                    }
+                    value = "";
+                } else {
+                    if (value == null) {
+                        if (i + 1 == argv.length) {
+                            return null;
+                        }
+                        value = argv[++i];
+                    }
+                    if (value.isEmpty() || value.startsWith("-") || isSubcommand(value)) {
+                        return null;
+                    }
+                }
+                if (level.putIfAbsent(opt.name(), value) != null) {
+                    return null;
+                }
+            }
+            if (!sub.isEmpty()) {
+                for (String name : root.keySet()) {
+                    if (!isGlobal(name)) {
+                        return null;
+                    }
+                }
+            }
+            return new Scan(sub, root, level);
+        }
+
+        private static Opt find(List<Opt> known, String name) {
+            for (Opt o : known) {
+                if (o.names().contains(name)) {
+                    return o;
+                }
+            }
+            return null;
+        }
+
+        private static boolean isSubcommand(String arg) {
+            return arg.equals(FUSE_CMD) || arg.equals(SINGLETON_CMD) || arg.equals(VIRTIOFS_CMD);
+        }
+
+        @Override
+        public String subcommand() {
+            return subcommand;
+        }
+
+        @Override
+        public Optional<String> global(String name) {
+            String v = level.get(name);
+            return Optional.ofNullable(v != null ? v : root.get(name));
+        }
+
+        @Override
+        public boolean globalFlag(String name) {
+            return level.containsKey(name) || root.containsKey(name);
+        }
+
+        @Override
+        public Optional<String> local(String name) {
+            return Optional.ofNullable(level.get(name));
+        }
+
+        @Override
+        public boolean localFlag(String name) {
+            return level.containsKey(name);
+        }
+    }
+
+    /**
+     * One option of the command line: its names (the first is the one {@link Matches} are asked
+     * for), whether it is a flag, and its help text.
+     */
+    private record Opt(String description, boolean flag, List<String> names) {
+        String name() {
+            return names.get(0);
+        }
+    }
+
+    private static Opt option(String description, String... names) {
+        return new Opt(description, false, List.of(names));
+    }
+
+    private static Opt flag(String description, String name) {
+        return new Opt(description, true, List.of(name));
+    }
+
+    private static final List<Opt> GLOBAL_OPTIONS = List.of(
+            option("Path to the Nydus daemon administration API socket", APISOCK, "-A"),
+            option("Path to the Nydus daemon configuration file", CONFIG, "-C"),
+            option("Service instance identifier", ID),
+            option("Log level: trace, debug, info, warn, error [default: info]", LOG_LEVEL, "-l"),
+            option("Log messages to the file. Default extension \".log\" will be used if no "
+                    + "extension specified.", LOG_FILE, "-L"),
+            option("Specify log rotation size(MB), 0 to disable [default: 0]", LOG_ROTATION_SIZE),
+            option("Set rlimit for maximum file descriptor number (0 leaves it unchanged) "
+                    + "[default: 1000000]", RLIMIT_NOFILE),
+            option("Path to the Nydus daemon supervisor API socket", SUPERVISOR),
+            flag("Start Nydus daemon in upgrade mode", UPGRADE));
+
+    private static final List<Opt> FUSE_OPTIONS = List.of(
+            option("Mountpoint for the FUSE filesystem, target for `mount.fuse`", MOUNTPOINT, "-M"),
+            option("FUSE server failover policy: none, resend, flush [default: resend]", FAILOVER_POLICY),
+            option("Number of worker threads to serve FUSE I/O requests [default: 4]", FUSE_THREADS, "--thread-num"),
+            flag("Mounts FUSE filesystem in rw mode", WRITABLE),
+            option("How the image is mounted: fusedev (FUSE), fanotify (the kernel's EROFS over the "
+                    + "blob cache, filled on fanotify pre-content events; Linux 6.14+) [default: fusedev]", FS_DRIVER));
+
+    private static final List<Opt> FS_OPTIONS = List.of(
+            option("Path to the RAFS filesystem metadata file", BOOTSTRAP, "-B"),
+            option("Path to the `localfs` working directory, which also enables the `localfs` "
+                    + "storage backend", LOCALFS_DIR, "-D"),
+            option("Path to the directory to be shared via the `passthroughfs` FUSE driver", SHARED_DIR, "-s"),
+            option("Path to the prefetch configuration file containing a list of "
+                    + "directories/files separated by newlines", PREFETCH_FILES),
+            option("Mountpoint within the FUSE/virtiofs device to mount the RAFS/passthroughfs "
+                    + "filesystem [default: /]", VIRTUAL_MOUNTPOINT, "-m"),
+            option("Database file for chunk deduplication", DEDUP_DB));
+
+    private static final List<Opt> VIRTIOFS_OPTIONS = List.of(
+            flag("Enables both `RAFS` and `passthroughfs` filesystem drivers", HYBRID_MODE),
+            option("Path to the vhost-user API socket", SOCK));
+
+    private static final List<Opt> SINGLETON_OPTIONS = List.of(
+            option("Working directory for Linux fscache driver to store cache files", FSCACHE, "-F"),
+            option("Tag to identify the fscache daemon instance", FSCACHE_TAG),
+            option("Number of working threads to serve fscache requests [default: 4]", FSCACHE_THREADS));
+
+    /** The options of a level ("" for the top one), help and version aside, in the order help lists them. */
+    private static List<Opt> options(String subcommand) {
+        List<Opt> all = new ArrayList<>(GLOBAL_OPTIONS);
+        switch (subcommand) {
+            case "":
+            case FUSE_CMD:
+                all.addAll(FUSE_OPTIONS);
+                all.addAll(FS_OPTIONS);
+                break;
+            case VIRTIOFS_CMD:
+                all.addAll(VIRTIOFS_OPTIONS);
+                all.addAll(FS_OPTIONS);
+                break;
+            case SINGLETON_CMD:
+                all.addAll(SINGLETON_OPTIONS);
+                break;
+            default:
+                throw new IllegalArgumentException("unknown subcommand " + subcommand);
+        }
+        return all;
     }
 
     // ---- the picocli model ----
@@ -336,38 +590,26 @@ public final class CliParser {
         help(root);
         root.addOption(OptionSpec.builder("-V", "--version").versionHelp(true)
                 .description("Print version").build());
-        globalOptions(root);
-        fuseOptions(root);
-        fsOptions(root);
+        addOptions(root, "");
 
         CommandSpec fuse = CommandSpec.create().name(FUSE_CMD);
         fuse.usageMessage().description("Run the Nydus daemon as a dedicated FUSE server");
         help(fuse);
-        globalOptions(fuse);
-        fuseOptions(fuse);
-        fsOptions(fuse);
+        addOptions(fuse, FUSE_CMD);
         root.addSubcommand(FUSE_CMD, fuse);
 
         CommandSpec virtiofs = CommandSpec.create().name(VIRTIOFS_CMD);
         virtiofs.usageMessage().description("Run the Nydus daemon as a dedicated virtio-fs server "
                 + "(not supported by this implementation)");
         help(virtiofs);
-        globalOptions(virtiofs);
-        virtiofs.addOption(flag("Enables both `RAFS` and `passthroughfs` filesystem drivers", HYBRID_MODE));
-        virtiofs.addOption(option("Path to the vhost-user API socket", SOCK));
-        fsOptions(virtiofs);
+        addOptions(virtiofs, VIRTIOFS_CMD);
         root.addSubcommand(VIRTIOFS_CMD, virtiofs);
 
         CommandSpec singleton = CommandSpec.create().name(SINGLETON_CMD);
         singleton.usageMessage().description(
                 "Run the Nydus daemon to host multiple blobcache/fscache/fuse/virtio-fs services");
         help(singleton);
-        globalOptions(singleton);
-        singleton.addOption(option("Working directory for Linux fscache driver to store cache files",
-                FSCACHE, "-F"));
-        singleton.addOption(option("Tag to identify the fscache daemon instance", FSCACHE_TAG));
-        singleton.addOption(option("Number of working threads to serve fscache requests [default: 4]",
-                FSCACHE_THREADS));
+        addOptions(singleton, SINGLETON_CMD);
         root.addSubcommand(SINGLETON_CMD, singleton);
 
         CommandLine cl = new CommandLine(root);
@@ -385,54 +627,16 @@ public final class CliParser {
         spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true).description("Print help").build());
     }
 
-    private static void globalOptions(CommandSpec spec) {
-        spec.addOption(option("Path to the Nydus daemon administration API socket", APISOCK, "-A"));
-        spec.addOption(option("Path to the Nydus daemon configuration file", CONFIG, "-C"));
-        spec.addOption(option("Service instance identifier", ID));
-        spec.addOption(option("Log level: trace, debug, info, warn, error [default: info]", LOG_LEVEL, "-l"));
-        spec.addOption(option("Log messages to the file. Default extension \".log\" will be used if no "
-                + "extension specified.", LOG_FILE, "-L"));
-        spec.addOption(option("Specify log rotation size(MB), 0 to disable [default: 0]", LOG_ROTATION_SIZE));
-        spec.addOption(option("Set rlimit for maximum file descriptor number (0 leaves it unchanged) "
-                + "[default: 1000000]", RLIMIT_NOFILE));
-        spec.addOption(option("Path to the Nydus daemon supervisor API socket", SUPERVISOR));
-        spec.addOption(flag("Start Nydus daemon in upgrade mode", UPGRADE));
-    }
-
-    private static void fuseOptions(CommandSpec spec) {
-        spec.addOption(option("Mountpoint for the FUSE filesystem, target for `mount.fuse`", MOUNTPOINT, "-M"));
-        spec.addOption(option("FUSE server failover policy: none, resend, flush [default: resend]",
-                FAILOVER_POLICY));
-        spec.addOption(option("Number of worker threads to serve FUSE I/O requests [default: 4]",
-                FUSE_THREADS, "--thread-num"));
-        spec.addOption(flag("Mounts FUSE filesystem in rw mode", WRITABLE));
-        spec.addOption(option("How the image is mounted: fusedev (FUSE), fanotify (the kernel's EROFS over the "
-                + "blob cache, filled on fanotify pre-content events; Linux 6.14+) [default: fusedev]", FS_DRIVER));
-    }
-
-    private static void fsOptions(CommandSpec spec) {
-        spec.addOption(option("Path to the RAFS filesystem metadata file", BOOTSTRAP, "-B"));
-        spec.addOption(option("Path to the `localfs` working directory, which also enables the `localfs` "
-                + "storage backend", LOCALFS_DIR, "-D"));
-        spec.addOption(option("Path to the directory to be shared via the `passthroughfs` FUSE driver",
-                SHARED_DIR, "-s"));
-        spec.addOption(option("Path to the prefetch configuration file containing a list of "
-                + "directories/files separated by newlines", PREFETCH_FILES));
-        spec.addOption(option("Mountpoint within the FUSE/virtiofs device to mount the RAFS/passthroughfs "
-                + "filesystem [default: /]", VIRTUAL_MOUNTPOINT, "-m"));
-        spec.addOption(option("Database file for chunk deduplication", DEDUP_DB));
-    }
-
-    private static OptionSpec option(String description, String... names) {
-        return OptionSpec.builder(names)
-                .paramLabel("<" + names[0].substring(2) + ">")
-                .type(String.class)
-                .arity("1")
-                .description(description)
-                .build();
-    }
-
-    private static OptionSpec flag(String description, String name) {
-        return OptionSpec.builder(name).type(boolean.class).arity("0").description(description).build();
+    private static void addOptions(CommandSpec spec, String subcommand) {
+        for (Opt o : options(subcommand)) {
+            String[] names = o.names().toArray(new String[0]);
+            OptionSpec.Builder b = OptionSpec.builder(names).description(o.description());
+            if (o.flag()) {
+                b.type(boolean.class).arity("0");
+            } else {
+                b.paramLabel("<" + o.name().substring(2) + ">").type(String.class).arity("1");
+            }
+            spec.addOption(b.build());
+        }
     }
 }

@@ -21,4 +21,14 @@ public interface DaemonLauncher {
     default void launch(StartupPlan plan, LaunchContext context) throws Exception {
         launch(plan);
     }
+
+    /**
+     * Called by {@link Main} before the command line is read, for a command line that may start a
+     * daemon: a launcher may begin, on threads of its own, work that {@link #launch} will need
+     * whatever the options say (loading and initialising classes), so that it overlaps with
+     * setting up logging and reading the command line. Must return at once and have no effect
+     * anyone could see. The default does nothing.
+     */
+    default void prepare() {
+    }
 }

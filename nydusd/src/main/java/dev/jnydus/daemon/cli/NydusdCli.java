@@ -65,9 +65,12 @@ public final class NydusdCli {
         } catch (StartupException e) {
             return fail(e);
         }
+        StartupTrace.mark("parsed");
         if (outcome instanceof CliParser.Version) {
             out.print(buildInfo.versionText());
             out.flush();
+            StartupTrace.mark("version");
+            StartupTrace.write();
             return EXIT_OK;
         }
         if (outcome instanceof CliParser.Help) {
@@ -80,7 +83,9 @@ public final class NydusdCli {
             GlobalOptions g = args.global();
             logConfigurer.configure(g.logLevel(), g.logFile(), g.logRotationSizeMib());
             LOG.info(buildInfo.programInfo());
+            StartupTrace.mark("logging");
             StartupPlan plan = new StartupResolver(env).resolve(args);
+            StartupTrace.mark("config");
             if (stop.isRequested()) {
                 LOG.info("stopped by {} before anything was started", stop.source().orElse("a signal"));
                 return EXIT_OK;

@@ -15,7 +15,6 @@ import sun.misc.Signal;
  * behind. Further signals are only logged.
  */
 public final class StopSignals {
-    private static final Logger LOG = LoggerFactory.getLogger(StopSignals.class);
 
     private final CompletableFuture<String> requested = new CompletableFuture<>();
     private final AtomicBoolean installed = new AtomicBoolean();
@@ -42,10 +41,12 @@ public final class StopSignals {
 
     /** Records a stop request from {@code source} ("SIGTERM", "exit", ...); later ones are ignored. */
     public void request(String source) {
+        // The logger is looked up here, not when main installs the handlers: logging starts later.
+        Logger log = LoggerFactory.getLogger(StopSignals.class);
         if (requested.complete(source)) {
-            LOG.info("received {}, shutting down", source);
+            log.info("received {}, shutting down", source);
         } else {
-            LOG.info("received {} while already shutting down", source);
+            log.info("received {} while already shutting down", source);
         }
     }
 

@@ -10,6 +10,7 @@ import dev.jnydus.fuse.api.Context;
 import dev.jnydus.fuse.api.DirPlusSink;
 import dev.jnydus.fuse.api.DirSink;
 import dev.jnydus.fuse.api.Entry;
+import dev.jnydus.fuse.api.FsOptions;
 import dev.jnydus.fuse.api.OpenReply;
 import dev.jnydus.fuse.api.ReadOnlyFileSystem;
 import dev.jnydus.fuse.api.StatFs;
@@ -55,6 +56,7 @@ import org.slf4j.LoggerFactory;
  *   <li>entry and attribute timeouts of 2^32 s unless configured (the image never changes),
  *       negative lookups cached as long;</li>
  *   <li>open and opendir answer KEEP_CACHE (and CACHE_DIR), when the kernel still sends them;</li>
+ *   <li>INIT asks for POSIX_ACL too when the image has no xattrs (see {@link #init});</li>
  *   <li>statfs: bsize 512, namelen 255, files = the superblock's inode count, everything else 0;</li>
  *   <li>xattrs only when the image says it has them (HAS_XATTR, or plain EROFS) or
  *       {@code enable_xattr} is set, else ENOSYS, which makes the kernel stop asking;</li>
@@ -93,6 +95,7 @@ public final class RafsFileSystem implements ReadOnlyFileSystem {
     private final Duration entryTimeout;
     private final Duration attrTimeout;
     private final boolean xattrs;
+    private final boolean imageHasXattrs;
     private final int uid;
     private final int gid;
     private final long instanceTime;
@@ -107,7 +110,8 @@ public final class RafsFileSystem implements ReadOnlyFileSystem {
         this.fetches = b.fetches;
         this.entryTimeout = b.entryTimeout;
         this.attrTimeout = b.attrTimeout;
-        this.xattrs = b.enableXattr || (b.sb.flags() & SuperFlags.HAS_XATTR) != 0 || b.sb.version() == RafsVersion.EROFS;
+        this.imageHasXattrs = (b.sb.flags() & SuperFlags.HAS_XATTR) != 0 || b.sb.version() == RafsVersion.EROFS;
+        this.xattrs = b.enableXattr || imageHasXattrs;
         this.uid = b.uid;
         this.gid = b.gid;
         this.instanceTime = b.clock.instant().getEpochSecond();
@@ -168,6 +172,18 @@ public final class RafsFileSystem implements ReadOnlyFileSystem {
     }
 
     // ------------------------------------------------------------------ FileSystem
+
+    /**
+     * Upstream's wishes, plus POSIX_ACL when the image has no xattrs at all (HAS_XATTR clear, so
+     * no ACLs either): the kernel then caches "no ACL" per inode instead of asking for
+     * {@code system.posix_acl_access} at every {@code ls -l}, and nothing a reader sees changes
+     * (permission checks are the kernel's already, with default_permissions). An image with
+     * xattrs is left as upstream serves it: its ACLs shown, not enforced.
+     */
+    @Override
+    public FsOptions init(FsOptions capable) {
+        return imageHasXattrs ? FsOptions.UPSTREAM_DEFAULTS : FsOptions.UPSTREAM_DEFAULTS.with(FsOptions.POSIX_ACL);
+    }
 
     @Override
     public Entry lookup(Context ctx, long parent, byte[] name) throws FsException {

@@ -3,6 +3,7 @@ package dev.jnydus.rafs.fs;
 import dev.jnydus.cache.device.BlobDevice;
 import dev.jnydus.cache.device.BlobInfo;
 import dev.jnydus.cache.device.ChunkInfo;
+import dev.jnydus.cache.device.PrefetchPriority;
 import dev.jnydus.rafs.metadata.FileExtent;
 import dev.jnydus.rafs.metadata.RafsFormatException;
 import dev.jnydus.rafs.metadata.RafsInode;
@@ -26,23 +27,43 @@ import org.slf4j.LoggerFactory;
  * prefetch table naming the root). A directory stands for every non-empty regular file below it;
  * a hardlinked file is fetched once. Chunks are handed to the device in batches; the device merges
  * them, skips what is cached and runs them on its prefetch workers, so this walk only queues work.
+ *
+ * <p>A large file ({@link #LARGE_FILE} bytes or more) is fetched whole, as upstream does, but not
+ * ahead of the rest: its first {@link #LARGE_FILE_HEAD} bytes (headers, indexes: what an opener
+ * reads first) go with the other files, the remainder to the device's low-priority lane, which
+ * runs after everything else, one request at a time. A listed 128 MB {@code lib/modules} of which
+ * the workload reads a few pages then no longer fills the link ahead of the reads that need them.
  */
 public final class RafsPrefetcher {
     private static final Logger LOG = LoggerFactory.getLogger(RafsPrefetcher.class);
     /** Chunks per device call, as upstream's 1024 descriptors per batch. */
     static final int BATCH = 1024;
+    /** Files at least this large are prefetched head first and their remainder in the low lane. */
+    static final long LARGE_FILE = 16L << 20;
+    /** The part of a large file prefetched with the other files. */
+    static final long LARGE_FILE_HEAD = 1L << 20;
 
     private final RafsSuper sb;
     private final BlobDevice device;
     private final CacheBlobs blobs;
+    private final long largeFile;
+    private final long largeFileHead;
     private final Set<Long> seenFiles = new HashSet<>();
     private final List<ChunkInfo> batch = new ArrayList<>(BATCH);
+    private final List<ChunkInfo> lowBatch = new ArrayList<>();
     private int queued;
 
     public RafsPrefetcher(RafsSuper sb, BlobDevice device) {
+        this(sb, device, LARGE_FILE, LARGE_FILE_HEAD);
+    }
+
+    /** Tests: other thresholds for a large file and its head. */
+    RafsPrefetcher(RafsSuper sb, BlobDevice device, long largeFile, long largeFileHead) {
         this.sb = sb;
         this.device = device;
         this.blobs = new CacheBlobs(sb);
+        this.largeFile = largeFile;
+        this.largeFileHead = largeFileHead;
     }
 
     /**
@@ -93,6 +114,7 @@ public final class RafsPrefetcher {
                 prefetchTree(sb.inode(ino));
             }
             flush();
+            flushLow();
         }
         if (!rootHinted && (inlayAll || prefetchAll || startupAll)) {
             int all = sb.version() == RafsVersion.V6 && allHaveTables() ? device.prefetchAll() : -1;
@@ -101,6 +123,7 @@ public final class RafsPrefetcher {
             } else {
                 prefetchTree(sb.inode(root));
                 flush();
+                flushLow();
             }
         }
         LOG.info("prefetch queued {} requests", queued);
@@ -180,6 +203,7 @@ public final class RafsPrefetcher {
         if (!f.isReg() || f.size() == 0 || !seenFiles.add(f.ino())) {
             return;
         }
+        boolean large = f.size() >= largeFile;
         for (FileExtent e : f.extents(0, f.size())) {
             if (e instanceof FileExtent.Chunk c) {
                 ChunkInfo chunk;
@@ -189,12 +213,25 @@ public final class RafsPrefetcher {
                     LOG.warn("prefetch: inode {}: {}", f.ino(), ex.getMessage());
                     continue;
                 }
+                if (large && e.fileOffset() >= largeFileHead) {
+                    lowBatch.add(chunk);
+                    continue;
+                }
                 batch.add(chunk);
                 if (batch.size() >= BATCH) {
                     flush();
                 }
             }
         }
+    }
+
+    /** Queues the remainders of large files, after everything else. */
+    private void flushLow() {
+        for (int i = 0; i < lowBatch.size(); i += BATCH) {
+            queued += device.prefetch(List.copyOf(lowBatch.subList(i, Math.min(lowBatch.size(), i + BATCH))),
+                    PrefetchPriority.LOW);
+        }
+        lowBatch.clear();
     }
 
     private void flush() {

@@ -75,16 +75,24 @@ public final class RegistryServer implements AutoCloseable {
         return new RegistryServer(Auth.TOKEN, user, password, issuer);
     }
 
-    /** Writes the config and starts the registry; waits until it answers. */
-    public synchronized RegistryServer start() throws IOException {
+    /** Writes the config and starts the registry; waits until it answers (30 s at most). */
+    public RegistryServer start() throws IOException {
+        return start(Duration.ofSeconds(30));
+    }
+
+    /**
+     * As {@link #start()}, waiting up to {@code patience} for the registry to listen and answer: an
+     * emulated guest runs the registry many times slower than the host.
+     */
+    public synchronized RegistryServer start(Duration patience) throws IOException {
         if (registry.running()) {
             return this;
         }
         Files.createDirectories(dir.resolve("storage"));
         Path config = dir.resolve("config.yml");
         Files.writeString(config, config());
-        registry.start(List.of(BINARY, "serve", config.toString()), dir.resolve("registry.log"), Duration.ofSeconds(30));
-        awaitApi(Duration.ofSeconds(30));
+        registry.start(List.of(BINARY, "serve", config.toString()), dir.resolve("registry.log"), patience);
+        awaitApi(patience);
         return this;
     }
 

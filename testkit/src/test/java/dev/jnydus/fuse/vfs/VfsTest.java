@@ -8,6 +8,7 @@ import dev.jnydus.common.FsException;
 import dev.jnydus.fuse.api.Attr;
 import dev.jnydus.fuse.api.Context;
 import dev.jnydus.fuse.api.Entry;
+import dev.jnydus.fuse.api.FileSystem;
 import dev.jnydus.fuse.api.FsOptions;
 import dev.jnydus.testkit.InMemoryFileSystem;
 import java.nio.ByteBuffer;
@@ -234,6 +235,44 @@ class VfsTest {
         long h2 = old.lookup(CTX, 1, b("hello")).nodeId();
         assertThat(old.open(CTX, h2, 0)).isNotNull();
         assertThat(old.opendir(CTX, 1, 0)).isNotNull();
+    }
+
+    /** A backend that answers INIT with {@code want} and nothing else. */
+    private static FileSystem wanting(FsOptions want) {
+        return new FileSystem() {
+            @Override
+            public FsOptions init(FsOptions capable) {
+                return want;
+            }
+        };
+    }
+
+    @Test
+    void posixAclOnlyWhenEveryBackendAttachedAtInitAsksForIt() throws Exception {
+        FsOptions offered = FsOptions.UPSTREAM_DEFAULTS.with(FsOptions.POSIX_ACL);
+        FsOptions acl = FsOptions.UPSTREAM_DEFAULTS.with(FsOptions.POSIX_ACL);
+        Clock clock = Clock.fixed(Instant.ofEpochSecond(1_700_000_000), ZoneOffset.UTC);
+
+        Vfs both = new Vfs(offered, clock);
+        both.attach("/a", wanting(acl), 1);
+        both.attach("/b", wanting(acl), 1);
+        assertThat(both.init(offered).contains(FsOptions.POSIX_ACL)).isTrue();
+
+        Vfs mixed = new Vfs(offered, clock);
+        mixed.attach("/a", wanting(acl), 1);
+        mixed.attach("/b", wanting(FsOptions.UPSTREAM_DEFAULTS), 1);
+        FsOptions got = mixed.init(offered);
+        assertThat(got.contains(FsOptions.POSIX_ACL)).as("one backend without it").isFalse();
+        assertThat(got.contains(FsOptions.NO_OPEN_SUPPORT)).isTrue();
+
+        Vfs empty = new Vfs(offered, clock);
+        assertThat(empty.init(offered).contains(FsOptions.POSIX_ACL)).as("no backend yet: unknown images later")
+                .isFalse();
+
+        Vfs notOffered = new Vfs(FsOptions.UPSTREAM_DEFAULTS, clock);
+        notOffered.attach("/a", wanting(acl), 1);
+        assertThat(notOffered.init(offered).contains(FsOptions.POSIX_ACL)).as("the namespace did not offer it")
+                .isFalse();
     }
 
     @Test

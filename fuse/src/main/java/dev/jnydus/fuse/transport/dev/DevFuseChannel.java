@@ -4,7 +4,7 @@ import dev.jnydus.common.Errno;
 import dev.jnydus.common.FsException;
 import dev.jnydus.fuse.transport.FuseChannel;
 import dev.jnydus.sys.Fd;
-import dev.jnydus.sys.PollSet;
+import dev.jnydus.sys.EpollSet;
 import dev.jnydus.sys.Sys;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A FUSE channel over its own duplicate ({@code dup}) of the session descriptor, so that each
- * worker has a descriptor of its own to poll and to close, while every request stays on the one
+ * worker has a descriptor of its own to wait on and to close, while every request stays on the one
  * open file of the session. That matters for a takeover: the kernel keeps the requests a daemon
  * has read and not answered with the open file they were read from. A duplicate's requests stay
  * with the session's file, which the supervisor holds too, so they outlive a crashed daemon and
@@ -25,8 +25,11 @@ import org.slf4j.LoggerFactory;
  * ECONNABORTED when it closes, which a crash does. Upstream's workers read from duplicates too.
  *
  * <p>The file is non-blocking (the flag belongs to the open file, so it is set for the session, the
- * supervisor's copy and every duplicate): a worker waits in poll(2) on its descriptor and on the
- * pool's waker, so it can be stopped without unmounting.
+ * supervisor's copy and every duplicate): a worker waits in epoll on its descriptor and on the
+ * pool's waker, so it can be stopped without unmounting. The descriptor is registered exclusive
+ * ({@link EpollSet}), so a request wakes one idle worker: with poll(2) every idle worker woke for
+ * every request and all but one read nothing (three wasted wake-ups, reads and polls per request
+ * with four workers, on a cold random read).
  *
  * <p>Receive: EINTR, EAGAIN (another worker took the request) and ENOENT (the request was
  * interrupted before we read it) retry; ENODEV (unmounted) and ECONNABORTED (aborted) end the
@@ -43,17 +46,23 @@ public final class DevFuseChannel implements FuseChannel, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DevFuseChannel.class);
 
     static final Path DEV_FUSE = Path.of("/dev/fuse");
+    private static final int EAGAIN = Errno.EAGAIN.number();
+    private static final int EINTR = Errno.EINTR.number();
+    private static final int ENOENT = Errno.ENOENT.number();
+    private static final int ENODEV = Errno.ENODEV.number();
+    private static final int ECONNABORTED = Errno.ECONNABORTED.number();
+    private static final int EINVAL = Errno.EINVAL.number();
 
     private final Fd fd;
     private final Waker waker;
-    private final PollSet pollSet;
+    private final EpollSet waitSet;
     private final ReentrantReadWriteLock sending = new ReentrantReadWriteLock();
     private boolean closed;
 
-    private DevFuseChannel(Fd fd, Waker waker) {
+    private DevFuseChannel(Fd fd, Waker waker, EpollSet waitSet) {
         this.fd = fd;
         this.waker = waker;
-        this.pollSet = new PollSet(new Fd[] {fd, waker.fd()}, new short[] {Sys.POLLIN, Sys.POLLIN});
+        this.waitSet = waitSet;
     }
 
     /**
@@ -64,10 +73,17 @@ public final class DevFuseChannel implements FuseChannel, AutoCloseable {
     static DevFuseChannel dup(Fd sessionFd, Waker waker) throws FsException {
         FuseSession.requireFuseDevice(sessionFd);
         Fd fd = Sys.dup(sessionFd);
+        EpollSet waitSet = null;
         try {
             Sys.setNonBlocking(fd, true);
-            return new DevFuseChannel(fd, waker);
+            waitSet = new EpollSet(2);
+            waitSet.addReadable(fd, 0, true);
+            waitSet.addReadable(waker.fd(), 1, false);
+            return new DevFuseChannel(fd, waker, waitSet);
         } catch (FsException | RuntimeException e) {
+            if (waitSet != null) {
+                waitSet.close();
+            }
             fd.close();
             throw e;
         }
@@ -77,31 +93,30 @@ public final class DevFuseChannel implements FuseChannel, AutoCloseable {
     public boolean receive(ByteBuffer dst) throws IOException {
         while (!waker.isWoken()) {
             dst.clear();
-            try {
-                int n = Sys.read(fd, dst);
-                if (n == 0) {
-                    return false;
-                }
+            // Errors by number: EAGAIN comes once per request or so and an exception each time
+            // (its stack trace) showed in profiles.
+            int n = Sys.readOrErrno(fd, dst);
+            if (n > 0) {
                 dst.flip();
                 return true;
-            } catch (FsException e) {
-                switch (e.errno()) {
-                    case EAGAIN:
-                        waitReadable();
-                        break;
-                    case EINTR:
-                    case ENOENT:
-                        break;
-                    case ENODEV:
-                    case ECONNABORTED:
-                        LOG.debug("FUSE session ended on fd {}: {}", fd.number(), e.errno());
-                        return false;
-                    case EINVAL:
-                        throw new FsException(Errno.EINVAL, "reading /dev/fuse into a " + dst.capacity()
-                                + "-byte buffer failed: smaller than the kernel's request size?", e);
-                    default:
-                        throw e;
-                }
+            }
+            if (n == 0) {
+                return false;
+            }
+            int errno = -n;
+            if (errno == EAGAIN) {
+                waitReadable();
+            } else if (errno == EINTR || errno == ENOENT) {
+                continue;
+            } else if (errno == ENODEV || errno == ECONNABORTED) {
+                LOG.debug("FUSE session ended on fd {}: errno {}", fd.number(), errno);
+                return false;
+            } else if (errno == EINVAL) {
+                throw new FsException(Errno.EINVAL, "reading /dev/fuse into a " + dst.capacity()
+                        + "-byte buffer failed: smaller than the kernel's request size?");
+            } else {
+                Errno e = Errno.of(errno);
+                throw new FsException(e == null ? Errno.EIO : e, "read(" + fd.number() + ") of /dev/fuse: errno " + errno);
             }
         }
         return false;
@@ -109,7 +124,7 @@ public final class DevFuseChannel implements FuseChannel, AutoCloseable {
 
     private void waitReadable() throws FsException {
         try {
-            pollSet.poll(-1);
+            waitSet.await(-1);
         } catch (FsException e) {
             if (e.errno() != Errno.EINTR) {
                 throw e;
@@ -168,6 +183,7 @@ public final class DevFuseChannel implements FuseChannel, AutoCloseable {
         lock.lock();
         try {
             closed = true;
+            waitSet.close();
             fd.close();
         } finally {
             lock.unlock();

@@ -5,7 +5,7 @@ import dev.jnydus.sys.Fd;
 import dev.jnydus.sys.Sys;
 
 /**
- * Wakes every channel of a worker pool out of its poll: an eventfd that, once written, stays
+ * Wakes every channel of a worker pool out of its wait (epoll): an eventfd that, once written, stays
  * readable (nobody reads it), plus a flag checked between requests so that a busy worker stops
  * without waiting for an idle moment.
  */
