@@ -7,7 +7,7 @@ import dev.jnydus.common.FsException;
 
 /**
  * The JNA binding for the calls of the fanotify on-demand mode ({@link Fanotify}, {@link FileId},
- * {@link NewMountApi}, {@link Threads}, {@link PageCache}), kept apart from {@link LibC} so that the FUSE binding does
+ * {@link NewMountApi}, {@link Threads}, {@link PageCache}, {@link AnonymousMemory}), kept apart from {@link LibC} so that the FUSE binding does
  * not grow. Direct mapping as in {@code LibC}; the new mount API has no glibc wrappers and goes
  * through {@code syscall(2)} as a variadic JNA {@link Function}.
  */
@@ -64,4 +64,11 @@ final class KernelCalls {
 
     /** Returns the error number itself (0 on success), not -1 with errno. */
     static native int posix_fadvise(int fd, long offset, long len, int advice);
+
+    /** Returns the address, or MAP_FAILED ((void *) -1) with errno set. */
+    static native long mmap(long addr, long length, int prot, int flags, int fd, long offset);
+
+    static native int munmap(long addr, long length);
+
+    static native int madvise(long addr, long length, int advice);
 }

@@ -163,6 +163,7 @@ public final class RafsInstance implements MountedImage {
                     .owner(uid, gid)
                     .build();
             validation.await();
+            ResidentMetadata.release(sb);
             LOG.info("RAFS {} image {}: {} inodes, {} blobs, chunk size {}, cache {}", sb.version(), mount.bootstrap(),
                     sb.inodeCount(), sb.blobs().size(), sb.chunkSize(), options.type().label());
             return new RafsInstance(mount, rafs.prefetch(), sb, scheduler, fetches, backend, cache, device, fs);

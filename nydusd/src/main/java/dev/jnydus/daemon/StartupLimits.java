@@ -25,7 +25,7 @@ import java.util.Locale;
  *       transfer per thread;</li>
  *   <li>heap: each fetch holds the bytes fetched (up to {@code amplify_io}, or the prefetch
  *       {@code merging_size}) and their decoded copies, about twice the window; the chunk memory
- *       cache holds up to its bound.</li>
+ *       cache holds up to its bound where it is used (dummycache, a cache of compressed chunks).</li>
  * </ul>
  * The I/O buffers may take three quarters of each limit; the rest is for the metadata, the chunk
  * maps, the API server and the collector's headroom.
@@ -44,7 +44,8 @@ public final class StartupLimits {
      * @param fetchWindow bytes one on-demand fetch holds ({@code amplify_io}, at least a chunk)
      * @param prefetchThreads prefetch workers, 0 when prefetch is off
      * @param prefetchWindow bytes one prefetch request holds ({@code merging_size})
-     * @param memoryCacheBytes bound of the in-memory chunk cache
+     * @param memoryCacheBytes bound of the in-memory chunk cache, 0 when the cache does not use it
+     *     ({@link CacheOptions#usesMemoryCache()})
      */
     public record Demand(int fuseThreads, long workerDirectBytes, int onDemandFetchers, long fetchWindow,
                          int prefetchThreads, long prefetchWindow, long memoryCacheBytes) {
@@ -55,7 +56,7 @@ public final class StartupLimits {
             long worker = 2L * ((long) Server.DEFAULT_MAX_PAGES * 4096 + Server.HEADER_ROOM);
             return new Demand(fuseThreads, worker, fuseThreads, Math.max(options.amplifyIo(), DEFAULT_CHUNK),
                     p.enable() ? p.threadsCount() : 0, p.enable() ? p.effectiveMergingSize() : 0,
-                    options.memoryCacheBytes());
+                    options.usesMemoryCache() ? options.memoryCacheBytes() : 0);
         }
 
         long fetchBytes() {
@@ -83,9 +84,9 @@ public final class StartupLimits {
                     size(d.direct()), d.fuseThreads(), size(d.workerDirectBytes()), fetches(d), size(budget.maxDirect())));
         }
         if (d.heap() > allowed(budget.maxHeap())) {
-            over.add(String.format(Locale.ROOT, "heap %s (%s chunk memory cache + 2 x (%s)) is over 3/4 of the %s"
-                    + " heap limit (-Xmx)", size(d.heap()), size(d.memoryCacheBytes()), fetches(d),
-                    size(budget.maxHeap())));
+            String memoryCache = d.memoryCacheBytes() > 0 ? size(d.memoryCacheBytes()) + " chunk memory cache + " : "";
+            over.add(String.format(Locale.ROOT, "heap %s (%s2 x (%s)) is over 3/4 of the %s heap limit (-Xmx)",
+                    size(d.heap()), memoryCache, fetches(d), size(budget.maxHeap())));
         }
         if (!over.isEmpty()) {
             throw new StartupException("the configuration needs more memory than this JVM may use: "

@@ -252,8 +252,9 @@ class NydusdStartupCheckTest {
                 + "direct memory 3.0 GiB (1024 FUSE threads x 2.0 MiB of request buffers");
         cfg = writeConfig("{\"type\":\"blobcache\",\"filecache\":{\"work_dir\":\"" + tmp.resolve("cache") + "\"}}",
                 "{\"mode\":\"direct\",\"batch_size\":268435456}");
-        assertThat(mount(UpstreamFixture.bootstrap()).cleanError()).contains("heap 2.1 GiB (64.0 MiB chunk memory "
-                + "cache + 2 x (4 x 256.0 MiB amplify_io)) is over 3/4 of the");
+        // An uncompressed blob cache does not use the chunk memory cache: it is not counted.
+        assertThat(mount(UpstreamFixture.bootstrap()).cleanError()).contains("heap 2.0 GiB (2 x (4 x 256.0 MiB "
+                + "amplify_io)) is over 3/4 of the");
         cfg = writeConfig("{\"type\":\"blobcache\",\"filecache\":{\"work_dir\":\"" + tmp.resolve("cache") + "\"}}",
                 "{\"mode\":\"direct\",\"prefetch\":{\"enable\":true,\"threads\":1024,\"batch_size\":1048576}}");
         assertThat(mount(UpstreamFixture.bootstrap()).cleanError()).contains("1024 prefetch threads x 1.0 MiB");

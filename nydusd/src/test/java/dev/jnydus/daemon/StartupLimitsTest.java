@@ -1,5 +1,6 @@
 package dev.jnydus.daemon;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -46,13 +47,28 @@ class StartupLimitsTest {
     void aLargeAmplificationWindowOrPrefetchBatchIsCheckedAgainstTheHeap() {
         StartupLimits.Demand big = StartupLimits.Demand.of(4, options(256 * MIB, PrefetchOptions.disabled()));
         assertThatThrownBy(() -> StartupLimits.check(big, new MemoryBudget(1024 * MIB, 16384 * MIB)))
-                .hasMessageContaining("heap 2.1 GiB (64.0 MiB chunk memory cache + 2 x (4 x 256.0 MiB amplify_io)) "
+                .hasMessageContaining("heap 2.0 GiB (2 x (4 x 256.0 MiB amplify_io)) "
                         + "is over 3/4 of the 1.0 GiB heap limit (-Xmx)")
                 .message().doesNotContain("direct memory");
         StartupLimits.Demand prefetch = StartupLimits.Demand.of(4,
                 options(MIB, PrefetchOptions.enabled(64, 256 * MIB, 0, false)));
         assertThatThrownBy(() -> StartupLimits.check(prefetch, ONE_GIB))
                 .hasMessageContaining("64 prefetch threads x 256.0 MiB merging size");
+    }
+
+    @Test
+    void theChunkMemoryCacheCountsOnlyWhereTheCacheUsesIt() {
+        MemoryBudget small = new MemoryBudget(64 * MIB, 64 * MIB);
+        StartupLimits.Demand sliced = StartupLimits.Demand.of(4, options(MIB, PrefetchOptions.disabled()));
+        assertThat(sliced.memoryCacheBytes()).isZero();
+        assertThatCode(() -> StartupLimits.check(sliced, small)).doesNotThrowAnyException();
+
+        CacheOptions compressed = CacheOptions.builder(CacheType.BLOBCACHE).workDir(Path.of("/c")).compressed(true)
+                .build();
+        assertThatThrownBy(() -> StartupLimits.check(StartupLimits.Demand.of(4, compressed), small))
+                .hasMessageContaining("heap 72.0 MiB (64.0 MiB chunk memory cache + 2 x (4 x 1.0 MiB amplify_io))");
+        StartupLimits.Demand dummy = StartupLimits.Demand.of(4, CacheOptions.builder(CacheType.DUMMYCACHE).build());
+        assertThat(dummy.memoryCacheBytes()).isEqualTo(CacheOptions.DEFAULT_MEMORY_CACHE_BYTES);
     }
 
     @Test

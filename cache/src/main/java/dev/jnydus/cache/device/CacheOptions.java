@@ -52,6 +52,16 @@ public record CacheOptions(
         }
     }
 
+    /**
+     * Whether the in-memory chunk cache is used at all: not over an uncompressed cache file, whose
+     * chunks are read in slices straight from the file (the kernel's page cache keeps what is read
+     * often), only for dummycache and a cache file of compressed chunks, whose chunks would be
+     * fetched or decompressed again on every read.
+     */
+    public boolean usesMemoryCache() {
+        return memoryCacheBytes > 0 && !(type.isFileBacked() && !compressed);
+    }
+
     public static Builder builder(CacheType type) {
         return new Builder(type);
     }

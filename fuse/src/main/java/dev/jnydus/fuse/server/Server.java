@@ -104,12 +104,25 @@ public final class Server {
 
     /**
      * Serves requests from {@code channel} until it reports the end of the session. Allocates this
-     * worker's two direct buffers. Returns normally when the session ends (unmount, abort, stop);
+     * worker's two direct buffers (zeroed, so resident at once). Returns normally when the session ends (unmount, abort, stop);
      * throws only when receiving fails otherwise.
      */
     public void serve(FuseChannel channel) throws IOException {
-        ByteBuffer in = ByteBuffer.allocateDirect(bufferSize()).order(ByteOrder.LITTLE_ENDIAN);
-        ByteBuffer out = ByteBuffer.allocateDirect(bufferSize()).order(ByteOrder.LITTLE_ENDIAN);
+        serve(channel, ByteBuffer.allocateDirect(bufferSize()), ByteBuffer.allocateDirect(bufferSize()));
+    }
+
+    /**
+     * As {@link #serve(FuseChannel)}, with the worker's buffers given (direct, at least
+     * {@link #bufferSize()} bytes each), so that the transport may hand out memory that becomes
+     * resident only where it is touched; neither is used once this returns.
+     */
+    public void serve(FuseChannel channel, ByteBuffer request, ByteBuffer reply) throws IOException {
+        if (request.capacity() < bufferSize() || reply.capacity() < bufferSize()) {
+            throw new IllegalArgumentException("worker buffers of " + request.capacity() + " and " + reply.capacity()
+                    + " bytes are smaller than " + bufferSize());
+        }
+        ByteBuffer in = request.clear().order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer out = reply.clear().order(ByteOrder.LITTLE_ENDIAN);
         while (channel.receive(in)) {
             try {
                 handle(in, out, channel);

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Optional;
 
 /**
  * A read-only, memory-mapped bootstrap with bounds-checked little-endian reads. Every read names the
@@ -67,6 +68,11 @@ public final class MetaBuffer {
 
     public long size() {
         return size;
+    }
+
+    /** A read-only view of the whole file mapping; empty for bytes wrapped from the heap. */
+    public Optional<ByteBuffer> mapping() {
+        return buf.isDirect() ? Optional.of(buf.asReadOnlyBuffer().clear()) : Optional.empty();
     }
 
     /** Fails unless {@code [offset, offset+length)} lies in the bootstrap. */

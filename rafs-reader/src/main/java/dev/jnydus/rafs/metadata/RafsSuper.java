@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * An opened bootstrap. Opening validates the superblock and the tables it names; inodes and
@@ -96,4 +97,13 @@ public interface RafsSuper extends Closeable {
 
     /** The bootstrap file. */
     Path path();
+
+    /**
+     * A read-only view of the memory-mapped bootstrap, for a caller that manages the mapping's
+     * resident pages (the daemon drops them from its resident set after the whole-image check);
+     * empty when the bootstrap is not a file mapping (bytes in memory).
+     */
+    default Optional<ByteBuffer> mappedMetadata() {
+        return Optional.empty();
+    }
 }

@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /** An opened RAFS v5 bootstrap. */
 public final class V5Bootstrap implements RafsSuper {
@@ -328,6 +329,11 @@ public final class V5Bootstrap implements RafsSuper {
     @Override
     public Path path() {
         return path;
+    }
+
+    @Override
+    public Optional<ByteBuffer> mappedMetadata() {
+        return meta.mapping();
     }
 
     @Override

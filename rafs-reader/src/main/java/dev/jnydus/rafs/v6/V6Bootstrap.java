@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * An opened RAFS v6 bootstrap, or a plain uncompressed EROFS image. Both share the EROFS
@@ -420,6 +421,11 @@ public final class V6Bootstrap implements RafsSuper {
     @Override
     public Path path() {
         return path;
+    }
+
+    @Override
+    public Optional<ByteBuffer> mappedMetadata() {
+        return meta.mapping();
     }
 
     @Override

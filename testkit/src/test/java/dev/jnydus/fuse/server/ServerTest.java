@@ -92,6 +92,16 @@ class ServerTest {
         return ByteBuffer.allocateDirect(size).order(ByteOrder.LITTLE_ENDIAN);
     }
 
+    @Test
+    void aWorkerMayBringItsOwnBuffersOfAtLeastTheBufferSize() throws IOException {
+        ByteBufferFuseChannel empty = new ByteBufferFuseChannel();
+        assertThatThrownBy(() -> server.serve(empty, direct(server.bufferSize() - 1), direct(server.bufferSize())))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("smaller than " + server.bufferSize());
+        server.serve(empty, direct(server.bufferSize()), direct(server.bufferSize()));
+        assertThat(empty.replies()).isEmpty();
+    }
+
     // ------------------------------------------------------------------ INIT
 
     @Test

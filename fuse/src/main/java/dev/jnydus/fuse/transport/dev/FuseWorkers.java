@@ -95,8 +95,10 @@ public final class FuseWorkers implements AutoCloseable {
     }
 
     private void run(Server server, DevFuseChannel channel, AtomicInteger alive) {
+        WorkerBuffers buffers = null;
         try {
-            server.serve(channel);
+            buffers = WorkerBuffers.of(server.bufferSize());
+            server.serve(channel, buffers.request(), buffers.reply());
             if (waker.isWoken()) {
                 drain(server);
             }
@@ -107,6 +109,9 @@ public final class FuseWorkers implements AutoCloseable {
             // One worker failing means the daemon cannot be trusted to answer: stop the others too.
             wakeQuietly();
         } finally {
+            if (buffers != null) {
+                buffers.close();
+            }
             channel.close();
             if (alive.decrementAndGet() == 0) {
                 waker.close();
