@@ -1,15 +1,14 @@
 package dev.jnydus.cache.file;
 
+import static dev.jnydus.cache.file.FakeBlobInfo.chunk;
+import static dev.jnydus.cache.file.FakeBlobInfo.info;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jnydus.backend.Sleeper;
 import dev.jnydus.cache.device.BlobDevice;
-import dev.jnydus.cache.device.BlobInfo;
 import dev.jnydus.cache.device.BlobIoVec;
 import dev.jnydus.cache.device.CacheOptions;
 import dev.jnydus.cache.device.CacheType;
-import dev.jnydus.cache.device.ChunkInfo;
-import dev.jnydus.cache.device.ChunkTable;
 import dev.jnydus.common.Compressor;
 import dev.jnydus.common.Digester;
 import dev.jnydus.common.Errno;
@@ -90,21 +89,6 @@ class FetchFaultTest {
             b.addFile(FakeBlob.data(i + 1, 150_000 + i * 33_333, i % 3 != 0));
         }
         return b.build();
-    }
-
-    private static ChunkInfo chunk(FakeBlob.Chunk c) {
-        return ChunkInfo.of(0, c.index(), c.compressedOffset(), c.compressedSize(), c.uncompressedOffset(),
-                c.uncompressedSize(), c.compressed(), c.digest());
-    }
-
-    private static BlobInfo info(FakeBlob b) {
-        List<ChunkInfo> all = new ArrayList<>();
-        for (FakeBlob.Chunk c : b.chunks()) {
-            all.add(chunk(c));
-        }
-        return BlobInfo.builder(b.blobId()).index(0).compressor(b.compressor()).digester(b.digester())
-                .chunkSize(b.chunkSize()).chunkCount(b.chunks().size()).compressedSize(b.compressedSize())
-                .uncompressedSize(b.uncompressedSize()).chunkTable(ChunkTable.of(all)).build();
     }
 
     private static byte[] fileBytes(FakeBlob b, int f) {

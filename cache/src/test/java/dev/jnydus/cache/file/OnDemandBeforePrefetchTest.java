@@ -1,5 +1,7 @@
 package dev.jnydus.cache.file;
 
+import static dev.jnydus.cache.file.FakeBlobInfo.chunk;
+import static dev.jnydus.cache.file.FakeBlobInfo.info;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jnydus.backend.BlobBackend;
@@ -7,13 +9,10 @@ import dev.jnydus.backend.BlobReader;
 import dev.jnydus.backend.RequestSource;
 import dev.jnydus.backend.Sleeper;
 import dev.jnydus.cache.device.BlobDevice;
-import dev.jnydus.cache.device.BlobInfo;
 import dev.jnydus.cache.device.BlobIoVec;
 import dev.jnydus.cache.device.CacheOptions;
 import dev.jnydus.cache.device.CacheType;
-import dev.jnydus.cache.device.ChunkInfo;
 import dev.jnydus.cache.device.ChunkSlice;
-import dev.jnydus.cache.device.ChunkTable;
 import dev.jnydus.cache.device.PrefetchOptions;
 import dev.jnydus.cache.device.PrefetchPriority;
 import dev.jnydus.common.Compressor;
@@ -121,21 +120,6 @@ class OnDemandBeforePrefetchTest {
                 }
             };
         }
-    }
-
-    private static ChunkInfo chunk(FakeBlob.Chunk c) {
-        return ChunkInfo.of(0, c.index(), c.compressedOffset(), c.compressedSize(), c.uncompressedOffset(),
-                c.uncompressedSize(), c.compressed(), c.digest());
-    }
-
-    private static BlobInfo info(FakeBlob b) {
-        List<ChunkInfo> all = new ArrayList<>();
-        for (FakeBlob.Chunk c : b.chunks()) {
-            all.add(chunk(c));
-        }
-        return BlobInfo.builder(b.blobId()).index(0).compressor(b.compressor()).digester(b.digester())
-                .chunkSize(b.chunkSize()).chunkCount(b.chunks().size()).compressedSize(b.compressedSize())
-                .uncompressedSize(b.uncompressedSize()).chunkTable(ChunkTable.of(all)).build();
     }
 
     private FileCacheManager manager(OrderedBackend backend, int threads) throws IOException {
