@@ -1,7 +1,7 @@
 package dev.jnydus.daemon;
 
 import dev.jnydus.daemon.cli.StartupException;
-import dev.jnydus.fuse.transport.dev.MountInfo;
+import dev.jnydus.sys.MountInfo;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.StandardProtocolFamily;

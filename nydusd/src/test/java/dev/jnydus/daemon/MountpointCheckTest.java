@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jnydus.daemon.MountpointCheck.State;
 import dev.jnydus.daemon.cli.StartupException;
-import dev.jnydus.fuse.transport.dev.MountInfo;
+import dev.jnydus.sys.MountInfo;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;

@@ -2,7 +2,7 @@ package dev.jnydus.daemon;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jnydus.fuse.transport.dev.MountInfo;
+import dev.jnydus.sys.MountInfo;
 import dev.jnydus.testkit.Privileged;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;

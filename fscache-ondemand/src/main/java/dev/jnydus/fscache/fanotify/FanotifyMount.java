@@ -10,6 +10,7 @@ import dev.jnydus.common.Ticker;
 import dev.jnydus.sys.Fanotify;
 import dev.jnydus.sys.Fd;
 import dev.jnydus.sys.FileId;
+import dev.jnydus.sys.MountInfo;
 import dev.jnydus.sys.Mounts;
 import dev.jnydus.sys.NewMountApi;
 import dev.jnydus.sys.PageCache;
@@ -312,7 +313,7 @@ public final class FanotifyMount implements AutoCloseable {
             Path boot = bootstrap.toRealPath();
             Path mp = mountpoint.toRealPath();
             List<CacheFile> files = describe();
-            Optional<MountTable.Entry> existing = MountTable.at(mp);
+            Optional<MountInfo.Mount> existing = MountInfo.read().top(mp);
             boolean adopt = false;
             if (existing.isPresent() && existing.get().fsType().equals("erofs")) {
                 if (!existing.get().source().equals(boot.toString())) {
@@ -369,7 +370,7 @@ public final class FanotifyMount implements AutoCloseable {
                     throw new FsException(Errno.EINVAL, "handover is for " + r.message.bootstrap() + " at "
                             + r.message.mountpoint() + ", not for " + boot + " at " + mp);
                 }
-                Optional<MountTable.Entry> existing = MountTable.at(mp);
+                Optional<MountInfo.Mount> existing = MountInfo.read().top(mp);
                 if (existing.isEmpty() || !existing.get().fsType().equals("erofs")
                         || !existing.get().source().equals(boot.toString())) {
                     throw new FsException(Errno.EINVAL, mp + " is not an EROFS mount of " + boot);

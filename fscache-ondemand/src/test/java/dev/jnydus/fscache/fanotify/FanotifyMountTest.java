@@ -11,6 +11,7 @@ import dev.jnydus.builder.ImageMerger;
 import dev.jnydus.builder.MergeOptions;
 import dev.jnydus.common.Compressor;
 import dev.jnydus.sys.Fd;
+import dev.jnydus.sys.MountInfo;
 import dev.jnydus.sys.PageCache;
 import dev.jnydus.sys.Sys;
 import dev.jnydus.sys.UnixSockets;
@@ -144,7 +145,7 @@ class FanotifyMountTest {
     @Test
     void aColdReadIsByteIdenticalAndAFilledBlobRaisesNoMoreEventsOrFetches() throws Exception {
         FanotifyStack s = start(boot, blobs);
-        assertThat(MountTable.at(s.mountpoint.toRealPath())).get()
+        assertThat(MountInfo.read().top(s.mountpoint.toRealPath())).get()
                 .satisfies(e -> assertThat(e.fsType()).isEqualTo("erofs"))
                 .satisfies(e -> assertThat(e.source()).isEqualTo(boot.toRealPath().toString()));
         assertThat(s.backend.requestCount()).as("mounting fetches nothing").isZero();
@@ -167,7 +168,7 @@ class FanotifyMountTest {
 
         Path mp = s.mountpoint.toRealPath();
         s.mount.close();
-        assertThat(MountTable.at(mp)).as("unmounted at stop").isEmpty();
+        assertThat(MountInfo.read().top(mp)).as("unmounted at stop").isEmpty();
     }
 
     @Test

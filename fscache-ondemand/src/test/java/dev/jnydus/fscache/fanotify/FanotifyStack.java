@@ -7,6 +7,7 @@ import dev.jnydus.cache.device.CacheOptions;
 import dev.jnydus.cache.device.CacheType;
 import dev.jnydus.rafs.fs.CacheBlobs;
 import dev.jnydus.rafs.metadata.RafsSuper;
+import dev.jnydus.sys.MountInfo;
 import dev.jnydus.sys.Mounts;
 import dev.jnydus.testkit.FlakyBlobBackend;
 import dev.jnydus.testkit.InMemoryBlobBackend;
@@ -87,7 +88,7 @@ final class FanotifyStack implements AutoCloseable {
     }
 
     static boolean isMounted(Path mp) throws IOException {
-        return MountTable.at(mp.toRealPath()).isPresent();
+        return MountInfo.read().top(mp.toRealPath()).isPresent();
     }
 
     static Map<String, byte[]> blobsOf(Path blobDir) throws IOException {

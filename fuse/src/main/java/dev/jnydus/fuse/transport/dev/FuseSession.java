@@ -3,6 +3,7 @@ package dev.jnydus.fuse.transport.dev;
 import dev.jnydus.common.Errno;
 import dev.jnydus.common.FsException;
 import dev.jnydus.sys.Fd;
+import dev.jnydus.sys.MountInfo;
 import dev.jnydus.sys.Mounts;
 import dev.jnydus.sys.ProcessIds;
 import dev.jnydus.sys.Sys;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jnydus.common.FsException;
 import dev.jnydus.sys.Fd;
+import dev.jnydus.sys.MountInfo;
 import dev.jnydus.sys.Sys;
 import java.nio.file.Files;
 import java.nio.file.Path;

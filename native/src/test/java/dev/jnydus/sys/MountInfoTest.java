@@ -1,4 +1,4 @@
-package dev.jnydus.fuse.transport.dev;
+package dev.jnydus.sys;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -15,6 +15,7 @@ class MountInfoTest {
             "51 22 0:50 / /mnt/fb rw - fuseblk /dev/sdb1 rw",
             "not a mountinfo line",
             "60 22 0:60 / /tab\\011and\\134back rw - tmpfs none rw",
+            "61 22 0:61 / /img ro,relatime shared:51 - erofs /work/img/boot\\040x.boot ro,user_xattr,acl",
             "");
 
     @Test
@@ -36,6 +37,14 @@ class MountInfoTest {
         assertThat(t.top(Path.of("/tab\tand\\back")).orElseThrow().fsType()).isEqualTo("tmpfs");
         assertThat(t.top(Path.of("/mnt"))).isEmpty();
         assertThat(t.top(Path.of("/")).orElseThrow().device()).isEqualTo("0:21");
+    }
+
+    @Test
+    void unescapesTheSourceAndOnlyWholeOctalSequences() throws Exception {
+        MountInfo.Mount m = MountInfo.parse(MOUNTINFO).top(Path.of("/img")).orElseThrow();
+        assertThat(m.fsType()).isEqualTo("erofs");
+        assertThat(m.source()).isEqualTo("/work/img/boot x.boot");
+        assertThat(MountInfo.unescape("keep\\9x\\04")).isEqualTo("keep\\9x\\04");
     }
 
     @Test

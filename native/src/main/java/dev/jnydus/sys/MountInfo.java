@@ -1,4 +1,4 @@
-package dev.jnydus.fuse.transport.dev;
+package dev.jnydus.sys;
 
 import java.io.BufferedReader;
 import java.io.IOException;
