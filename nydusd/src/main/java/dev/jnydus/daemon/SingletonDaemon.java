@@ -88,7 +88,12 @@ final class SingletonDaemon {
                             service.hasFscache() ? " over fscache" : "");
                     // The snapshotter relies on RUNNING before the socket appears (spec 8).
                     if (g.apiSock().isPresent() && !stop.isRequested()) {
-                        ApiDispatcher dispatcher = new ApiDispatcher(FuseDaemonLauncher.identity(g, null), machine, null,
+                        // Probed only now: a bound device already answered for fscache, and nothing
+                        // here waits on the probe before RUNNING.
+                        KernelFeatures features = KernelFeatures.probe(fscache.dir().orElse(
+                                Path.of(System.getProperty("java.io.tmpdir"))));
+                        LOG.info("{}", features.summary());
+                        ApiDispatcher dispatcher = new ApiDispatcher(FuseDaemonLauncher.identity(g, features), machine, null,
                                 null, service, new RafsImageOpener(ProcessIds.geteuid(), ProcessIds.getegid()),
                                 DaemonMetrics.singleton(machine::state, service), new RuntimeConfig(), context.logs(),
                                 context.errors(), stop::request);

@@ -93,6 +93,10 @@ class NydusdSingletonTest {
                 assertThat(info.get("state").asText()).isEqualTo("RUNNING");
                 assertThat(info.get("version").get("git_commit").asText()).isNotEmpty();
                 assertThat(info.get("backend_collection").isNull()).isTrue();
+                // This machine's kernel has FUSE and no /dev/cachefiles: the probe says so by name.
+                assertThat(info.at("/kernel_features/fusedev/available").asBoolean()).isTrue();
+                assertThat(info.at("/kernel_features/fscache/available").asBoolean()).isEqualTo(
+                        Files.exists(Path.of("/dev/cachefiles")));
                 assertThat(api.get("/api/v1/metrics/blobcache").status()).as("nothing bound").isEqualTo(404);
 
                 assertThat(api.send("PUT", "/api/v2/blobs", entry("snap1", v6)).status()).isEqualTo(204);
