@@ -41,7 +41,7 @@ public record BlobCacheEntry(String type, String blobId, String domainId, BlobCa
      * must survive a restart (the fscache daemon's saved blob entries), not for the API.
      */
     public String toJson() {
-        return ConfigWriter.toJson(this).toString();
+        return JsonTrees.write(ConfigWriter.toJson(this));
     }
 
     /** Key of the entry in the cache manager: {@code domain_id/id}, or {@code id} without a domain. */

@@ -2,11 +2,8 @@ package dev.jnydus.config;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 
 /**
@@ -22,13 +19,9 @@ import com.fasterxml.jackson.dataformat.toml.TomlMapper;
  * </ul>
  * Unlike serde_json, duplicate keys are rejected everywhere (serde rejects them in struct fields
  * but keeps the last one inside free-form values such as v1 {@code device.backend.config}).
+ * JSON is read by {@link JsonTrees}, without an {@code ObjectMapper}: every daemon start reads one.
  */
 final class ConfigParser {
-    static final ObjectMapper JSON = JsonMapper.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .build();
-
     /** TOML's mapper, made on first use: JSON configurations, the usual kind, never pay for it at start. */
     private static final class Toml {
         static final TomlMapper MAPPER = new TomlMapper();
@@ -70,8 +63,8 @@ final class ConfigParser {
     static Tree parse(String text) throws ConfigException {
         JacksonException jsonError = null;
         try {
-            JsonNode tree = JSON.readTree(text);
-            if (tree != null && !tree.isMissingNode()) {
+            JsonNode tree = JsonTrees.read(text);
+            if (tree != null) {
                 return new Tree(tree, false);
             }
         } catch (JacksonException e) {
@@ -79,7 +72,7 @@ final class ConfigParser {
         }
         try {
             JsonNode toml = Toml.MAPPER.readTree(text);
-            return new Tree(toml == null || toml.isMissingNode() ? JSON.createObjectNode() : toml, true);
+            return new Tree(toml == null || toml.isMissingNode() ? JsonNodeFactory.instance.objectNode() : toml, true);
         } catch (JacksonException e) {
             if (jsonError != null && looksLikeJson(text)) {
                 throw ConfigException.parse("invalid JSON: " + describe(jsonError), jsonError);
@@ -91,8 +84,8 @@ final class ConfigParser {
     /** Strict JSON only (the singleton config file). */
     static JsonNode parseJson(String text) throws ConfigException {
         try {
-            JsonNode tree = JSON.readTree(text);
-            if (tree == null || tree.isMissingNode()) {
+            JsonNode tree = JsonTrees.read(text);
+            if (tree == null) {
                 throw ConfigException.parse("", "empty document");
             }
             return tree;

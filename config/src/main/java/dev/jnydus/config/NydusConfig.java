@@ -74,7 +74,7 @@ public record NydusConfig(String id, Optional<BackendConfig> backend,
         root.put("mode", RafsConfig.MODE_DIRECT);
         root.put("digest_validate", false);
         root.put("iostats_files", false);
-        return parse(root.toString());
+        return parse(JsonTrees.write(root));
     }
 
     /** Checks every rule of spec 2.3/2.4; the message names the offending key. */
@@ -130,12 +130,12 @@ public record NydusConfig(String id, Optional<BackendConfig> backend,
 
     /** The v2 JSON document, credentials included. Parsing it gives back an equal record. */
     public String toJson() {
-        return ConfigWriter.toJson(this).toString();
+        return JsonTrees.write(ConfigWriter.toJson(this));
     }
 
     /** The v2 JSON document with credentials blanked, for {@code GET /api/v1/daemon} and logs. */
     public String toRedactedJson() {
-        return ConfigWriter.toJson(withoutSecrets()).toString();
+        return JsonTrees.write(ConfigWriter.toJson(withoutSecrets()));
     }
 
     public BackendConfig backendOrThrow() throws ConfigException {

@@ -11,6 +11,7 @@ import dev.jnydus.daemon.ctl.ApiClient;
 import dev.jnydus.daemon.cli.LogbackConfigurer;
 import dev.jnydus.daemon.cli.NydusdCli;
 import dev.jnydus.daemon.cli.StartupPlan;
+import dev.jnydus.daemon.cli.StopSignals;
 import dev.jnydus.fuse.api.Context;
 import dev.jnydus.fuse.api.Entry;
 import dev.jnydus.fuse.server.Server;
@@ -114,8 +115,71 @@ public final class CdsTraining {
                     "--log-level", "error");
             registry.stop(0);
             exerciseApi(work.resolve("api.sock"));
+            realStart(boot, image.resolve("blobs"), work.resolve("real"));
         } finally {
             delete(work);
+        }
+    }
+
+    /**
+     * Where the build runs as root with {@code /dev/fuse} (CI does): a real start the way
+     * {@code main} makes it, mounted, API up, a file read through the mount, then stopped. The
+     * steps above only imitate the launcher; this one puts what the launcher itself loads (the
+     * mount, the kernel probes, the native calls, the API's binding, their lambdas) in the archive,
+     * and what a start finds there it need not look for in the jars. Elsewhere it is skipped and
+     * the archive is only less complete.
+     */
+    private static void realStart(Path boot, Path imageBlobs, Path work) throws Exception {
+        if (!Files.isWritable(Path.of("/dev/fuse")) || dev.jnydus.sys.ProcessIds.geteuid() != 0) {
+            System.err.println("training: no real mount (not root, or no /dev/fuse)");
+            return;
+        }
+        Path blobs = Files.createDirectories(work.resolve("blobs"));
+        try (var files = Files.list(imageBlobs)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                Files.copy(f, blobs.resolve(f.getFileName()));
+            }
+        }
+        Path mnt = Files.createDirectories(work.resolve("mnt"));
+        Path sock = work.resolve("api.sock");
+        StopSignals stop = StopSignals.none();
+        ErrorEvents errors = new ErrorEvents();
+        FuseDaemonLauncher launcher = new FuseDaemonLauncher();
+        launcher.prepare();
+        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
+        NydusdCli cli = new NydusdCli(quiet, System.err, Map.of(), BuildInfo.current(), new LogbackConfigurer(errors),
+                launcher, stop, errors);
+        int[] status = {-1};
+        Thread daemon = new Thread(() -> status[0] = cli.run("--bootstrap", boot.toString(), "--localfs-dir",
+                blobs.toString(), "--mountpoint", mnt.toString(), "--apisock", sock.toString(), "--log-level", "error"),
+                "training-daemon");
+        daemon.start();
+        try {
+            boolean running = false;
+            for (int i = 0; i < 400 && daemon.isAlive() && !running; i++) {
+                if (Files.exists(sock)) {
+                    try (ApiClient client = ApiClient.connect(sock)) {
+                        running = client.get("/api/v1/daemon").body().contains("RUNNING");
+                    } catch (IOException notYet) {
+                        // Published but not answering yet.
+                    }
+                }
+                if (!running) {
+                    Thread.sleep(50);
+                }
+            }
+            if (running) {
+                Files.readString(mnt.resolve("etc/hostname"));
+                Files.readAllBytes(mnt.resolve("data"));
+            } else {
+                System.err.println("training: the real start did not reach RUNNING (status " + status[0] + ")");
+            }
+        } finally {
+            stop.request("training");
+            daemon.join(30_000);
+            if (Files.readString(Path.of("/proc/self/mountinfo")).contains(" " + mnt + " ")) {
+                dev.jnydus.sys.Mounts.umount2(mnt, dev.jnydus.sys.Mounts.MNT_DETACH);
+            }
         }
     }
 

@@ -35,7 +35,13 @@ public final class FuseRequestMetrics implements RequestMetrics {
         final LongAdder sumNanos = new LongAdder();
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Jackson's mapper, made on the first API request: these metrics are created on the way to
+     * the mount, which should not wait for a mapper (a few hundred classes).
+     */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+    }
 
     private final Clock clock;
     private final ConcurrentHashMap<Long, InFlight> inflight = new ConcurrentHashMap<>();
@@ -84,7 +90,7 @@ public final class FuseRequestMetrics implements RequestMetrics {
         if (inflight.isEmpty()) {
             return Optional.empty();
         }
-        ArrayNode a = JSON.createArrayNode();
+        ArrayNode a = Json.MAPPER.createArrayNode();
         for (InFlight f : inflight.values()) {
             a.addObject().put("inode", f.inode()).put("opcode", f.opcode()).put("unique", f.unique())
                     .put("timestamp_secs", f.timestampSecs());

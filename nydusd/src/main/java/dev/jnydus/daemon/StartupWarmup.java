@@ -15,24 +15,44 @@ final class StartupWarmup {
     private StartupWarmup() {
     }
 
-    /** Starts both on threads of their own: the start needs the configuration first, then JNA. */
+    /**
+     * Starts both on threads of their own: the start needs the configuration first, then JNA.
+     * Classes, not lambdas: the first lambda of a run sets up the JDK's method-handle machinery,
+     * which {@code main} would otherwise pay for here, before logging is up.
+     */
     static void start() {
-        start("startup-warmup-config", () -> NydusConfig.forLocalfsDir("/").toJson());
-        start("startup-warmup-native", ProcessIds::geteuid);
+        start(new Step("startup-warmup-config") {
+            @Override
+            void work() throws Exception {
+                NydusConfig.forLocalfsDir("/").toJson();
+            }
+        });
+        start(new Step("startup-warmup-native") {
+            @Override
+            void work() throws Exception {
+                ProcessIds.geteuid();
+            }
+        });
     }
 
-    private interface Step {
-        void run() throws Exception;
-    }
+    private abstract static class Step extends Thread {
+        Step(String name) {
+            super(name);
+        }
 
-    private static void start(String name, Step step) {
-        Thread t = new Thread(() -> {
+        abstract void work() throws Exception;
+
+        @Override
+        public final void run() {
             try {
-                step.run();
+                work();
             } catch (Exception | LinkageError e) {
                 // Only a head start: the daemon does the same work again and reports what fails.
             }
-        }, name);
+        }
+    }
+
+    private static void start(Step t) {
         t.setDaemon(true);
         t.start();
     }

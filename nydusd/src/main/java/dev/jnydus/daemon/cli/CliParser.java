@@ -113,32 +113,7 @@ public final class CliParser {
 
     /** {@link #parse} through the picocli model alone. */
     static Outcome parseWithPicocli(String... argv) throws UsageException, StartupException {
-        CommandLine cl = commandLine();
-        ParseResult root;
-        try {
-            root = cl.parseArgs(argv);
-        } catch (ParameterException e) {
-            throw new UsageException(e.getMessage());
-        }
-        ParseResult sub = root.subcommand();
-        if (root.isVersionHelpRequested()) {
-            return new Version();
-        }
-        if (root.isUsageHelpRequested()) {
-            return new Help(cl.getUsageMessage());
-        }
-        if (sub != null && sub.isUsageHelpRequested()) {
-            return new Help(cl.getSubcommands().get(sub.commandSpec().name()).getUsageMessage());
-        }
-        if (sub != null) {
-            for (OptionSpec o : root.matchedOptions()) {
-                if (!isGlobal(o.longestName())) {
-                    throw new UsageException("the subcommand '" + sub.commandSpec().name()
-                            + "' cannot be used with '" + display(o.longestName()) + "'");
-                }
-            }
-        }
-        return run(new PicocliMatches(root, sub));
+        return WithPicocli.parse(argv);
     }
 
     private static Outcome run(Matches m) throws UsageException, StartupException {
@@ -341,53 +316,6 @@ public final class CliParser {
         boolean localFlag(String name);
     }
 
-    /** {@link Matches} from picocli's parse results. */
-    private static final class PicocliMatches implements Matches {
-        private final ParseResult root;
-        private final ParseResult level;
-        private final String subcommand;
-
-        PicocliMatches(ParseResult root, ParseResult sub) {
-            this.root = root;
-            this.level = sub == null ? root : sub;
-            this.subcommand = sub == null ? "" : sub.commandSpec().name();
-        }
-
-        @Override
-        public String subcommand() {
-            return subcommand;
-        }
-
-        @Override
-        public Optional<String> global(String name) {
-            if (level.hasMatchedOption(name)) {
-                return Optional.of(level.matchedOptionValue(name, ""));
-            }
-            if (root.hasMatchedOption(name)) {
-                return Optional.of(root.matchedOptionValue(name, ""));
-            }
-            return Optional.empty();
-        }
-
-        @Override
-        public boolean globalFlag(String name) {
-            return level.hasMatchedOption(name) || root.hasMatchedOption(name);
-        }
-
-        @Override
-        public Optional<String> local(String name) {
-            if (level.commandSpec().findOption(name) == null || !level.hasMatchedOption(name)) {
-                return Optional.empty();
-            }
-            return Optional.of(level.matchedOptionValue(name, ""));
-        }
-
-        @Override
-        public boolean localFlag(String name) {
-            return level.commandSpec().findOption(name) != null && level.hasMatchedOption(name);
-        }
-    }
-
     /**
      * {@link Matches} read straight off a plain command line: {@code [GLOBAL...] [SUBCOMMAND]
      * [OPTION...]} where every option is one of its level's ({@link #options}), given once, as
@@ -581,62 +509,153 @@ public final class CliParser {
         return all;
     }
 
-    // ---- the picocli model ----
-
+    /** The picocli model of the command line (for {@link #parseWithPicocli}, help and tests). */
     static CommandLine commandLine() {
-        CommandSpec root = CommandSpec.create().name("nydusd");
-        root.usageMessage().description("Nydus daemon to provide BlobCache, FsCache, FUSE, Virtio-fs "
-                + "and container image services");
-        help(root);
-        root.addOption(OptionSpec.builder("-V", "--version").versionHelp(true)
-                .description("Print version").build());
-        addOptions(root, "");
-
-        CommandSpec fuse = CommandSpec.create().name(FUSE_CMD);
-        fuse.usageMessage().description("Run the Nydus daemon as a dedicated FUSE server");
-        help(fuse);
-        addOptions(fuse, FUSE_CMD);
-        root.addSubcommand(FUSE_CMD, fuse);
-
-        CommandSpec virtiofs = CommandSpec.create().name(VIRTIOFS_CMD);
-        virtiofs.usageMessage().description("Run the Nydus daemon as a dedicated virtio-fs server "
-                + "(not supported by this implementation)");
-        help(virtiofs);
-        addOptions(virtiofs, VIRTIOFS_CMD);
-        root.addSubcommand(VIRTIOFS_CMD, virtiofs);
-
-        CommandSpec singleton = CommandSpec.create().name(SINGLETON_CMD);
-        singleton.usageMessage().description(
-                "Run the Nydus daemon to host multiple blobcache/fscache/fuse/virtio-fs services");
-        help(singleton);
-        addOptions(singleton, SINGLETON_CMD);
-        root.addSubcommand(SINGLETON_CMD, singleton);
-
-        CommandLine cl = new CommandLine(root);
-        // "@file" would silently read arguments from a file; nydusd has no such syntax.
-        cl.setExpandAtFiles(false);
-        cl.setCaseInsensitiveEnumValuesAllowed(false);
-        cl.setAbbreviatedOptionsAllowed(false);
-        cl.setAbbreviatedSubcommandsAllowed(false);
-        cl.setOverwrittenOptionsAllowed(false);
-        cl.setUnmatchedArgumentsAllowed(false);
-        return cl;
+        return WithPicocli.commandLine();
     }
 
-    private static void help(CommandSpec spec) {
-        spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true).description("Print help").build());
-    }
+    /**
+     * Everything that touches picocli, in a class of its own: the JVM links {@code CliParser} at
+     * every start, and a picocli type in its methods (an exception caught, say) makes the linking
+     * load that type; picocli's classes are not in the class-data-sharing archive, so that load
+     * opens the jars of the class path one by one until picocli's. A plain command line never
+     * loads this class.
+     */
+    private static final class WithPicocli {
+        private WithPicocli() {
+        }
 
-    private static void addOptions(CommandSpec spec, String subcommand) {
-        for (Opt o : options(subcommand)) {
-            String[] names = o.names().toArray(new String[0]);
-            OptionSpec.Builder b = OptionSpec.builder(names).description(o.description());
-            if (o.flag()) {
-                b.type(boolean.class).arity("0");
-            } else {
-                b.paramLabel("<" + o.name().substring(2) + ">").type(String.class).arity("1");
+        static Outcome parse(String... argv) throws UsageException, StartupException {
+            CommandLine cl = commandLine();
+            ParseResult root;
+            try {
+                root = cl.parseArgs(argv);
+            } catch (ParameterException e) {
+                throw new UsageException(e.getMessage());
             }
-            spec.addOption(b.build());
+            ParseResult sub = root.subcommand();
+            if (root.isVersionHelpRequested()) {
+                return new Version();
+            }
+            if (root.isUsageHelpRequested()) {
+                return new Help(cl.getUsageMessage());
+            }
+            if (sub != null && sub.isUsageHelpRequested()) {
+                return new Help(cl.getSubcommands().get(sub.commandSpec().name()).getUsageMessage());
+            }
+            if (sub != null) {
+                for (OptionSpec o : root.matchedOptions()) {
+                    if (!isGlobal(o.longestName())) {
+                        throw new UsageException("the subcommand '" + sub.commandSpec().name()
+                                + "' cannot be used with '" + display(o.longestName()) + "'");
+                    }
+                }
+            }
+            return run(new PicocliMatches(root, sub));
+        }
+
+        /** {@link Matches} from picocli's parse results. */
+        private static final class PicocliMatches implements Matches {
+            private final ParseResult root;
+            private final ParseResult level;
+            private final String subcommand;
+
+            PicocliMatches(ParseResult root, ParseResult sub) {
+                this.root = root;
+                this.level = sub == null ? root : sub;
+                this.subcommand = sub == null ? "" : sub.commandSpec().name();
+            }
+
+            @Override
+            public String subcommand() {
+                return subcommand;
+            }
+
+            @Override
+            public Optional<String> global(String name) {
+                if (level.hasMatchedOption(name)) {
+                    return Optional.of(level.matchedOptionValue(name, ""));
+                }
+                if (root.hasMatchedOption(name)) {
+                    return Optional.of(root.matchedOptionValue(name, ""));
+                }
+                return Optional.empty();
+            }
+
+            @Override
+            public boolean globalFlag(String name) {
+                return level.hasMatchedOption(name) || root.hasMatchedOption(name);
+            }
+
+            @Override
+            public Optional<String> local(String name) {
+                if (level.commandSpec().findOption(name) == null || !level.hasMatchedOption(name)) {
+                    return Optional.empty();
+                }
+                return Optional.of(level.matchedOptionValue(name, ""));
+            }
+
+            @Override
+            public boolean localFlag(String name) {
+                return level.commandSpec().findOption(name) != null && level.hasMatchedOption(name);
+            }
+        }
+
+        static CommandLine commandLine() {
+            CommandSpec root = CommandSpec.create().name("nydusd");
+            root.usageMessage().description("Nydus daemon to provide BlobCache, FsCache, FUSE, Virtio-fs "
+                    + "and container image services");
+            help(root);
+            root.addOption(OptionSpec.builder("-V", "--version").versionHelp(true)
+                    .description("Print version").build());
+            addOptions(root, "");
+
+            CommandSpec fuse = CommandSpec.create().name(FUSE_CMD);
+            fuse.usageMessage().description("Run the Nydus daemon as a dedicated FUSE server");
+            help(fuse);
+            addOptions(fuse, FUSE_CMD);
+            root.addSubcommand(FUSE_CMD, fuse);
+
+            CommandSpec virtiofs = CommandSpec.create().name(VIRTIOFS_CMD);
+            virtiofs.usageMessage().description("Run the Nydus daemon as a dedicated virtio-fs server "
+                    + "(not supported by this implementation)");
+            help(virtiofs);
+            addOptions(virtiofs, VIRTIOFS_CMD);
+            root.addSubcommand(VIRTIOFS_CMD, virtiofs);
+
+            CommandSpec singleton = CommandSpec.create().name(SINGLETON_CMD);
+            singleton.usageMessage().description(
+                    "Run the Nydus daemon to host multiple blobcache/fscache/fuse/virtio-fs services");
+            help(singleton);
+            addOptions(singleton, SINGLETON_CMD);
+            root.addSubcommand(SINGLETON_CMD, singleton);
+
+            CommandLine cl = new CommandLine(root);
+            // "@file" would silently read arguments from a file; nydusd has no such syntax.
+            cl.setExpandAtFiles(false);
+            cl.setCaseInsensitiveEnumValuesAllowed(false);
+            cl.setAbbreviatedOptionsAllowed(false);
+            cl.setAbbreviatedSubcommandsAllowed(false);
+            cl.setOverwrittenOptionsAllowed(false);
+            cl.setUnmatchedArgumentsAllowed(false);
+            return cl;
+        }
+
+        private static void help(CommandSpec spec) {
+            spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true).description("Print help").build());
+        }
+
+        private static void addOptions(CommandSpec spec, String subcommand) {
+            for (Opt o : options(subcommand)) {
+                String[] names = o.names().toArray(new String[0]);
+                OptionSpec.Builder b = OptionSpec.builder(names).description(o.description());
+                if (o.flag()) {
+                    b.type(boolean.class).arity("0");
+                } else {
+                    b.paramLabel("<" + o.name().substring(2) + ">").type(String.class).arity("1");
+                }
+                spec.addOption(b.build());
+            }
         }
     }
 }

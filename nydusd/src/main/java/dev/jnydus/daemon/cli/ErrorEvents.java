@@ -16,8 +16,11 @@ public final class ErrorEvents {
     /** Upstream's limits. */
     public static final int MAX_ERRORS = 500;
     public static final int MAX_SIZE = 50 * 1024;
-    private static final DateTimeFormatter HTTP_DATE =
-            DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US);
+
+    /** Made at the first error, not when {@code main} creates the ring on its way to the mount. */
+    private static final class HttpDate {
+        static final DateTimeFormatter FORMAT = DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US);
+    }
 
     /** A consistent copy, with upstream's field meanings. */
     public record Snapshot(int maxErrors, int totalErrors, int maxSize, int totalSize, List<String> errors) {
@@ -43,7 +46,7 @@ public final class ErrorEvents {
     }
 
     synchronized void push(String message, ZonedDateTime when) {
-        String e = HTTP_DATE.format(when) + " - " + message;
+        String e = HttpDate.FORMAT.format(when) + " - " + message;
         int len = e.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
         if (len > maxSize) {
             return;

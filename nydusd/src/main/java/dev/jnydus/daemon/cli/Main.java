@@ -1,5 +1,8 @@
 package dev.jnydus.daemon.cli;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ServiceLoader;
 
 /** The {@code nydusd} entry point: the real streams, environment, logging and launcher. */
@@ -22,11 +25,7 @@ public final class Main {
         StopSignals stop = StopSignals.install();
         StartupTrace.mark("signals");
         ErrorEvents errors = new ErrorEvents();
-        DaemonLauncher launcher = ServiceLoader.load(DaemonLauncher.class).findFirst()
-                .orElse(plan -> {
-                    throw new StartupException("this build has no daemon launcher (no "
-                            + DaemonLauncher.class.getName() + " service registered)");
-                });
+        DaemonLauncher launcher = findLauncher();
         if (mayStartDaemon(argv)) {
             launcher.prepare();
         }
@@ -36,6 +35,56 @@ public final class Main {
         StartupTrace.mark("cli");
         int status = cli.run(argv);
         System.exit(status);
+    }
+
+    /**
+     * The registered {@link DaemonLauncher}. The service file is read from this class's own jar
+     * first: {@code ServiceLoader} would open every jar of the class path (about 40) to look for
+     * others, a cost at every start for a service only nydusd's own jar registers.
+     */
+    static DaemonLauncher findLauncher() {
+        DaemonLauncher own = ownLauncher();
+        if (own != null) {
+            return own;
+        }
+        return ServiceLoader.load(DaemonLauncher.class).findFirst()
+                .orElse(new MissingLauncher());
+    }
+
+    private static DaemonLauncher ownLauncher() {
+        String name = null;
+        try (InputStream in = Main.class.getResourceAsStream(SERVICE_FILE)) {
+            if (in == null) {
+                return null;
+            }
+            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                int hash = line.indexOf('#');
+                String s = (hash >= 0 ? line.substring(0, hash) : line).trim();
+                if (!s.isEmpty()) {
+                    name = s;
+                    break;
+                }
+            }
+            if (name == null) {
+                return null;
+            }
+            return Class.forName(name, true, Main.class.getClassLoader()).asSubclass(DaemonLauncher.class)
+                    .getConstructor().newInstance();
+        } catch (IOException | ReflectiveOperationException | ClassCastException | LinkageError e) {
+            // ServiceLoader then reports it or finds another.
+            return null;
+        }
+    }
+
+    private static final String SERVICE_FILE = "/META-INF/services/" + DaemonLauncher.class.getName();
+
+    /** A build without a launcher fails the start with one line. */
+    private static final class MissingLauncher implements DaemonLauncher {
+        @Override
+        public void launch(StartupPlan plan) throws StartupException {
+            throw new StartupException("this build has no daemon launcher (no "
+                    + DaemonLauncher.class.getName() + " service registered)");
+        }
     }
 
     /** False for the command lines that only print (help, version) or are empty. */

@@ -10,7 +10,9 @@ import ch.qos.logback.core.LayoutBase;
 import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.TimeZone;
 
 /**
  * Upstream's log line (spec 1.7, nydus {@code src/logger.rs}):
@@ -19,10 +21,13 @@ import java.time.format.DateTimeFormatter;
  * computed only for those levels, so INFO lines stay cheap. A throwable follows on its own lines.
  */
 public final class NydusLogLayout extends LayoutBase<ILoggingEvent> {
-    // "xxx" prints +00:00 for UTC, as chrono's %:z does ("XXX" would print Z).
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS xxx");
-
-    private ZoneId zone = ZoneId.systemDefault();
+    /**
+     * The zone of the timestamps; null = the JVM's default, read through {@link TimeZone}: the
+     * first use of {@code ZoneId}'s rules makes {@code ZoneRulesProvider} search every jar of the
+     * class path for providers, and the first log line is on the way to the mount.
+     */
+    private ZoneId zone;
+    private final TimeZone defaultZone = TimeZone.getDefault();
 
     /**
      * A started encoder writing this layout, for every appender the daemon sets up (the early
@@ -44,11 +49,39 @@ public final class NydusLogLayout extends LayoutBase<ILoggingEvent> {
         this.zone = zone;
     }
 
+    /** {@code yyyy-MM-dd HH:mm:ss.SSSSSS +hh:mm}, the offset as chrono's {@code %:z} prints it (+00:00 for UTC). */
+    private void appendTime(StringBuilder sb, Instant when) {
+        int offset = zone != null ? zone.getRules().getOffset(when).getTotalSeconds()
+                : defaultZone.getOffset(when.toEpochMilli()) / 1000;
+        LocalDateTime t = LocalDateTime.ofEpochSecond(when.getEpochSecond(), when.getNano(), ZoneOffset.ofTotalSeconds(offset));
+        pad(sb, t.getYear(), 4).append('-');
+        pad(sb, t.getMonthValue(), 2).append('-');
+        pad(sb, t.getDayOfMonth(), 2).append(' ');
+        pad(sb, t.getHour(), 2).append(':');
+        pad(sb, t.getMinute(), 2).append(':');
+        pad(sb, t.getSecond(), 2).append('.');
+        pad(sb, t.getNano() / 1000, 6).append(' ');
+        int abs = Math.abs(offset);
+        sb.append(offset < 0 ? '-' : '+');
+        pad(sb, abs / 3600, 2).append(':');
+        pad(sb, abs / 60 % 60, 2);
+    }
+
+    private static StringBuilder pad(StringBuilder sb, int value, int width) {
+        String v = Integer.toString(value);
+        for (int i = v.length(); i < width; i++) {
+            sb.append('0');
+        }
+        return sb.append(v);
+    }
+
     @Override
     public String doLayout(ILoggingEvent event) {
         StringBuilder sb = new StringBuilder(128);
         Instant when = event.getInstant() != null ? event.getInstant() : Instant.ofEpochMilli(event.getTimeStamp());
-        sb.append('[').append(TIME.format(when.atZone(zone))).append("] ").append(event.getLevel().toString());
+        sb.append('[');
+        appendTime(sb, when);
+        sb.append("] ").append(event.getLevel().toString());
         if (!Level.INFO.equals(event.getLevel())) {
             StackTraceElement[] caller = event.getCallerData();
             if (caller != null && caller.length > 0 && caller[0].getFileName() != null) {

@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * SIGTERM and SIGINT, caught from the first moment {@code main} runs to the process's exit. The
@@ -33,9 +34,26 @@ public final class StopSignals {
 
     private void installHandlers() {
         if (installed.compareAndSet(false, true)) {
-            for (String name : new String[] {"TERM", "INT"}) {
-                Signal.handle(new Signal(name), sig -> request("SIG" + sig.getName()));
-            }
+            Handler handler = new Handler(this);
+            Signal.handle(new Signal("TERM"), handler);
+            Signal.handle(new Signal("INT"), handler);
+        }
+    }
+
+    /**
+     * A class rather than a lambda: the first lambda of a run sets up the JDK's method-handle
+     * machinery (tens of milliseconds), and this runs first thing in {@code main}.
+     */
+    private static final class Handler implements SignalHandler {
+        private final StopSignals owner;
+
+        Handler(StopSignals owner) {
+            this.owner = owner;
+        }
+
+        @Override
+        public void handle(Signal sig) {
+            owner.request("SIG" + sig.getName());
         }
     }
 
