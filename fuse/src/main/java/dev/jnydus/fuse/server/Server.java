@@ -185,7 +185,9 @@ public final class Server {
             }
         } catch (FsException e) {
             error = Replies.checkedErrno(e.errno(), op, e);
-            LOG.debug("{} node {} (unique {}): {}", op, h.nodeId(), h.unique(), e.getMessage());
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("{} node {} (unique {}): {}", op, h.nodeId(), h.unique(), e.getMessage());
+            }
         } catch (FuseProtocolException e) {
             error = Errno.EIO;
             malformed = e;

@@ -414,7 +414,7 @@ public final class Vfs implements FileSystem {
         Target t = mounts.target(nodeId);
         if (t.pseudo()) {
             // Not ENOSYS: that would switch xattrs off for the backends too.
-            throw new FsException(Errno.ENODATA);
+            throw FsException.answer(Errno.ENODATA);
         }
         return t.mount().fs().getxattr(ctx, t.ino(), name);
     }

@@ -279,7 +279,8 @@ public final class RafsFileSystem implements ReadOnlyFileSystem {
             throw corrupt(i, e);
         }
         if (v == null) {
-            throw new FsException(Errno.ENODATA);
+            // The common answer (ls asks every file for security.selinux): no stack trace.
+            throw FsException.answer(Errno.ENODATA);
         }
         return v;
     }
