@@ -62,6 +62,14 @@ final class KernelCalls {
 
     static native int gettid();
 
+    /** glibc's {@code sigaction}: {@code act} and {@code oldact} are addresses of its struct (or 0). */
+    static native int sigaction(int sig, long act, long oldact);
+
+    static native int tgkill(int tgid, int tid, int sig);
+
+    /** glibc's lowest real-time signal free for applications (it keeps the first ones for itself). */
+    static native int __libc_current_sigrtmin();
+
     /** Returns the error number itself (0 on success), not -1 with errno. */
     static native int posix_fadvise(int fd, long offset, long len, int advice);
 

@@ -2,11 +2,15 @@ package dev.jnydus.fuse.transport.dev;
 
 import dev.jnydus.common.FsException;
 import dev.jnydus.fuse.server.Server;
+import dev.jnydus.sys.ThreadWake;
+import dev.jnydus.sys.Threads;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +41,8 @@ public final class FuseWorkers implements AutoCloseable {
 
     private final Waker waker;
     private final List<Thread> threads;
+    /** Kernel ids of the workers still running, for interrupting their reads at a stop. */
+    private final Set<Integer> workerTids = ConcurrentHashMap.newKeySet();
     private final CompletableFuture<Void> termination = new CompletableFuture<>();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
@@ -68,7 +74,7 @@ public final class FuseWorkers implements AutoCloseable {
         if (count < 1 || count > 1024) {
             throw new IllegalArgumentException("worker count must be 1..1024, got " + count);
         }
-        Waker waker = new Waker();
+        Waker waker = new Waker(blockingReadsAvailable());
         List<DevFuseChannel> channels = new ArrayList<>();
         try {
             for (int i = 0; i < count; i++) {
@@ -94,9 +100,25 @@ public final class FuseWorkers implements AutoCloseable {
         return pool;
     }
 
+    /** Whether workers can sleep in read(2): only if a stop can interrupt them (ThreadWake). */
+    private static boolean blockingReadsAvailable() {
+        try {
+            ThreadWake.install();
+            return true;
+        } catch (FsException | RuntimeException | LinkageError e) {
+            LOG.info("FUSE workers wait in epoll: cannot install the signal that wakes them ({})", e.toString());
+            return false;
+        }
+    }
+
     private void run(Server server, DevFuseChannel channel, AtomicInteger alive) {
         WorkerBuffers buffers = null;
+        Integer tid = null;
         try {
+            if (waker.blockingReads()) {
+                tid = Threads.currentTid();
+                workerTids.add(tid);
+            }
             buffers = WorkerBuffers.of(server.bufferSize());
             server.serve(channel, buffers.request(), buffers.reply());
             if (waker.isWoken()) {
@@ -109,6 +131,9 @@ public final class FuseWorkers implements AutoCloseable {
             // One worker failing means the daemon cannot be trusted to answer: stop the others too.
             wakeQuietly();
         } finally {
+            if (tid != null) {
+                workerTids.remove(tid);
+            }
             if (buffers != null) {
                 buffers.close();
             }
@@ -181,6 +206,40 @@ public final class FuseWorkers implements AutoCloseable {
     public void stop() {
         if (isRunning()) {
             wakeQuietly();
+            if (waker.blockingReads()) {
+                Thread t = new Thread(this::interruptReads, "fuse-workers-stop");
+                t.setDaemon(true);
+                t.start();
+            }
+        }
+    }
+
+    /**
+     * Sends each worker still running the wake-up signal until all have exited (or 10 s): a signal
+     * that lands just before a worker enters read(2) is lost, so it is sent again; one that lands
+     * while a worker handles a request interrupts nothing (the kernel retries waits, and reads of
+     * regular files are not interrupted).
+     */
+    private void interruptReads() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (isRunning() && System.nanoTime() < deadline) {
+            for (Integer tid : workerTids) {
+                try {
+                    ThreadWake.wake(tid);
+                } catch (FsException | RuntimeException e) {
+                    LOG.warn("cannot interrupt FUSE worker {}: {}", tid, e.getMessage());
+                    return;
+                }
+            }
+            try {
+                termination.get(2, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                // still running: send again
+            } catch (java.util.concurrent.ExecutionException e) {
+                return;
+            } catch (InterruptedException e) {
+                return;
+            }
         }
     }
 

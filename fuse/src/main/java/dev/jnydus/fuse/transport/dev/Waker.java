@@ -11,10 +11,26 @@ import dev.jnydus.sys.Sys;
  */
 final class Waker implements AutoCloseable {
     private final Fd eventFd;
+    private final boolean blockingReads;
     private volatile boolean woken;
 
+    /** For workers that wait in epoll on a non-blocking session file. */
     Waker() throws FsException {
+        this(false);
+    }
+
+    /**
+     * @param blockingReads the workers sleep in read(2) on a blocking session file, where the
+     *     event descriptor cannot reach them: whoever wakes the pool also interrupts each worker's
+     *     read ({@link dev.jnydus.sys.ThreadWake}); see {@link FuseWorkers#stop}
+     */
+    Waker(boolean blockingReads) throws FsException {
         this.eventFd = Sys.eventfd(0, Sys.EFD_NONBLOCK);
+        this.blockingReads = blockingReads;
+    }
+
+    boolean blockingReads() {
+        return blockingReads;
     }
 
     Fd fd() {
