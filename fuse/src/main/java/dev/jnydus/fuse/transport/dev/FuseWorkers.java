@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -43,6 +44,7 @@ public final class FuseWorkers implements AutoCloseable {
     private final List<Thread> threads;
     /** Kernel ids of the workers still running, for interrupting their reads at a stop. */
     private final Set<Integer> workerTids = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean interrupting = new AtomicBoolean();
     private final CompletableFuture<Void> termination = new CompletableFuture<>();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
@@ -121,6 +123,10 @@ public final class FuseWorkers implements AutoCloseable {
             }
             buffers = WorkerBuffers.of(server.bufferSize());
             server.serve(channel, buffers.request(), buffers.reply());
+            if (tid != null) {
+                // Out of read(2) for good: the drain below waits in Java, nothing to interrupt.
+                workerTids.remove(tid);
+            }
             if (waker.isWoken()) {
                 drain(server);
             }
@@ -206,7 +212,7 @@ public final class FuseWorkers implements AutoCloseable {
     public void stop() {
         if (isRunning()) {
             wakeQuietly();
-            if (waker.blockingReads()) {
+            if (waker.blockingReads() && interrupting.compareAndSet(false, true)) {
                 Thread t = new Thread(this::interruptReads, "fuse-workers-stop");
                 t.setDaemon(true);
                 t.start();
