@@ -76,15 +76,27 @@ public final class FileCacheManager implements CacheManager {
                              ThreadFactory threadFactory) {
         this.options = options;
         this.backend = backend;
-        this.hot = options.memoryCacheBytes() == 0 ? null
-                : Caffeine.newBuilder()
-                        .maximumWeight(options.memoryCacheBytes())
-                        .weigher((ChunkKey k, byte[] v) -> v.length)
-                        .executor(Runnable::run)
-                        .build();
+        this.hot = options.memoryCacheBytes() == 0 ? null : hotCache(options.memoryCacheBytes());
         this.scheduler = new PrefetchScheduler(options.prefetch(), ticker, sleeper, wallClock, threadFactory,
                 prefetchMetrics);
         this.fetchWaitLimit = waitLimit(backend.readTimeoutBudget().orElse(UNBOUNDED_BACKEND_BUDGET));
+    }
+
+    private static Cache<ChunkKey, byte[]> hotCache(long maximumBytes) {
+        return Caffeine.newBuilder()
+                .maximumWeight(maximumBytes)
+                .weigher((ChunkKey k, byte[] v) -> v.length)
+                .executor(Runnable::run)
+                .build();
+    }
+
+    /**
+     * Builds and drops a memory cache of the shape a manager makes. Caffeine finds its cache class
+     * through method handles, whose set-up (tens of milliseconds on a fresh JVM) is then done once,
+     * on the calling thread: a daemon calls this on a start-up thread beside its main one.
+     */
+    public static void prepare() {
+        hotCache(1).put(new ChunkKey("", "", 0), new byte[0]);
     }
 
     /**
@@ -209,7 +221,12 @@ public final class FileCacheManager implements CacheManager {
             release(acquired.toArray(new CachedBlob[0]));
             throw ex;
         }
-        return new FileBlobDevice(this, infos, byIndex, scheduler.newGroup("device" + infos));
+        // Named by blob ids: a BlobInfo's record toString costs a start ~100 ms of method-handle set-up.
+        StringBuilder name = new StringBuilder("device");
+        for (BlobInfo b : infos) {
+            name.append(' ').append(b.blobId());
+        }
+        return new FileBlobDevice(this, infos, byIndex, scheduler.newGroup(name.toString()));
     }
 
     @Override
