@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,10 +44,11 @@ public final class ApiDispatcher implements ApiHandler {
     /**
      * Who the daemon is, as {@code GET /api/v1/daemon} tells it.
      *
-     * @param features the serving modes the kernel offers, as probed at start (empty when not probed)
+     * @param features the serving modes the kernel offers, as probed at start: empty when not
+     *                 probed, or while the probe still runs (the API is bound beside it)
      */
     public record Identity(BuildInfo build, Optional<String> id, Optional<String> supervisor,
-                           Optional<KernelFeatures> features) {
+                           Supplier<Optional<KernelFeatures>> features) {
         public Identity {
             Objects.requireNonNull(build, "build");
             Objects.requireNonNull(id, "id");
@@ -310,8 +312,9 @@ public final class ApiDispatcher implements ApiHandler {
         // Beyond upstream's fields (clients ignore what they do not know): how this daemon serves
         // its mounts, and what the kernel offered at start.
         root.put("fs_driver", fs == null ? null : fs.fsDriver().cliName());
-        if (identity.features().isPresent()) {
-            KernelFeatures k = identity.features().get();
+        Optional<KernelFeatures> probed = identity.features().get();
+        if (probed.isPresent()) {
+            KernelFeatures k = probed.get();
             ObjectNode f = root.putObject("kernel_features");
             feature(f, "fusedev", k.fusedev());
             feature(f, "fscache", k.fscache());

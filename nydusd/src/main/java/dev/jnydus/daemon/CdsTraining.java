@@ -35,7 +35,8 @@ import java.util.OptionalLong;
 
 /**
  * The training run behind the class-data-sharing archive that {@code bin/nydusd} maps at start
- * (the build runs it with {@code -XX:ArchiveClassesAtExit}): it goes through a daemon start
+ * (the build runs it with {@code -XX:DumpLoadedClassList} and dumps a static archive of the classes
+ * it loaded, the JDK's among them, see {@code bin/jnydus-java}): it goes through a daemon start
  * without mounting anything — command line, logging, a v1 registry configuration and a localfs
  * one, backends, blob cache, bootstrap, filesystem operations and the FUSE server — so that the
  * classes a real start loads are archived. A start then maps them instead of loading and verifying
@@ -214,7 +215,7 @@ public final class CdsTraining {
             }
         });
         ApiDispatcher dispatcher = new ApiDispatcher(new ApiDispatcher.Identity(BuildInfo.current(), Optional.of("t"),
-                Optional.empty(), Optional.empty()), machine, null, null, null, (mountpoint, cmd) -> {
+                Optional.empty(), Optional::empty), machine, null, null, null, (mountpoint, cmd) -> {
                     throw DaemonException.unsupported("training");
                 }, DaemonMetrics.none(machine::state), new RuntimeConfig(), new LogbackConfigurer(),
                 new ErrorEvents(), why -> { });

@@ -63,7 +63,14 @@ import org.slf4j.LoggerFactory;
  * mount gone. {@code nydusd singleton} runs in {@link SingletonDaemon}.
  */
 public final class FuseDaemonLauncher implements DaemonLauncher {
-    private static final Logger LOG = LoggerFactory.getLogger(FuseDaemonLauncher.class);
+    /**
+     * Made on first use, not when {@code main} makes the launcher: SLF4J's and Logback's set-up
+     * (tens of milliseconds) then runs beside the warm-up threads {@link #prepare} starts, not
+     * before them.
+     */
+    private static final class Log {
+        static final Logger LOG = LoggerFactory.getLogger(FuseDaemonLauncher.class);
+    }
     /** Longest a shutdown may take before the process ends regardless. */
     static final Duration SHUTDOWN_LIMIT = Duration.ofSeconds(30);
 
@@ -95,12 +102,12 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
         StopSignals stop = context.stop();
         applyRlimit(g.rlimitNofile());
         StartupTrace.mark("rlimit");
-        g.id().ifPresent(id -> LOG.info("daemon id {}, supervisor {}, failover policy {}", id,
+        g.id().ifPresent(id -> Log.LOG.info("daemon id {}, supervisor {}, failover policy {}", id,
                 g.supervisor().orElse(""), fuse.fuse().failoverPolicy().cliName()));
 
         if (fuse.fuse().fsDriver() == FsDriver.FANOTIFY) {
             KernelFeatures features = KernelFeatures.probe(KernelFeatures.probeDir(plan.startupMount()));
-            LOG.info(features.summary());
+            Log.LOG.info(features.summary());
             if (g.upgrade()) {
                 throw new StartupException("--upgrade (waiting for a takeover) is not supported with --fs-driver "
                         + "fanotify yet");
@@ -113,7 +120,7 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
         KernelFeatures.requireFusedev();
         CompletableFuture<KernelFeatures> features = CompletableFuture.supplyAsync(() -> {
             KernelFeatures f = KernelFeatures.probe(KernelFeatures.probeDir(plan.startupMount()));
-            LOG.info(f.summary());
+            Log.LOG.info(f.summary());
             return f;
         }, FuseDaemonLauncher::startupThread);
         // A successor must not stat its own mountpoint before it serves it: nobody would answer.
@@ -121,7 +128,7 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
         MountpointCheck.Result at = MountpointCheck.inspect(fuse.fuse().mountpoint(), g.apiSock());
         boolean crashed = !g.upgrade() && at.state() == MountpointCheck.State.CRASHED;
         if (crashed) {
-            LOG.warn("a previous daemon crashed: {}", at.describe());
+            Log.LOG.warn("a previous daemon crashed: {}", at.describe());
         } else if (!g.upgrade() && at.state() != MountpointCheck.State.FREE) {
             throw new StartupException("refusing to mount: " + at.describe());
         }
@@ -150,18 +157,22 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
         CompletableFuture<ApiServer> boundApi = null;
         try {
             if (g.apiSock().isPresent()) {
-                // Bound beside the mount, published once RUNNING (or at once when waiting for a takeover).
+                // Bound beside the mount and the kernel probe, published once RUNNING (or at once
+                // when waiting for a takeover).
                 String sock = g.apiSock().get();
-                boundApi = features.thenApplyAsync(f -> bindApi(sock, new ApiDispatcher(identity(g, f), machine,
-                        service, handover, null, opener, metrics, runtimeConfig, context.logs(), context.errors(),
-                        stop::request)), FuseDaemonLauncher::startupThread);
+                ApiDispatcher.Identity identity = identity(g, features);
+                CompletableFuture<ApiServer> binding = CompletableFuture.supplyAsync(() -> bindApi(sock,
+                        new ApiDispatcher(identity, machine, service, handover, null, opener, metrics, runtimeConfig,
+                                context.logs(), context.errors(), stop::request)), FuseDaemonLauncher::startupThread);
+                // Ready once the probe is done too, so that the daemon's info has the features.
+                boundApi = binding.thenCombine(features.handle((f, e) -> f), (bound, f) -> bound);
             }
             if (awaitTakeover) {
                 // Spec 4.2: stay INIT with the API up; mounts come from the saved state.
-                LOG.info("{}: waiting in INIT for a takeover of {}", crashed ? "a predecessor crashed" : "--upgrade",
+                Log.LOG.info("{}: waiting in INIT for a takeover of {}", crashed ? "a predecessor crashed" : "--upgrade",
                         mountpoint);
                 if (boundApi == null) {
-                    LOG.warn("without --apisock nothing can ask for the takeover");
+                    Log.LOG.warn("without --apisock nothing can ask for the takeover");
                 } else if (!stop.isRequested()) {
                     api = publishApi(g.apiSock().get(), boundApi);
                 }
@@ -188,7 +199,7 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
                 if (!stop.isRequested()) {
                     machine.fire(DaemonEvent.START);
                     StartupTrace.mark("running");
-                    LOG.info("nydusd is serving {} (RUNNING)", mountpoint);
+                    Log.LOG.info("nydusd is serving {} (RUNNING)", mountpoint);
                     service.mountsStarted();
                     // The snapshotter relies on RUNNING before the socket appears (spec 8).
                     if (boundApi != null && !stop.isRequested()) {
@@ -199,13 +210,13 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
                     awaitStop(stop);
                 }
             }
-            LOG.info("stopping ({}), state {}", stop.source().orElse("?"), machine.state());
+            Log.LOG.info("stopping ({}), state {}", stop.source().orElse("?"), machine.state());
             startWatchdog(service);
             try {
                 machine.stop();
             } catch (DaemonException e) {
                 // The service is closed below whatever the machine says: the mount goes anyway.
-                LOG.error("stopping through the state machine failed: {}", e.getMessage());
+                Log.LOG.error("stopping through the state machine failed: {}", e.getMessage());
             }
         } finally {
             if (api != null) {
@@ -238,7 +249,7 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
             } catch (InterruptedException e) {
                 return;
             }
-            LOG.error("shutdown did not finish within {} s; unmounting and exiting now", SHUTDOWN_LIMIT.toSeconds());
+            Log.LOG.error("shutdown did not finish within {} s; unmounting and exiting now", SHUTDOWN_LIMIT.toSeconds());
             service.forceUnmount();
             Runtime.getRuntime().halt(0);
         }, "shutdown-watchdog");
@@ -247,7 +258,14 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
     }
 
     static ApiDispatcher.Identity identity(GlobalOptions g, KernelFeatures features) {
-        return new ApiDispatcher.Identity(BuildInfo.current(), g.id(), g.supervisor(), Optional.ofNullable(features));
+        Optional<KernelFeatures> probed = Optional.ofNullable(features);
+        return new ApiDispatcher.Identity(BuildInfo.current(), g.id(), g.supervisor(), () -> probed);
+    }
+
+    /** As {@link #identity(GlobalOptions, KernelFeatures)}, with the features once the probe has given them. */
+    static ApiDispatcher.Identity identity(GlobalOptions g, CompletableFuture<KernelFeatures> probe) {
+        return new ApiDispatcher.Identity(BuildInfo.current(), g.id(), g.supervisor(), () ->
+                probe.isDone() && !probe.isCompletedExceptionally() ? Optional.ofNullable(probe.join()) : Optional.empty());
     }
 
     /** Runs a start-up step beside the main thread, on a thread of its own that ends with it. */
@@ -326,7 +344,7 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
             if (limit >= 0 && (cur[0] != limit || cur[1] != limit)) {
                 try {
                     ResourceLimits.setrlimit(ResourceLimits.RLIMIT_NOFILE, limit, limit);
-                    LOG.info("RLIMIT_NOFILE set to {}", limit);
+                    Log.LOG.info("RLIMIT_NOFILE set to {}", limit);
                 } catch (FsException e) {
                     if (e.errno() != Errno.EPERM || cur[1] == -1) {
                         throw e;
@@ -335,7 +353,7 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
                     // we keep the hard limit and take what it allows.
                     long soft = Long.compareUnsigned(limit, cur[1]) < 0 ? limit : cur[1];
                     ResourceLimits.setrlimit(ResourceLimits.RLIMIT_NOFILE, soft, cur[1]);
-                    LOG.warn("RLIMIT_NOFILE: cannot raise the hard limit to {} ({}); soft limit set to {}", limit,
+                    Log.LOG.warn("RLIMIT_NOFILE: cannot raise the hard limit to {} ({}); soft limit set to {}", limit,
                             e.getMessage(), soft);
                 }
             }
