@@ -78,6 +78,20 @@ class NydusdApiIT {
         return awaitSocket();
     }
 
+    /**
+     * The launcher runs the daemon on the build's class-data archive, a static one that takes the
+     * place of the JDK's own (docs/sizing.md): it is mapped, the JDK's is not. A class path that
+     * no longer matches the archive would make the JVM drop it silently.
+     */
+    @Test
+    void daemonRunsOnTheBuildsClassDataArchive() throws Exception {
+        Path archive = NydusdProcess.binDir().getParent().resolve("nydusd/target/jnydus.jsa");
+        assertThat(archive).as("the build's archive").exists();
+        startShared();
+        String maps = Files.readString(Path.of("/proc/" + daemon.pid() + "/maps"));
+        assertThat(maps).contains(archive.toRealPath().toString()).doesNotContain("/lib/server/classes.jsa");
+    }
+
     private ApiClient awaitSocket() throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!Files.exists(sock, LinkOption.NOFOLLOW_LINKS)) {
