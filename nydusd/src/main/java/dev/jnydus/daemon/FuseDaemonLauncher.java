@@ -64,9 +64,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class FuseDaemonLauncher implements DaemonLauncher {
     /**
-     * Made on first use, not when {@code main} makes the launcher: SLF4J's and Logback's set-up
-     * (tens of milliseconds) then runs beside the warm-up threads {@link #prepare} starts, not
-     * before them.
+     * Made on first use, not when {@code main} makes the launcher: {@link #prepare} starts JNA's
+     * warm-up before SLF4J's and Logback's set-up (tens of milliseconds), not after it.
      */
     private static final class Log {
         static final Logger LOG = LoggerFactory.getLogger(FuseDaemonLauncher.class);

@@ -3,6 +3,7 @@ package dev.jnydus.daemon;
 import dev.jnydus.cache.device.CacheFactory;
 import dev.jnydus.config.NydusConfig;
 import dev.jnydus.sys.ProcessIds;
+import org.slf4j.LoggerFactory;
 
 /**
  * What every daemon start needs made ready, begun on a thread of its own while {@code main} sets
@@ -18,22 +19,27 @@ final class StartupWarmup {
     }
 
     /**
-     * Starts both on threads of their own: the start needs the configuration first, then JNA.
+     * Starts both on threads of their own, JNA first: the start waits for it longest (its
+     * {@code java.util.logging} makes the JDK read every jar of the class path). SLF4J is set up
+     * on the calling thread before the configuration's step starts, as that step makes classes
+     * with loggers: set up by two threads at once, SLF4J hands one of them stand-in loggers whose
+     * calls it replays later with a warning on standard error. JNA's step makes none.
      * Classes, not lambdas: the first lambda of a run sets up the JDK's method-handle machinery,
      * which {@code main} would otherwise pay for here, before logging is up.
      */
     static void start() {
+        start(new Step("startup-warmup-native") {
+            @Override
+            void work() throws Exception {
+                ProcessIds.geteuid();
+            }
+        });
+        LoggerFactory.getILoggerFactory();
         start(new Step("startup-warmup-config") {
             @Override
             void work() throws Exception {
                 NydusConfig.forLocalfsDir("/").toJson();
                 CacheFactory.prepare();
-            }
-        });
-        start(new Step("startup-warmup-native") {
-            @Override
-            void work() throws Exception {
-                ProcessIds.geteuid();
             }
         });
     }
