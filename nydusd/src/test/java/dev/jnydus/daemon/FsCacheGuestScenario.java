@@ -79,6 +79,7 @@ public final class FsCacheGuestScenario {
         } catch (Throwable t) {
             System.out.println("FSCACHE-VM FAILED: " + t);
             t.printStackTrace(System.out);
+            s.printDaemonLogs();
         } finally {
             s.cleanUp();
         }
@@ -223,9 +224,12 @@ public final class FsCacheGuestScenario {
         try (TestSupervisor sup = new TestSupervisor(sock)) {
             long t = System.nanoTime();
             CompletableFuture<byte[]> saved = sup.expectSave();
+            // Part 1's cache goes when the kernel has released its objects, which the emulated guest
+            // may not have done yet: a daemon started before then is refused ("busy") and exits.
+            awaitDeviceFree();
             NydusdProcess d1 = NydusdProcess.start(dir.resolve("d1.log"), null, args.toArray(new String[0]));
             try {
-                String state = new String(TestSupervisor.await(saved, WAIT), StandardCharsets.UTF_8);
+                String state = new String(awaitWhileAlive(d1, saved), StandardCharsets.UTF_8);
                 assertThat(state).contains("\"img-a\"");
                 awaitLog(d1, 0, "(RUNNING)");
                 Path a = mount("img-a");
@@ -250,7 +254,7 @@ public final class FsCacheGuestScenario {
                 registry.thaw();
                 try (NydusdProcess d2 = NydusdProcess.start(dir.resolve("d2.log"), null,
                         args.toArray(new String[0]))) {
-                    TestSupervisor.await(handed, WAIT);
+                    awaitWhileAlive(d2, handed);
                     byte[] got = reader.get(WAIT.toSeconds(), TimeUnit.SECONDS);
                     assertThat(got).as("bytes of %s read across the kill", big).isEqualTo(want);
                     awaitLog(d2, 0, "took over the fscache device");
@@ -383,6 +387,39 @@ public final class FsCacheGuestScenario {
         }
     }
 
+    /** {@code f}'s value, failing at once with the daemon's log should it exit first. */
+    private static <T> T awaitWhileAlive(NydusdProcess d, CompletableFuture<T> f) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (true) {
+            try {
+                return f.get(50, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException notYet) {
+                if (!d.isAlive()) {
+                    throw new AssertionError("nydusd exited (status " + d.awaitExit(WAIT) + ") first:\n" + d.log());
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("nothing within " + WAIT + "; nydusd's log:\n" + d.log());
+                }
+            }
+        }
+    }
+
+    /** Waits until {@code /dev/cachefiles} can be opened: no other holder, no cache still being withdrawn. */
+    private static void awaitDeviceFree() throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (true) {
+            try (var probe = Files.newByteChannel(Path.of("/dev/cachefiles"), java.nio.file.StandardOpenOption.READ,
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                return;
+            } catch (IOException busy) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("/dev/cachefiles still busy after " + WAIT + ": " + busy);
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(100_000_000);
+            }
+        }
+    }
+
     /** Waits until the daemon's log, from character {@code from} on, contains {@code text}. */
     private static void awaitLog(NydusdProcess d, int from, String text) throws Exception {
         long deadline = System.nanoTime() + WAIT.toNanos();
@@ -478,6 +515,19 @@ public final class FsCacheGuestScenario {
     private static void step(String what, long startNanos) {
         System.out.printf("STEP %6.1f s  %s%n", (System.nanoTime() - startNanos) / 1e9, what);
         System.out.flush();
+    }
+
+    /** The guest's files go with it: the daemons' logs are printed for the host to keep. */
+    private void printDaemonLogs() {
+        try (Stream<Path> logs = Files.walk(tmp)) {
+            for (Path log : (Iterable<Path>) logs.filter(p -> p.toString().endsWith(".log")).sorted()::iterator) {
+                List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+                System.out.println("---- " + log + " (last 60 of " + lines.size() + " lines)");
+                lines.subList(Math.max(0, lines.size() - 60), lines.size()).forEach(System.out::println);
+            }
+        } catch (IOException | RuntimeException e) {
+            System.out.println("daemon logs unreadable: " + e);
+        }
     }
 
     private void cleanUp() {
