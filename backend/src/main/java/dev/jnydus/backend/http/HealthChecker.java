@@ -7,6 +7,8 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntPredicate;
+import java.util.function.Supplier;
+import okhttp3.Headers;
 import okhttp3.Headers;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
@@ -33,7 +35,7 @@ final class HealthChecker implements AutoCloseable {
     private final HttpUrl pingUrl;
     private final Headers headers;
     private final IntPredicate healthyStatus;
-    private final OkHttpClient client;
+    private final Supplier<OkHttpClient> client;
     private final Duration interval;
     private final Duration pauseElapsed;
     private final Activity activity;
@@ -44,6 +46,14 @@ final class HealthChecker implements AutoCloseable {
 
     HealthChecker(String name, HttpUrl pingUrl, Headers headers, IntPredicate healthyStatus, OkHttpClient client,
             Duration interval, Duration pauseElapsed, Activity activity, BooleanSupplier wanted, Listener listener) {
+        this(name, pingUrl, headers, healthyStatus, ClientSetup.ready(client), interval, pauseElapsed, activity, wanted,
+                listener);
+    }
+
+    /** As above, with a client that may still be being set up (the first ping waits for it). */
+    HealthChecker(String name, HttpUrl pingUrl, Headers headers, IntPredicate healthyStatus,
+            Supplier<OkHttpClient> client, Duration interval, Duration pauseElapsed, Activity activity,
+            BooleanSupplier wanted, Listener listener) {
         this.name = name;
         this.pingUrl = pingUrl;
         this.headers = headers;
@@ -64,7 +74,7 @@ final class HealthChecker implements AutoCloseable {
         boolean ok;
         String why;
         Request req = new Request.Builder().url(pingUrl).headers(headers).get().build();
-        try (Response r = client.newCall(req).execute()) {
+        try (Response r = client.get().newCall(req).execute()) {
             ok = healthyStatus.test(r.code());
             why = "HTTP " + r.code();
         } catch (IOException | RuntimeException e) {

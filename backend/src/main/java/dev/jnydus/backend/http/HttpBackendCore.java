@@ -7,12 +7,14 @@ import dev.jnydus.backend.RequestSource;
 import dev.jnydus.backend.options.MirrorOptions;
 import dev.jnydus.backend.options.NetworkOptions;
 import dev.jnydus.backend.options.ProxyOptions;
+import java.net.Proxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import okhttp3.Headers;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
@@ -38,8 +40,8 @@ public final class HttpBackendCore implements AutoCloseable {
     private final NetworkOptions net;
     private final BackendEnvironment env;
     private final BackendMetrics metrics;
-    private final OkHttpClient direct;
-    private final OkHttpClient proxied;
+    private final ClientSetup direct;
+    private final ClientSetup proxied;
     private final Activity activity;
     private final List<HealthChecker> checkers = new ArrayList<>();
     private ProxyFallbackInterceptor proxy;
@@ -52,9 +54,22 @@ public final class HttpBackendCore implements AutoCloseable {
         this.net = net;
         this.env = env;
         this.metrics = new BackendMetrics(type, env.ticker());
-        this.direct = HttpClients.direct(net);
         ProxyOptions p = net.proxy();
-        this.proxied = p.enabled() ? HttpClients.viaProxy(direct, p.url()) : null;
+        // A proxy URL that is none fails the start, as a bad CA file does below.
+        Proxy via = p.enabled() ? HttpClients.proxy(p.url()) : null;
+        if (net.skipVerify() || !net.caCertFiles().isEmpty()) {
+            this.direct = ClientSetup.ready(HttpClients.direct(net));
+        } else {
+            // Nothing here can fail on the configuration: built beside the mount (ClientSetup).
+            this.direct = ClientSetup.start(() -> {
+                try {
+                    return HttpClients.direct(net);
+                } catch (BackendException e) {
+                    throw new IllegalStateException(e.getMessage(), e);
+                }
+            });
+        }
+        this.proxied = via == null ? null : direct.then(d -> HttpClients.viaProxy(d, via));
         this.activity = new Activity(env.ticker());
         if (!p.dragonflySchedulerEndpoint().isEmpty()) {
             LOG.warn("{} backend: dragonfly_scheduler_endpoint is not supported; using the HTTP proxy {}", type,
@@ -101,7 +116,7 @@ public final class HttpBackendCore implements AutoCloseable {
     }
 
     /** The direct client, for requests that never go through proxy or mirrors (token requests). */
-    public OkHttpClient directClient() {
+    public Supplier<OkHttpClient> directClient() {
         return direct;
     }
 
@@ -133,7 +148,8 @@ public final class HttpBackendCore implements AutoCloseable {
                 ProxyFallbackInterceptor px = proxy;
                 HealthChecker hc = new HealthChecker("proxy " + Redact.url(p.url()), HttpUrl.get(p.pingUrl()),
                         Headers.of(), code -> code >= 200 && code < 400,
-                        HttpClients.pinger(direct, net.connectTimeout()), p.checkInterval(), p.checkPauseElapsed(),
+                        direct.then(d -> HttpClients.pinger(d, net.connectTimeout())), p.checkInterval(),
+                        p.checkPauseElapsed(),
                         activity, () -> true, px::setHealthy);
                 checkers.add(hc);
             }
@@ -144,7 +160,7 @@ public final class HttpBackendCore implements AutoCloseable {
                 ms.add(m);
                 HealthChecker hc = new HealthChecker("mirror " + Redact.url(m.base),
                         HttpUrl.get(mo.effectivePingUrl()), m.headers, code -> code < 500,
-                        HttpClients.pinger(direct, net.timeout()), mo.healthCheckInterval(),
+                        direct.then(d -> HttpClients.pinger(d, net.timeout())), mo.healthCheckInterval(),
                         mo.healthCheckPauseElapsed(), activity, () -> !m.enabled.get(), m::checked);
                 checkers.add(hc);
             }
@@ -194,6 +210,6 @@ public final class HttpBackendCore implements AutoCloseable {
         for (HealthChecker hc : checkers) {
             hc.close();
         }
-        HttpClients.shutdown(direct);
+        HttpClients.shutdown(direct.get());
     }
 }

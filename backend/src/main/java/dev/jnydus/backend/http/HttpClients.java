@@ -48,12 +48,21 @@ public final class HttpClients {
 
     /** A client that sends everything through the HTTP proxy at {@code proxyUrl}, sharing {@code like}'s pool. */
     public static OkHttpClient viaProxy(OkHttpClient like, String proxyUrl) throws BackendException {
+        return viaProxy(like, proxy(proxyUrl));
+    }
+
+    /** A client that sends everything through {@code proxy}, sharing {@code like}'s pool. */
+    public static OkHttpClient viaProxy(OkHttpClient like, Proxy proxy) {
+        return like.newBuilder().proxy(proxy).build();
+    }
+
+    /** The HTTP proxy at {@code proxyUrl}; refused when it is not a URL. */
+    public static Proxy proxy(String proxyUrl) throws BackendException {
         HttpUrl u = HttpUrl.parse(proxyUrl);
         if (u == null) {
             throw new BackendException("proxy url '" + Redact.url(proxyUrl) + "' is not a URL");
         }
-        return like.newBuilder().proxy(new Proxy(Proxy.Type.HTTP, InetSocketAddress.createUnresolved(u.host(),
-                u.port()))).build();
+        return new Proxy(Proxy.Type.HTTP, InetSocketAddress.createUnresolved(u.host(), u.port()));
     }
 
     /** A client for health checks: the connect timeout bounds the whole ping, as upstream. */

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import okhttp3.Call;
@@ -34,8 +35,8 @@ final class OkHttpTransport implements Transport {
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");
     private static final int ERROR_BODY_LIMIT = 4096;
 
-    private final OkHttpClient direct;
-    private final OkHttpClient proxied;
+    private final Supplier<OkHttpClient> direct;
+    private final Supplier<OkHttpClient> proxied;
     private final Headers defaults;
 
     /**
@@ -43,6 +44,12 @@ final class OkHttpTransport implements Transport {
      * @param defaults headers added to every request that does not already carry them
      */
     OkHttpTransport(OkHttpClient direct, OkHttpClient proxied, Headers defaults) {
+        this(ClientSetup.ready(Objects.requireNonNull(direct)), proxied == null ? null : ClientSetup.ready(proxied),
+                defaults);
+    }
+
+    /** As above, with clients that may still be being set up (the first request waits for them). */
+    OkHttpTransport(Supplier<OkHttpClient> direct, Supplier<OkHttpClient> proxied, Headers defaults) {
         this.direct = Objects.requireNonNull(direct);
         this.proxied = proxied;
         this.defaults = Objects.requireNonNull(defaults);
@@ -50,12 +57,18 @@ final class OkHttpTransport implements Transport {
 
     @Override
     public RangeResponse execute(RangeRequest req) throws IOException {
-        OkHttpClient client = direct;
+        Supplier<OkHttpClient> chosen = direct;
         if (req.route() == RangeRequest.Route.PROXY) {
             if (proxied == null) {
                 throw new IllegalStateException("request routed to a proxy, but none is configured: " + req.describe());
             }
-            client = proxied;
+            chosen = proxied;
+        }
+        OkHttpClient client;
+        try {
+            client = chosen.get();
+        } catch (IllegalStateException e) {
+            throw new IOException(e.getMessage() + " (" + req.describe() + ")", e);
         }
         Request.Builder b = new Request.Builder().url(req.url()).headers(req.headers());
         for (int i = 0; i < defaults.size(); i++) {

@@ -6,6 +6,7 @@ import dev.jnydus.backend.http.Redact;
 import java.io.IOException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import okhttp3.FormBody;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
@@ -27,13 +28,22 @@ import okhttp3.ResponseBody;
  */
 final class TokenFetcher {
     static final String CLIENT_ID = "nydus-registry-client";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Made on the first token response, not when a registry backend is built at start. */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+    }
+
     private static final int MAX_BODY = 1 << 20;
 
-    private final OkHttpClient client;
+    private final Supplier<OkHttpClient> client;
     private final Set<String> postRealms = ConcurrentHashMap.newKeySet();
 
     TokenFetcher(OkHttpClient client) {
+        this(() -> client);
+    }
+
+    /** With a client that may still be being set up (the first token request waits for it). */
+    TokenFetcher(Supplier<OkHttpClient> client) {
         this.client = client;
     }
 
@@ -97,7 +107,7 @@ final class TokenFetcher {
         b.header("User-Agent", dev.jnydus.backend.http.HttpClients.USER_AGENT);
         Request req = b.build();
         String where = method + " " + Redact.url(req.url());
-        try (Response r = client.newCall(req).execute()) {
+        try (Response r = client.get().newCall(req).execute()) {
             ResponseBody body = r.body();
             byte[] bytes = body == null ? new byte[0] : body.byteStream().readNBytes(MAX_BODY);
             if (r.code() < 200 || r.code() >= 300) {
@@ -111,7 +121,7 @@ final class TokenFetcher {
     static Token parse(byte[] body, String where) throws IOException {
         JsonNode n;
         try {
-            n = JSON.readTree(body);
+            n = Json.MAPPER.readTree(body);
         } catch (IOException e) {
             // The message of a JSON error may quote the body, which holds the token: not kept.
             throw new IOException("token response of " + where + " is not JSON");
