@@ -47,6 +47,38 @@ class OkHttpTransportTest {
     }
 
     @Test
+    void aClientStillBeingSetUpIsWaitedForAndAFailedSetUpIsAnIoErrorOfTheRequest() throws Exception {
+        java.util.concurrent.CountDownLatch built = new java.util.concurrent.CountDownLatch(1);
+        ClientSetup later = ClientSetup.start(() -> {
+            try {
+                built.await();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            return client;
+        });
+        OkHttpTransport t = new OkHttpTransport(later, null, Headers.of());
+        server.enqueue(RangeDispatcher.serve(BLOB, "GET", "bytes=0-3"));
+        java.util.concurrent.CompletableFuture<RangeResponse> r = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> {
+                    try {
+                        return t.execute(RangeRequest.read("b", server.url("/blob"), 0, 4, RequestSource.ON_DEMAND));
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+        built.countDown();
+        assertThat(new String(r.get(10, TimeUnit.SECONDS).body(), StandardCharsets.US_ASCII)).isEqualTo("0123");
+
+        OkHttpTransport broken = new OkHttpTransport(ClientSetup.start(() -> {
+            throw new IllegalStateException("cannot set up TLS: no trust store");
+        }), null, Headers.of());
+        assertThatThrownBy(() -> broken.execute(RangeRequest.read("b", server.url("/blob"), 0, 4,
+                RequestSource.ON_DEMAND))).isInstanceOf(IOException.class)
+                .hasMessageContaining("the HTTP client could not be set up").hasMessageContaining("no trust store");
+    }
+
+    @Test
     void aPartialAnswerIsExactlyTheRangeAndCarriesTheCommonHeaders() throws Exception {
         server.enqueue(RangeDispatcher.serve(BLOB, "GET", "bytes=3-7"));
         RangeResponse r = read(3, 5);
