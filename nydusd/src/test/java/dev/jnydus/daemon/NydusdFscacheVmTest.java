@@ -32,6 +32,14 @@ class NydusdFscacheVmTest {
         return dev.jnydus.testkit.Fixtures.root().resolveSibling("vm").resolve("run-in-vm");
     }
 
+    /**
+     * For every JVM in the guest: no AVX. QEMU 7.2's TCG (the first with AVX emulation) ran JIT-compiled
+     * code of guest JVMs into SIGSEGVs now and then (a daemon died with 134 in C1 code of
+     * {@code StringLatin1.equals}, as others report for JVMs under multi-threaded TCG); SSE code is
+     * what the JVM falls back to on CPUs without AVX.
+     */
+    private static final String GUEST_JVM_OPTIONS = "-XX:UseAVX=0";
+
     @Test
     void fscacheServesRegistryImagesToTheKernelAndSurvivesADaemonKill() throws Exception {
         Privileged.requireRoot();
@@ -47,7 +55,8 @@ class NydusdFscacheVmTest {
         List<String> cmd = new ArrayList<>(List.of(runInVm().toString(), "--share", work.toString(),
                 "--timeout", "1500", "--timing", "--",
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", GUEST_JVM_OPTIONS,
+                "-D" + NydusdProcess.EXTRA_JVM_OPTIONS + "=" + GUEST_JVM_OPTIONS,
                 "-cp", System.getProperty("java.class.path"),
                 FsCacheGuestScenario.class.getName(), work.toString()));
         Path log = work.resolve("guest.log");

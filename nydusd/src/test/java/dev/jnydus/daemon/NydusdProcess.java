@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
  * leaves no process and no mount behind.
  */
 final class NydusdProcess implements AutoCloseable {
+    /** System property: JVM options added to every daemon {@link #start} starts. */
+    static final String EXTRA_JVM_OPTIONS = "jnydus.test.daemonJvmOptions";
     private final Process process;
     private final Path log;
     private final Path mountpoint;
@@ -41,6 +43,13 @@ final class NydusdProcess implements AutoCloseable {
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx512m");
         cmd.add("-XX:+UseSerialGC");
+        // Options a whole scenario needs for its daemons (the emulated guest's, see NydusdFscacheVmTest).
+        String extra = System.getProperty(EXTRA_JVM_OPTIONS, "");
+        for (String o : extra.trim().split("\\s+")) {
+            if (!o.isEmpty()) {
+                cmd.add(o);
+            }
+        }
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(dev.jnydus.daemon.cli.Main.class.getName());
