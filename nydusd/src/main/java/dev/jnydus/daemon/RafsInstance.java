@@ -110,6 +110,16 @@ public final class RafsInstance implements MountedImage {
      */
     static RafsInstance open(RafsMount mount, int uid, int gid, UnaryOperator<CacheOptions> tuneCache,
                              ThreadFactory prefetchThreads) throws StartupException {
+        return open(mount, uid, gid, tuneCache, prefetchThreads, null);
+    }
+
+    /** As {@link #open(RafsMount, int, int)}, taking the bootstrap from {@code preload} when it opened this one. */
+    static RafsInstance open(RafsMount mount, int uid, int gid, BootstrapPreload preload) throws StartupException {
+        return open(mount, uid, gid, UnaryOperator.identity(), CacheFactory.prefetchThreads(), preload);
+    }
+
+    private static RafsInstance open(RafsMount mount, int uid, int gid, UnaryOperator<CacheOptions> tuneCache,
+                                     ThreadFactory prefetchThreads, BootstrapPreload preload) throws StartupException {
         NydusConfig config = mount.config();
         RafsConfig rafs;
         CacheConfig cacheConfig;
@@ -122,14 +132,12 @@ public final class RafsInstance implements MountedImage {
             throw new StartupException(e.getMessage(), e);
         }
         Path bootstrap = Path.of(mount.bootstrap());
-        RafsSuper sb = openBootstrap(bootstrap);
-        try {
-            StartupLimits.checkChunkMaps(sb.blobs(), Runtime.getRuntime().maxMemory());
-        } catch (StartupException e) {
-            closeQuietly(sb);
-            throw new StartupException("failed to load bootstrap " + bootstrap + ": " + e.getMessage(), e);
+        OpenedBootstrap opened = preload == null ? null : preload.take(bootstrap);
+        if (opened == null) {
+            opened = openChecked(bootstrap);
         }
-        BootstrapValidation validation = BootstrapValidation.start(sb, bootstrap);
+        RafsSuper sb = opened.sb();
+        BootstrapValidation validation = opened.validation();
         ScheduledExecutorService scheduler = null;
         ExecutorService fetches = null;
         BlobBackend backend = null;
@@ -210,6 +218,27 @@ public final class RafsInstance implements MountedImage {
                 });
         pool.allowCoreThreadTimeOut(true);
         return pool;
+    }
+
+    /** A bootstrap opened, its chunk maps' size checked and its whole-image check started. */
+    record OpenedBootstrap(RafsSuper sb, BootstrapValidation validation) {
+        /** Stops the check and closes the bootstrap (one that was never used). */
+        void discard() {
+            validation.cancel();
+            closeQuietly(sb);
+        }
+    }
+
+    /** Opens {@code bootstrap} ({@link #openBootstrap}), checks its chunk maps' size, starts its whole-image check. */
+    static OpenedBootstrap openChecked(Path bootstrap) throws StartupException {
+        RafsSuper sb = openBootstrap(bootstrap);
+        try {
+            StartupLimits.checkChunkMaps(sb.blobs(), Runtime.getRuntime().maxMemory());
+        } catch (StartupException e) {
+            closeQuietly(sb);
+            throw new StartupException("failed to load bootstrap " + bootstrap + ": " + e.getMessage(), e);
+        }
+        return new OpenedBootstrap(sb, BootstrapValidation.start(sb, bootstrap));
     }
 
     /** Opens and checks a bootstrap: superblock and tables, the root inode and its directory. */
