@@ -210,6 +210,12 @@ public final class HttpBackendCore implements AutoCloseable {
         for (HealthChecker hc : checkers) {
             hc.close();
         }
-        HttpClients.shutdown(direct.get());
+        OkHttpClient d;
+        try {
+            d = direct.get();
+        } catch (IllegalStateException e) {
+            return;  // its set-up failed: no client, nothing to release
+        }
+        HttpClients.shutdown(d);
     }
 }
