@@ -1,6 +1,5 @@
 package dev.jnydus.daemon;
 
-import dev.jnydus.cache.device.CacheFactory;
 import dev.jnydus.config.NydusConfig;
 import dev.jnydus.sys.ProcessIds;
 import org.slf4j.LoggerFactory;
@@ -8,9 +7,7 @@ import org.slf4j.LoggerFactory;
 /**
  * What every daemon start needs made ready, begun on a thread of its own while {@code main} sets
  * up logging and reads the command line ({@link FuseDaemonLauncher#prepare}): the configuration's
- * classes, then the blob cache's memory cache (Caffeine sets up method handles for it: tens of
- * milliseconds), and JNA with the libc binding (a native library loaded and its methods
- * registered). The start then finds them ready instead of doing
+ * classes, and JNA with the libc binding (a native library loaded and its methods registered). The start then finds them ready instead of doing
  * them in turn; on two CPUs this takes them off the path to the mount. Nothing here is visible:
  * a configuration that is built and dropped, a process id read.
  */
@@ -39,7 +36,6 @@ final class StartupWarmup {
             @Override
             void work() throws Exception {
                 NydusConfig.forLocalfsDir("/").toJson();
-                CacheFactory.prepare();
             }
         });
     }

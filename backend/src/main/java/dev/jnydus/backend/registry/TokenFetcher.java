@@ -38,11 +38,7 @@ final class TokenFetcher {
     private final Supplier<OkHttpClient> client;
     private final Set<String> postRealms = ConcurrentHashMap.newKeySet();
 
-    TokenFetcher(OkHttpClient client) {
-        this(() -> client);
-    }
-
-    /** With a client that may still be being set up (the first token request waits for it). */
+    /** @param client may still be being set up: the first token request waits for it */
     TokenFetcher(Supplier<OkHttpClient> client) {
         this.client = client;
     }

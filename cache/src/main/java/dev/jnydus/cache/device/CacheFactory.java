@@ -26,14 +26,6 @@ public final class CacheFactory {
         this.backend = backend;
     }
 
-    /**
-     * Does once, on the calling thread, the set-up that the first manager of a JVM would otherwise
-     * do while a daemon starts (see {@link FileCacheManager#prepare}). Nothing is kept.
-     */
-    public static void prepare() {
-        FileCacheManager.prepare();
-    }
-
     public static CacheFactory builder(CacheOptions options, BlobBackend backend) {
         if (options == null || backend == null) {
             throw new IllegalArgumentException("cache options and backend are required");

@@ -76,7 +76,10 @@ public final class FileCacheManager implements CacheManager {
                              ThreadFactory threadFactory) {
         this.options = options;
         this.backend = backend;
-        this.hot = options.memoryCacheBytes() == 0 ? null : hotCache(options.memoryCacheBytes());
+        // Only where a blob's chunks are not served as slices of an uncompressed cache file (the
+        // default blobcache, which never used it, built it at every start: ~50 ms of method-handle
+        // set-up in Caffeine).
+        this.hot = options.usesMemoryCache() ? hotCache(options.memoryCacheBytes()) : null;
         this.scheduler = new PrefetchScheduler(options.prefetch(), ticker, sleeper, wallClock, threadFactory,
                 prefetchMetrics);
         this.fetchWaitLimit = waitLimit(backend.readTimeoutBudget().orElse(UNBOUNDED_BACKEND_BUDGET));
@@ -88,15 +91,6 @@ public final class FileCacheManager implements CacheManager {
                 .weigher((ChunkKey k, byte[] v) -> v.length)
                 .executor(Runnable::run)
                 .build();
-    }
-
-    /**
-     * Builds and drops a memory cache of the shape a manager makes. Caffeine finds its cache class
-     * through method handles, whose set-up (tens of milliseconds on a fresh JVM) is then done once,
-     * on the calling thread: a daemon calls this on a start-up thread beside its main one.
-     */
-    public static void prepare() {
-        hotCache(1).put(new ChunkKey("", "", 0), new byte[0]);
     }
 
     /**
