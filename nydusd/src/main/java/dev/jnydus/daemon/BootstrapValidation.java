@@ -24,7 +24,7 @@ final class BootstrapValidation {
 
     private final Path bootstrap;
     private final Thread thread;
-    private final CompletableFuture<Long> entries = new CompletableFuture<>();
+    private final CompletableFuture<ImageValidator.Summary> summary = new CompletableFuture<>();
 
     private BootstrapValidation(RafsSuper sb, Path bootstrap) {
         this.bootstrap = bootstrap;
@@ -42,18 +42,19 @@ final class BootstrapValidation {
     private void run(RafsSuper sb) {
         long t0 = System.nanoTime();
         try {
-            long n = ImageValidator.validate(sb);
-            LOG.info("bootstrap {}: validated {} entries in {} ms", bootstrap, n, (System.nanoTime() - t0) / 1_000_000);
-            entries.complete(n);
+            ImageValidator.Summary s = ImageValidator.check(sb);
+            LOG.info("bootstrap {}: validated {} entries ({} with xattrs) in {} ms", bootstrap, s.entries(),
+                    s.entriesWithXattrs(), (System.nanoTime() - t0) / 1_000_000);
+            summary.complete(s);
         } catch (Throwable t) {
-            entries.completeExceptionally(t);
+            summary.completeExceptionally(t);
         }
     }
 
     /** Waits for the check; a bootstrap that fails it is reported as upstream reports a bad one. */
-    long await() throws StartupException, InterruptedException {
+    ImageValidator.Summary await() throws StartupException, InterruptedException {
         try {
-            return entries.get();
+            return summary.get();
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof Exception) {

@@ -164,13 +164,14 @@ public final class RafsInstance implements MountedImage {
                 device = cache.open(new CacheBlobs(sb).blobs());
             }
             fetches = fetchPool();
+            boolean xattrFree = validation.await().xattrFree();
             RafsFileSystem fs = RafsFileSystem.builder(sb)
                     .device(device)
                     .fetchExecutor(fetches)
                     .enableXattr(rafs.enableXattr())
+                    .xattrFree(xattrFree)
                     .owner(uid, gid)
                     .build();
-            validation.await();
             ResidentMetadata.release(sb);
             LOG.info("RAFS {} image {}: {} inodes, {} blobs, chunk size {}, cache {}", sb.version(), mount.bootstrap(),
                     sb.inodeCount(), sb.blobs().size(), sb.chunkSize(), options.type().label());

@@ -26,7 +26,7 @@ class BootstrapPreloadTest {
             assertThat(p.take(boot)).as("taken already").isNull();
         }
         try {
-            assertThat(o.validation().await()).as("entries checked").isPositive();
+            assertThat(o.validation().await().entries()).as("entries checked").isPositive();
             assertThat(o.sb().inode(o.sb().rootIno()).isDir()).as("still open after the preload closed").isTrue();
         } finally {
             o.discard();

@@ -4,11 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jnydus.builder.check.ImageChecker;
+import dev.jnydus.builder.cli.NydusImageCli;
 import dev.jnydus.builder.check.TreeJson;
 import dev.jnydus.daemon.cli.StartupException;
+import dev.jnydus.rafs.metadata.ImageValidator;
 import dev.jnydus.rafs.metadata.RafsSuper;
+import dev.jnydus.sys.Xattrs;
 import dev.jnydus.testkit.Fixtures;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -77,7 +83,31 @@ class BootstrapValidationTest {
     void aGoodBootstrapPassesAndCountsItsEntries() throws Exception {
         Path boot = Fixtures.dir(Fixtures.V5_SHA256_NOCOMPRESS).resolve("bootstrap");
         try (RafsSuper sb = RafsInstance.openBootstrap(boot)) {
-            assertThat(BootstrapValidation.start(sb, boot).await()).isEqualTo(ImageChecker.walk(sb));
+            ImageValidator.Summary s = BootstrapValidation.start(sb, boot).await();
+            assertThat(s.entries()).isEqualTo(ImageChecker.walk(sb));
+            assertThat(s.xattrFree()).as("the fixture has no xattrs").isTrue();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"5", "6"})
+    void theCheckCountsTheEntriesWithXattrs(String version) throws Exception {
+        Path src = Files.createDirectories(tmp.resolve("src"));
+        Files.writeString(src.resolve("plain"), "plain");
+        Files.writeString(src.resolve("tagged"), "tagged");
+        Xattrs.set(src.resolve("tagged"), "user.tag".getBytes(StandardCharsets.US_ASCII),
+                "v".getBytes(StandardCharsets.US_ASCII));
+        Path boot = tmp.resolve("x.boot");
+        StringWriter err = new StringWriter();
+        int rc = NydusImageCli.run(new String[] {"create", "--fs-version", version, "--compressor", "none",
+            "--bootstrap", boot.toString(), "--blob-dir", Files.createDirectories(tmp.resolve("blobs")).toString(),
+            src.toString()}, new PrintWriter(new StringWriter(), true), new PrintWriter(err, true));
+        assertThat(rc).as("nydus-image create: %s", err).isZero();
+        try (RafsSuper sb = RafsInstance.openBootstrap(boot)) {
+            ImageValidator.Summary s = BootstrapValidation.start(sb, boot).await();
+            assertThat(s.entries()).isEqualTo(3);
+            assertThat(s.entriesWithXattrs()).isEqualTo(1);
+            assertThat(s.xattrFree()).isFalse();
         }
     }
 

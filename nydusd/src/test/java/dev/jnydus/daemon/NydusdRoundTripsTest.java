@@ -1,8 +1,11 @@
 package dev.jnydus.daemon;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jnydus.builder.cli.NydusImageCli;
+import dev.jnydus.common.Errno;
+import dev.jnydus.common.FsException;
 import dev.jnydus.daemon.ctl.ApiClient;
 import dev.jnydus.sys.Xattrs;
 import dev.jnydus.testkit.Privileged;
@@ -25,9 +28,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Round trips the kernel need not make, counted by the daemon itself (its per-operation request
  * counters): a file opened again sends no OPEN, and on an image without xattrs the kernel caches
- * "no POSIX ACL" (POSIX_ACL negotiated) instead of asking at every {@code ls -l}; what a reader
- * sees stays as upstream serves it (the tree reads back, getxattr answers "no such attribute").
- * An image with xattrs keeps upstream's behaviour: every ACL question reaches the daemon.
+ * "no POSIX ACL" (POSIX_ACL negotiated) instead of asking at every {@code ls -l}, and, the start's
+ * walk having found no xattr in it, stops asking for any xattr after the first question (answered
+ * ENOSYS; readers get EOPNOTSUPP, listxattr still answers an empty list). An image with xattrs
+ * keeps upstream's behaviour: every question reaches the daemon.
  */
 @Tag("privileged")
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -54,9 +58,18 @@ class NydusdRoundTripsTest {
             }
             assertThat(m.count("getxattr")).as("\"no ACL\" cached by the kernel after one question per inode")
                     .isEqualTo(acl);
-            // Not ENOSYS: other xattrs are still asked for and answered "no such attribute", as upstream.
-            assertThat(Xattrs.get(f, SELINUX)).isNull();
-            assertThat(Xattrs.list(f)).isEmpty();
+            // The check at start walked the image and found no xattr: the first other question is
+            // answered ENOSYS, the kernel says EOPNOTSUPP from then on without asking.
+            assertThatThrownBy(() -> Xattrs.get(f, SELINUX)).isInstanceOfSatisfying(FsException.class,
+                    e -> assertThat(e.errno()).isEqualTo(Errno.EOPNOTSUPP));
+            long asked = m.count("getxattr");
+            assertThat(asked).as("at most one question beyond the ACL ones").isLessThanOrEqualTo(acl + 1);
+            for (int i = 0; i < 3; i++) {
+                assertThatThrownBy(() -> Xattrs.get(m.mp.resolve("d/f2"), SELINUX)).isInstanceOf(FsException.class);
+                assertThatThrownBy(() -> Xattrs.get(d, SELINUX)).isInstanceOf(FsException.class);
+            }
+            assertThat(m.count("getxattr")).as("no getxattr reaches the daemon any more").isEqualTo(asked);
+            assertThat(Xattrs.list(f)).as("listxattr still answers").isEmpty();
 
             byte[] first = Files.readAllBytes(m.mp.resolve("d/f2"));
             long opens = m.count("open");
@@ -82,6 +95,10 @@ class NydusdRoundTripsTest {
             long before = m.count("getxattr");
             assertThat(Xattrs.get(f, ACL)).isNull();
             assertThat(m.count("getxattr")).as("no POSIX_ACL: the kernel asks again").isEqualTo(before + 1);
+            for (int i = 0; i < 2; i++) {
+                assertThat(Xattrs.get(m.mp.resolve("d/f0"), SELINUX)).as("no such attribute, as upstream").isNull();
+            }
+            assertThat(m.count("getxattr")).as("every question reaches the daemon").isEqualTo(before + 3);
         }
     }
 

@@ -69,6 +69,8 @@ public final class Vfs implements FileSystem {
     private volatile FsOptions enabled = FsOptions.NONE;
     private volatile boolean noOpen;
     private volatile boolean noOpendir;
+    /** A getxattr was answered ENOSYS: the kernel asks this session for no xattr any more. */
+    private volatile boolean xattrsOff;
 
     /** A namespace that asks the kernel for {@link FsOptions#UPSTREAM_DEFAULTS}. */
     public Vfs() {
@@ -115,6 +117,10 @@ public final class Vfs implements FileSystem {
 
     private int attach(String path, FileSystem fs, long rootIno, int index) throws FsException {
         MountTable.Attached a = mounts.attach(path, fs, rootIno, index);
+        if (xattrsOff) {
+            LOG.warn("{}: this FUSE session told the kernel it has no xattrs (the image at / has none); "
+                    + "xattrs of the images attached later are not shown", path);
+        }
         if (!enabled.equals(FsOptions.NONE)) {
             FsOptions w = fs.init(enabled);
             if (enabled.contains(FsOptions.POSIX_ACL) && (w == null || !w.contains(FsOptions.POSIX_ACL))) {
@@ -416,7 +422,24 @@ public final class Vfs implements FileSystem {
             // Not ENOSYS: that would switch xattrs off for the backends too.
             throw FsException.answer(Errno.ENODATA);
         }
-        return t.mount().fs().getxattr(ctx, t.ino(), name);
+        try {
+            return t.mount().fs().getxattr(ctx, t.ino(), name);
+        } catch (FsException e) {
+            if (e.errno() == Errno.ENOSYS && !xattrsOff) {
+                if (!soleBackendAtRoot(t.mount())) {
+                    // ENOSYS would switch xattrs off for the other backends, present and future.
+                    throw FsException.answer(Errno.ENODATA);
+                }
+                xattrsOff = true;
+            }
+            throw e;
+        }
+    }
+
+    /** {@code a} is attached at "/" and is the only backend: a dedicated daemon's image. */
+    private boolean soleBackendAtRoot(MountTable.Attached a) {
+        List<MountTable.Attached> all = mounts.all();
+        return "/".equals(a.path()) && all.size() == 1 && all.get(0) == a;
     }
 
     @Override

@@ -59,7 +59,9 @@ import org.slf4j.LoggerFactory;
  *   <li>INIT asks for POSIX_ACL too when the image has no xattrs (see {@link #init});</li>
  *   <li>statfs: bsize 512, namelen 255, files = the superblock's inode count, everything else 0;</li>
  *   <li>xattrs only when the image says it has them (HAS_XATTR, or plain EROFS) or
- *       {@code enable_xattr} is set, else ENOSYS, which makes the kernel stop asking;</li>
+ *       {@code enable_xattr} is set, else ENOSYS, which makes the kernel stop asking; getxattr
+ *       answers ENOSYS too when a walk of the whole image found no xattr at all
+ *       ({@link Builder#xattrFree}), see {@link #getxattr};</li>
  *   <li>lseek SEEK_DATA/SEEK_HOLE over the holes of sparse files (upstream answers ENOSYS);</li>
  *   <li>every mutating operation EROFS.</li>
  * </ul>
@@ -95,6 +97,7 @@ public final class RafsFileSystem implements ReadOnlyFileSystem {
     private final Duration entryTimeout;
     private final Duration attrTimeout;
     private final boolean xattrs;
+    private final boolean xattrFree;
     private final boolean imageHasXattrs;
     private final int uid;
     private final int gid;
@@ -112,6 +115,7 @@ public final class RafsFileSystem implements ReadOnlyFileSystem {
         this.attrTimeout = b.attrTimeout;
         this.imageHasXattrs = (b.sb.flags() & SuperFlags.HAS_XATTR) != 0 || b.sb.version() == RafsVersion.EROFS;
         this.xattrs = b.enableXattr || imageHasXattrs;
+        this.xattrFree = b.xattrFree;
         this.uid = b.uid;
         this.gid = b.gid;
         this.instanceTime = b.clock.instant().getEpochSecond();
@@ -269,8 +273,19 @@ public final class RafsFileSystem implements ReadOnlyFileSystem {
         return inode(nodeId);
     }
 
+    /**
+     * An xattr of an inode. On an image proven to have none ({@link Builder#xattrFree}) the answer
+     * is ENOSYS even with {@code enable_xattr}: the kernel then stops asking and tells every later
+     * caller EOPNOTSUPP by itself, instead of a round trip per question answered ENODATA (upstream's
+     * answer with {@code enable_xattr}; {@code ls -l} asks every file for {@code security.selinux},
+     * an exec asks for {@code security.capability}). Callers treat both as "no such attribute"
+     * (ls, overlayfs, the kernel's capability check); listxattr keeps answering an empty list.
+     */
     @Override
     public byte[] getxattr(Context ctx, long nodeId, byte[] name) throws FsException {
+        if (xattrFree) {
+            throw FsException.answer(Errno.ENOSYS);
+        }
         RafsInode i = xattrInode(nodeId);
         byte[] v;
         try {
@@ -453,6 +468,7 @@ public final class RafsFileSystem implements ReadOnlyFileSystem {
         private Duration entryTimeout = DEFAULT_TIMEOUT;
         private Duration attrTimeout = DEFAULT_TIMEOUT;
         private boolean enableXattr;
+        private boolean xattrFree;
         private int uid;
         private int gid;
         private Clock clock = Clock.systemUTC();
@@ -492,6 +508,15 @@ public final class RafsFileSystem implements ReadOnlyFileSystem {
         /** {@code rafs.enable_xattr}: answer xattr requests even when the image has no HAS_XATTR flag. */
         public Builder enableXattr(boolean v) {
             enableXattr = v;
+            return this;
+        }
+
+        /**
+         * The whole image was walked and no entry has an xattr ({@code ImageValidator.Summary}):
+         * getxattr may then tell the kernel to stop asking (see {@link RafsFileSystem#getxattr}).
+         */
+        public Builder xattrFree(boolean v) {
+            xattrFree = v;
             return this;
         }
 

@@ -251,6 +251,11 @@ class RafsFileSystemFixtureTest {
         assertThatThrownBy(() -> withXattr.getxattr(CTX, f.nodeId(), b("user.x")))
                 .isInstanceOfSatisfying(FsException.class, e -> assertThat(e.errno()).isEqualTo(Errno.ENODATA));
         assertThat(withXattr.listxattr(CTX, f.nodeId())).isEmpty();
+        RafsFileSystem provenFree = RafsFileSystem.builder(sb).device(device).enableXattr(true).xattrFree(true).build();
+        assertThatThrownBy(() -> provenFree.getxattr(CTX, f.nodeId(), b("security.selinux")))
+                .as("a walk found no xattr: ENOSYS even with enable_xattr, so the kernel stops asking")
+                .isInstanceOfSatisfying(FsException.class, e -> assertThat(e.errno()).isEqualTo(Errno.ENOSYS));
+        assertThat(provenFree.listxattr(CTX, f.nodeId())).as("listxattr still answers").isEmpty();
 
         fs.access(CTX, f.nodeId(), 4);
         assertThatThrownBy(() -> fs.access(new Context(2, 4321, 4321, 1), walk("/normal-file-test").nodeId(), 2))

@@ -16,12 +16,27 @@ public final class ImageValidator {
     private ImageValidator() {
     }
 
+    /** What a walk of the whole image found. */
+    public record Summary(long entries, long entriesWithXattrs) {
+        /** No entry of the image has an xattr: every getxattr would answer "no such attribute". */
+        public boolean xattrFree() {
+            return entriesWithXattrs == 0;
+        }
+    }
+
     /** Walks the whole image; returns the number of entries (the root included). */
     public static long validate(RafsSuper sb) throws IOException {
-        long[] entries = {0};
+        return check(sb).entries();
+    }
+
+    /** Walks the whole image; returns the entries (the root included) and how many of them have xattrs. */
+    public static Summary check(RafsSuper sb) throws IOException {
+        long[] counts = {0, 0};
         TreeWalker.walk(sb, e -> {
             RafsInode inode = e.inode();
-            inode.xattrs();
+            if (!inode.xattrs().isEmpty()) {
+                counts[1]++;
+            }
             if (inode.isSymlink()) {
                 inode.symlinkTarget();
             }
@@ -31,9 +46,9 @@ public final class ImageValidator {
             if (Thread.currentThread().isInterrupted()) {
                 throw new RafsFormatException("validation interrupted at " + e.pathString());
             }
-            entries[0]++;
+            counts[0]++;
             return true;
         });
-        return entries[0];
+        return new Summary(counts[0], counts[1]);
     }
 }

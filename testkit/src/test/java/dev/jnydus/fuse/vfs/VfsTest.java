@@ -237,6 +237,33 @@ class VfsTest {
         assertThat(old.opendir(CTX, 1, 0)).isNotNull();
     }
 
+    @Test
+    void getxattrEnosysReachesTheKernelOnlyFromTheOneImageAtRoot() throws Exception {
+        FileSystem none = wanting(FsOptions.UPSTREAM_DEFAULTS); // getxattr: ENOSYS, FileSystem's default
+        Vfs dedicated = vfs();
+        dedicated.attach("/", none, 1);
+        assertThatThrownBy(() -> dedicated.getxattr(CTX, 1, b("security.selinux")))
+                .as("the one image: the kernel may stop asking")
+                .isInstanceOfSatisfying(FsException.class, e -> assertThat(e.errno()).isEqualTo(Errno.ENOSYS));
+
+        Vfs shared = vfs();
+        int a = shared.attach("/a", none, 1);
+        assertThatThrownBy(() -> shared.getxattr(CTX, Vfs.nodeId(a, 1), b("security.selinux")))
+                .as("a shared daemon's image: ENOSYS would switch xattrs off for the images mounted later")
+                .isInstanceOfSatisfying(FsException.class, e -> assertThat(e.errno()).isEqualTo(Errno.ENODATA));
+        int x = shared.attach("/x", InMemoryFileSystem.builder().file("/f", b("f")).xattr("/f", "user.tag", b("v"))
+                .build(), 1);
+        Entry f = shared.lookup(CTX, Vfs.nodeId(x, 1), b("f"));
+        assertThat(shared.getxattr(CTX, f.nodeId(), b("user.tag"))).isEqualTo(b("v"));
+
+        Vfs two = vfs();
+        two.attach("/", none, 1);
+        two.attach("/sub", image("s"), 1);
+        assertThatThrownBy(() -> two.getxattr(CTX, 1, b("security.selinux")))
+                .as("the image at / beside another")
+                .isInstanceOfSatisfying(FsException.class, e -> assertThat(e.errno()).isEqualTo(Errno.ENODATA));
+    }
+
     /** A backend that answers INIT with {@code want} and nothing else. */
     private static FileSystem wanting(FsOptions want) {
         return new FileSystem() {
