@@ -47,6 +47,11 @@ import org.slf4j.LoggerFactory;
  * open and opendir answer ENOSYS without asking the backend, so the kernel stops sending them and
  * keeps its page cache across opens (its defaults for no-open files are KEEP_CACHE and CACHE_DIR).
  *
+ * <h2>Xattrs</h2>
+ * A backend's ENOSYS for getxattr or listxattr turns the request off for the whole session in the
+ * kernel, so it reaches the kernel only from the one backend attached at "/"; beside other
+ * backends (or any backend of a shared namespace) it becomes ENODATA or an empty list.
+ *
  * <p>Backends are called with their own inode numbers and must follow the {@link FileSystem}
  * contract; attaching and detaching may happen while requests are served.
  */
@@ -448,7 +453,15 @@ public final class Vfs implements FileSystem {
         if (t.pseudo()) {
             return List.of();
         }
-        return t.mount().fs().listxattr(ctx, t.ino());
+        try {
+            return t.mount().fs().listxattr(ctx, t.ino());
+        } catch (FsException e) {
+            if (e.errno() == Errno.ENOSYS && !soleBackendAtRoot(t.mount())) {
+                // As for getxattr: ENOSYS would switch listxattr off for the other backends.
+                return List.of();
+            }
+            throw e;
+        }
     }
 
     @Override

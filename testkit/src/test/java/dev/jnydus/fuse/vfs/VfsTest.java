@@ -264,6 +264,20 @@ class VfsTest {
                 .isInstanceOfSatisfying(FsException.class, e -> assertThat(e.errno()).isEqualTo(Errno.ENODATA));
     }
 
+    @Test
+    void listxattrEnosysReachesTheKernelOnlyFromTheOneImageAtRoot() throws Exception {
+        FileSystem none = wanting(FsOptions.UPSTREAM_DEFAULTS); // listxattr: ENOSYS, FileSystem's default
+        Vfs dedicated = vfs();
+        dedicated.attach("/", none, 1);
+        assertThatThrownBy(() -> dedicated.listxattr(CTX, 1))
+                .isInstanceOfSatisfying(FsException.class, e -> assertThat(e.errno()).isEqualTo(Errno.ENOSYS));
+
+        Vfs shared = vfs();
+        int a = shared.attach("/a", none, 1);
+        assertThat(shared.listxattr(CTX, Vfs.nodeId(a, 1))).as("an empty list, not ENOSYS, in a shared daemon")
+                .isEmpty();
+    }
+
     /** A backend that answers INIT with {@code want} and nothing else. */
     private static FileSystem wanting(FsOptions want) {
         return new FileSystem() {
