@@ -26,6 +26,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Objects;
+import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -47,6 +48,27 @@ import org.slf4j.LoggerFactory;
  */
 public final class ApiServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
+    /** Netty's system property for the machine part of its channel ids. */
+    static final String NETTY_MACHINE_ID = "io.netty.machineId";
+
+    static {
+        // Netty names every channel with the machine's hardware address, which it finds by listing
+        // the network interfaces, and warns at every start where there is none (a network
+        // namespace, the fscache guest). Channels of a Unix-socket API need no machine-unique
+        // name: random bytes, which is what Netty falls back to anyway, without the search.
+        if (System.getProperty(NETTY_MACHINE_ID) == null) {
+            byte[] id = new byte[8];
+            new Random().nextBytes(id);
+            StringBuilder sb = new StringBuilder(23);
+            for (byte b : id) {
+                if (sb.length() > 0) {
+                    sb.append(':');
+                }
+                sb.append(Character.forDigit((b >> 4) & 0xf, 16)).append(Character.forDigit(b & 0xf, 16));
+            }
+            System.setProperty(NETTY_MACHINE_ID, sb.toString());
+        }
+    }
     /** Largest request body accepted (upstream: 50 KiB; blob entries and configs stay far below). */
     public static final int MAX_BODY = 1 << 20;
 
