@@ -66,8 +66,7 @@ final class FanotifyDaemon {
         DaemonMetrics metrics = new DaemonMetrics(service.mounts()::entries, null, machine::state);
         ApiServer api = null;
         try {
-            service.attach(startup.virtualMountpoint(), new MountCommand(MountCommand.RAFS, startup.bootstrap(),
-                    startup.config().toJson(), startup.prefetchFiles()), instance);
+            service.attach(startup.virtualMountpoint(), MountCommand.of(startup), instance);
             instance = null;
             if (stop.isRequested()) {
                 return;

@@ -98,150 +98,159 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
         if (!(args.service() instanceof Service.Fuse fuse)) {
             throw new StartupException("the " + args.subcommand() + " service is not supported yet");
         }
-        StopSignals stop = context.stop();
         // The bootstrap and its whole-image check first: they run while JNA loads (applyRlimit waits
         // for it) and the service objects are made. Not for the fanotify driver (its own start) nor
         // a successor, which mounts nothing of its own.
         Optional<RafsMount> early = fuse.fuse().fsDriver() == FsDriver.FANOTIFY || g.upgrade() ? Optional.empty()
                 : plan.startupMount();
         try (BootstrapPreload preload = early.map(m -> BootstrapPreload.start(Path.of(m.bootstrap()))).orElse(null)) {
-            applyRlimit(g.rlimitNofile());
-            StartupTrace.mark("rlimit");
-            g.id().ifPresent(id -> Log.LOG.info("daemon id {}, supervisor {}, failover policy {}", id,
-                    g.supervisor().orElse(""), fuse.fuse().failoverPolicy().cliName()));
+            launchFuse(plan, fuse, context, preload);
+        }
+    }
 
-            if (fuse.fuse().fsDriver() == FsDriver.FANOTIFY) {
-                KernelFeatures features = KernelFeatures.probe(KernelFeatures.probeDir(plan.startupMount()));
-                Log.LOG.info(features.summary());
-                if (g.upgrade()) {
-                    throw new StartupException("--upgrade (waiting for a takeover) is not supported with --fs-driver "
-                            + "fanotify yet");
-                }
-                FanotifyDaemon.run(plan, fuse, features, context, identity(g, features));
-                return;
+    /**
+     * A {@code fuse} daemon's start, service and stop; {@code preload}, when not null, holds the
+     * start-up bootstrap already opened and being checked.
+     */
+    private static void launchFuse(StartupPlan plan, Service.Fuse fuse, LaunchContext context,
+                                   BootstrapPreload preload) throws Exception {
+        GlobalOptions g = plan.args().global();
+        StopSignals stop = context.stop();
+        applyRlimit(g.rlimitNofile());
+        StartupTrace.mark("rlimit");
+        g.id().ifPresent(id -> Log.LOG.info("daemon id {}, supervisor {}, failover policy {}", id,
+                g.supervisor().orElse(""), fuse.fuse().failoverPolicy().cliName()));
+
+        if (fuse.fuse().fsDriver() == FsDriver.FANOTIFY) {
+            KernelFeatures features = KernelFeatures.probe(KernelFeatures.probeDir(plan.startupMount()));
+            Log.LOG.info(features.summary());
+            if (g.upgrade()) {
+                throw new StartupException("--upgrade (waiting for a takeover) is not supported with --fs-driver "
+                        + "fanotify yet");
             }
-            // FUSE needs /dev/fuse only; the other modes are probed beside the mount, for the log and
-            // the API (the fanotify probe creates a file where the cache lives: tens of milliseconds).
-            KernelFeatures.requireFusedev();
-            CompletableFuture<KernelFeatures> features = CompletableFuture.supplyAsync(() -> {
-                KernelFeatures f = KernelFeatures.probe(KernelFeatures.probeDir(plan.startupMount()));
-                Log.LOG.info(f.summary());
-                return f;
-            }, FuseDaemonLauncher::startupThread);
-            // A successor must not stat its own mountpoint before it serves it: nobody would answer.
-            // MountpointCheck reads the mount table and never looks at a FUSE mount.
-            MountpointCheck.Result at = MountpointCheck.inspect(fuse.fuse().mountpoint(), g.apiSock());
-            boolean crashed = !g.upgrade() && at.state() == MountpointCheck.State.CRASHED;
-            if (crashed) {
-                Log.LOG.warn("a previous daemon crashed: {}", at.describe());
-            } else if (!g.upgrade() && at.state() != MountpointCheck.State.FREE) {
-                throw new StartupException("refusing to mount: " + at.describe());
+            FanotifyDaemon.run(plan, fuse, features, context, identity(g, features));
+            return;
+        }
+        // FUSE needs /dev/fuse only; the other modes are probed beside the mount, for the log and
+        // the API (the fanotify probe creates a file where the cache lives: tens of milliseconds).
+        KernelFeatures.requireFusedev();
+        CompletableFuture<KernelFeatures> features = CompletableFuture.supplyAsync(() -> {
+            KernelFeatures f = KernelFeatures.probe(KernelFeatures.probeDir(plan.startupMount()));
+            Log.LOG.info(f.summary());
+            return f;
+        }, FuseDaemonLauncher::startupThread);
+        // A successor must not stat its own mountpoint before it serves it: nobody would answer.
+        // MountpointCheck reads the mount table and never looks at a FUSE mount.
+        MountpointCheck.Result at = MountpointCheck.inspect(fuse.fuse().mountpoint(), g.apiSock());
+        boolean crashed = !g.upgrade() && at.state() == MountpointCheck.State.CRASHED;
+        if (crashed) {
+            Log.LOG.warn("a previous daemon crashed: {}", at.describe());
+        } else if (!g.upgrade() && at.state() != MountpointCheck.State.FREE) {
+            throw new StartupException("refusing to mount: " + at.describe());
+        }
+        boolean awaitTakeover = g.upgrade() || crashed;
+        if (awaitTakeover && preload != null) {
+            preload.close();
+        }
+        Path mountpoint = at.mountpoint();
+        int uid = ProcessIds.geteuid();
+        int gid = ProcessIds.getegid();
+        Optional<RafsMount> startup = awaitTakeover ? Optional.empty() : plan.startupMount();
+        CacheOptions cacheOptions = startup.isPresent() ? RafsInstance.cacheOptions(startup.get().config())
+                : CacheOptions.builder(CacheType.DUMMYCACHE).build();
+        StartupLimits.check(StartupLimits.Demand.of(fuse.fuse().fuseThreads(), cacheOptions), MemoryBudget.ofThisJvm());
+        StartupTrace.mark("checks");
+        FuseRequestMetrics requests = new FuseRequestMetrics(Clock.systemUTC());
+        FuseService service = new FuseService(mountpoint, fuse.fuse().fuseThreads(), fuse.fuse().writable(),
+                Clock.systemUTC(), requests, stop::request);
+        RuntimeConfig runtimeConfig = new RuntimeConfig();
+        ImageOpener opener = new RafsImageOpener(uid, gid);
+        FuseHandover handover = new FuseHandover(service, g.supervisor().map(s -> new SupervisorClient(Path.of(s))),
+                fuse.fuse().failoverPolicy(), runtimeConfig, opener, BuildInfo.current(), new Fusectl());
+        service.restorer(handover);
+        DaemonStateMachine machine = new DaemonStateMachine(service);
+        DaemonMetrics metrics = new DaemonMetrics(service.mounts()::entries, requests, machine::state);
+        StartupTrace.mark("service");
+        RafsInstance instance = null;
+        ApiServer api = null;
+        CompletableFuture<ApiServer> boundApi = null;
+        try {
+            if (g.apiSock().isPresent()) {
+                // Bound beside the mount and the kernel probe, published once RUNNING (or at once
+                // when waiting for a takeover).
+                String sock = g.apiSock().get();
+                ApiDispatcher.Identity identity = identity(g, features);
+                CompletableFuture<ApiServer> binding = CompletableFuture.supplyAsync(() -> bindApi(sock,
+                        new ApiDispatcher(identity, machine, service, handover, null, opener, metrics, runtimeConfig,
+                                context.logs(), context.errors(), stop::request)), FuseDaemonLauncher::startupThread);
+                // Ready once the probe is done too, so that the daemon's info has the features.
+                boundApi = binding.thenCombine(features.handle((f, e) -> f), (bound, f) -> bound);
             }
-            boolean awaitTakeover = g.upgrade() || crashed;
-            if (awaitTakeover && preload != null) {
-                preload.close();
-            }
-            Path mountpoint = at.mountpoint();
-            int uid = ProcessIds.geteuid();
-            int gid = ProcessIds.getegid();
-            Optional<RafsMount> startup = awaitTakeover ? Optional.empty() : plan.startupMount();
-            CacheOptions cacheOptions = startup.isPresent() ? RafsInstance.cacheOptions(startup.get().config())
-                    : CacheOptions.builder(CacheType.DUMMYCACHE).build();
-            StartupLimits.check(StartupLimits.Demand.of(fuse.fuse().fuseThreads(), cacheOptions), MemoryBudget.ofThisJvm());
-            StartupTrace.mark("checks");
-            FuseRequestMetrics requests = new FuseRequestMetrics(Clock.systemUTC());
-            FuseService service = new FuseService(mountpoint, fuse.fuse().fuseThreads(), fuse.fuse().writable(),
-                    Clock.systemUTC(), requests, stop::request);
-            RuntimeConfig runtimeConfig = new RuntimeConfig();
-            ImageOpener opener = new RafsImageOpener(uid, gid);
-            FuseHandover handover = new FuseHandover(service, g.supervisor().map(s -> new SupervisorClient(Path.of(s))),
-                    fuse.fuse().failoverPolicy(), runtimeConfig, opener, BuildInfo.current(), new Fusectl());
-            service.restorer(handover);
-            DaemonStateMachine machine = new DaemonStateMachine(service);
-            DaemonMetrics metrics = new DaemonMetrics(service.mounts()::entries, requests, machine::state);
-            StartupTrace.mark("service");
-            RafsInstance instance = null;
-            ApiServer api = null;
-            CompletableFuture<ApiServer> boundApi = null;
-            try {
-                if (g.apiSock().isPresent()) {
-                    // Bound beside the mount and the kernel probe, published once RUNNING (or at once
-                    // when waiting for a takeover).
-                    String sock = g.apiSock().get();
-                    ApiDispatcher.Identity identity = identity(g, features);
-                    CompletableFuture<ApiServer> binding = CompletableFuture.supplyAsync(() -> bindApi(sock,
-                            new ApiDispatcher(identity, machine, service, handover, null, opener, metrics, runtimeConfig,
-                                    context.logs(), context.errors(), stop::request)), FuseDaemonLauncher::startupThread);
-                    // Ready once the probe is done too, so that the daemon's info has the features.
-                    boundApi = binding.thenCombine(features.handle((f, e) -> f), (bound, f) -> bound);
+            if (awaitTakeover) {
+                // Spec 4.2: stay INIT with the API up; mounts come from the saved state.
+                Log.LOG.info("{}: waiting in INIT for a takeover of {}", crashed ? "a predecessor crashed" : "--upgrade",
+                        mountpoint);
+                if (boundApi == null) {
+                    Log.LOG.warn("without --apisock nothing can ask for the takeover");
+                } else if (!stop.isRequested()) {
+                    api = publishApi(g.apiSock().get(), boundApi);
                 }
-                if (awaitTakeover) {
-                    // Spec 4.2: stay INIT with the API up; mounts come from the saved state.
-                    Log.LOG.info("{}: waiting in INIT for a takeover of {}", crashed ? "a predecessor crashed" : "--upgrade",
-                            mountpoint);
-                    if (boundApi == null) {
-                        Log.LOG.warn("without --apisock nothing can ask for the takeover");
-                    } else if (!stop.isRequested()) {
-                        api = publishApi(g.apiSock().get(), boundApi);
-                    }
-                    awaitStop(stop);
-                } else {
-                    instance = startup.isPresent() ? RafsInstance.open(startup.get(), uid, gid, preload) : null;
-                    StartupTrace.mark("bootstrap");
-                    if (instance != null) {
-                        RafsMount m = startup.get();
-                        service.attach(m.virtualMountpoint(), new MountCommand(MountCommand.RAFS, m.bootstrap(),
-                                m.config().toJson(), m.prefetchFiles()), instance);
-                        instance = null;
-                    }
-                    if (stop.isRequested()) {
-                        return;
-                    }
-                    try {
-                        service.mountSession();
-                    } catch (IOException | RuntimeException e) {
-                        throw new StartupException("failed to mount " + mountpoint + ": " + e.getMessage(), e);
-                    }
-                    StartupTrace.mark("mounted");
-                    machine.fire(DaemonEvent.MOUNT);
-                    if (!stop.isRequested()) {
-                        machine.fire(DaemonEvent.START);
-                        StartupTrace.mark("running");
-                        Log.LOG.info("nydusd is serving {} (RUNNING)", mountpoint);
-                        service.mountsStarted();
-                        // The snapshotter relies on RUNNING before the socket appears (spec 8).
-                        if (boundApi != null && !stop.isRequested()) {
-                            api = publishApi(g.apiSock().get(), boundApi);
-                            StartupTrace.mark("api");
-                        }
-                        StartupTrace.write();
-                        awaitStop(stop);
-                    }
-                }
-                Log.LOG.info("stopping ({}), state {}", stop.source().orElse("?"), machine.state());
-                startWatchdog(service);
-                try {
-                    machine.stop();
-                } catch (DaemonException e) {
-                    // The service is closed below whatever the machine says: the mount goes anyway.
-                    Log.LOG.error("stopping through the state machine failed: {}", e.getMessage());
-                }
-            } finally {
-                if (api != null) {
-                    api.close();
-                } else if (boundApi != null) {
-                    closeWhenBound(boundApi);
-                }
+                awaitStop(stop);
+            } else {
+                instance = startup.isPresent() ? RafsInstance.open(startup.get(), uid, gid, preload) : null;
+                StartupTrace.mark("bootstrap");
                 if (instance != null) {
-                    instance.close();
+                    RafsMount m = startup.get();
+                    service.attach(m.virtualMountpoint(), MountCommand.of(m), instance);
+                    instance = null;
                 }
-                service.close();
-                machine.close();
+                if (stop.isRequested()) {
+                    return;
+                }
+                try {
+                    service.mountSession();
+                } catch (IOException | RuntimeException e) {
+                    throw new StartupException("failed to mount " + mountpoint + ": " + e.getMessage(), e);
+                }
+                StartupTrace.mark("mounted");
+                machine.fire(DaemonEvent.MOUNT);
+                if (!stop.isRequested()) {
+                    machine.fire(DaemonEvent.START);
+                    StartupTrace.mark("running");
+                    Log.LOG.info("nydusd is serving {} (RUNNING)", mountpoint);
+                    service.mountsStarted();
+                    // The snapshotter relies on RUNNING before the socket appears (spec 8).
+                    if (boundApi != null && !stop.isRequested()) {
+                        api = publishApi(g.apiSock().get(), boundApi);
+                        StartupTrace.mark("api");
+                    }
+                    StartupTrace.write();
+                    awaitStop(stop);
+                }
             }
-            Throwable failure = service.workerFailure();
-            if (failure != null) {
-                throw new IOException("a FUSE worker failed: " + failure, failure);
+            Log.LOG.info("stopping ({}), state {}", stop.source().orElse("?"), machine.state());
+            startWatchdog(service);
+            try {
+                machine.stop();
+            } catch (DaemonException e) {
+                // The service is closed below whatever the machine says: the mount goes anyway.
+                Log.LOG.error("stopping through the state machine failed: {}", e.getMessage());
             }
+        } finally {
+            if (api != null) {
+                api.close();
+            } else if (boundApi != null) {
+                closeWhenBound(boundApi);
+            }
+            if (instance != null) {
+                instance.close();
+            }
+            service.close();
+            machine.close();
+        }
+        Throwable failure = service.workerFailure();
+        if (failure != null) {
+            throw new IOException("a FUSE worker failed: " + failure, failure);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.jnydus.daemon;
 
+import dev.jnydus.daemon.cli.RafsMount;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -16,6 +17,11 @@ import java.util.Optional;
  */
 public record MountCommand(String fsType, String source, String config, Optional<List<String>> prefetchFiles) {
     public static final String RAFS = "rafs";
+
+    /** The command of the RAFS image given on the daemon's command line ({@code --bootstrap}). */
+    public static MountCommand of(RafsMount m) {
+        return new MountCommand(RAFS, m.bootstrap(), m.config().toJson(), m.prefetchFiles());
+    }
 
     public MountCommand {
         Objects.requireNonNull(fsType, "fsType");

@@ -46,11 +46,6 @@ public final class HttpClients {
         return base(net, new ConnectionPool()).proxy(Proxy.NO_PROXY).build();
     }
 
-    /** A client that sends everything through the HTTP proxy at {@code proxyUrl}, sharing {@code like}'s pool. */
-    public static OkHttpClient viaProxy(OkHttpClient like, String proxyUrl) throws BackendException {
-        return viaProxy(like, proxy(proxyUrl));
-    }
-
     /** A client that sends everything through {@code proxy}, sharing {@code like}'s pool. */
     public static OkHttpClient viaProxy(OkHttpClient like, Proxy proxy) {
         return like.newBuilder().proxy(proxy).build();

@@ -6,9 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.jnydus.backend.RequestSource;
 import dev.jnydus.backend.options.NetworkOptions;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import okhttp3.Headers;
 import okhttp3.OkHttpClient;
@@ -48,7 +51,7 @@ class OkHttpTransportTest {
 
     @Test
     void aClientStillBeingSetUpIsWaitedForAndAFailedSetUpIsAnIoErrorOfTheRequest() throws Exception {
-        java.util.concurrent.CountDownLatch built = new java.util.concurrent.CountDownLatch(1);
+        CountDownLatch built = new CountDownLatch(1);
         ClientSetup later = ClientSetup.start(() -> {
             try {
                 built.await();
@@ -59,12 +62,12 @@ class OkHttpTransportTest {
         });
         OkHttpTransport t = new OkHttpTransport(later, null, Headers.of());
         server.enqueue(RangeDispatcher.serve(BLOB, "GET", "bytes=0-3"));
-        java.util.concurrent.CompletableFuture<RangeResponse> r = java.util.concurrent.CompletableFuture.supplyAsync(
+        CompletableFuture<RangeResponse> r = CompletableFuture.supplyAsync(
                 () -> {
                     try {
                         return t.execute(RangeRequest.read("b", server.url("/blob"), 0, 4, RequestSource.ON_DEMAND));
                     } catch (IOException e) {
-                        throw new java.io.UncheckedIOException(e);
+                        throw new UncheckedIOException(e);
                     }
                 });
         built.countDown();
@@ -188,7 +191,7 @@ class OkHttpTransportTest {
     void proxyRoutedRequestsGoToTheProxyInAbsoluteForm() throws Exception {
         try (MockWebServer proxy = new MockWebServer()) {
             proxy.start();
-            OkHttpClient via = HttpClients.viaProxy(client, proxy.url("/").toString());
+            OkHttpClient via = HttpClients.viaProxy(client, HttpClients.proxy(proxy.url("/").toString()));
             OkHttpTransport t = new OkHttpTransport(client, via, Headers.of());
             proxy.enqueue(RangeDispatcher.serve(BLOB, "GET", "bytes=0-3"));
             RangeRequest r = RangeRequest.read("b", okhttp3.HttpUrl.get("http://origin.invalid:5000/blob"), 0, 4,

@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
@@ -59,14 +60,7 @@ public final class ApiServer implements AutoCloseable {
         if (System.getProperty(NETTY_MACHINE_ID) == null) {
             byte[] id = new byte[8];
             new Random().nextBytes(id);
-            StringBuilder sb = new StringBuilder(23);
-            for (byte b : id) {
-                if (sb.length() > 0) {
-                    sb.append(':');
-                }
-                sb.append(Character.forDigit((b >> 4) & 0xf, 16)).append(Character.forDigit(b & 0xf, 16));
-            }
-            System.setProperty(NETTY_MACHINE_ID, sb.toString());
+            System.setProperty(NETTY_MACHINE_ID, HexFormat.ofDelimiter(":").formatHex(id));
         }
     }
     /** Largest request body accepted (upstream: 50 KiB; blob entries and configs stay far below). */
