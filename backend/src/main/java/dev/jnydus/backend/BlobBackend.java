@@ -30,6 +30,14 @@ public interface BlobBackend extends AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * Whether its readers tell a {@link RangeProgress} as bytes arrive, so that the front of a long
+     * read can be used before the read ends. False for local files, which arrive at once.
+     */
+    default boolean reportsProgress() {
+        return false;
+    }
+
     /** Stops background work (health checks, token refresh) and releases connections. Idempotent. */
     @Override
     default void close() {

@@ -34,6 +34,15 @@ public interface BlobReader extends AutoCloseable {
         return tryRead(dst, offset);
     }
 
+    /**
+     * As {@link #tryRead(ByteBuffer, long, RequestSource)}, telling {@code progress} as the bytes
+     * arrive. Readers that cannot tell ignore it.
+     */
+    default int tryRead(ByteBuffer dst, long offset, RequestSource source, RangeProgress progress)
+            throws IOException {
+        return tryRead(dst, offset, source);
+    }
+
     /** Fills {@code dst} from {@code offset}; a blob that ends first is an error naming the blob. */
     default void readFully(ByteBuffer dst, long offset) throws IOException {
         readFully(dst, offset, RequestSource.ON_DEMAND);
@@ -41,10 +50,19 @@ public interface BlobReader extends AutoCloseable {
 
     /** Fills {@code dst} from {@code offset} on behalf of {@code source}. */
     default void readFully(ByteBuffer dst, long offset, RequestSource source) throws IOException {
+        readFully(dst, offset, source, RangeProgress.NONE);
+    }
+
+    /**
+     * Fills {@code dst} from {@code offset} on behalf of {@code source}, telling {@code progress}
+     * as the bytes arrive (see {@link BlobBackend#reportsProgress()}).
+     */
+    default void readFully(ByteBuffer dst, long offset, RequestSource source, RangeProgress progress)
+            throws IOException {
         long pos = offset;
         int wanted = dst.remaining();
         while (dst.hasRemaining()) {
-            int n = tryRead(dst, pos, source);
+            int n = tryRead(dst, pos, source, progress);
             if (n < 0) {
                 throw new BackendException("blob " + blobId() + " ends at " + pos + ", wanted " + wanted
                         + " bytes from " + offset);

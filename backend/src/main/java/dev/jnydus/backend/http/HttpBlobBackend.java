@@ -50,6 +50,11 @@ public abstract class HttpBlobBackend implements BlobBackend {
     }
 
     @Override
+    public final boolean reportsProgress() {
+        return true;
+    }
+
+    @Override
     public final Optional<Duration> readTimeoutBudget() {
         return core.readTimeoutBudget();
     }

@@ -2,6 +2,7 @@ package dev.jnydus.backend.http;
 
 import dev.jnydus.backend.BackendException;
 import dev.jnydus.backend.BlobReader;
+import dev.jnydus.backend.RangeProgress;
 import dev.jnydus.backend.RequestSource;
 import dev.jnydus.common.Errno;
 import java.io.IOException;
@@ -66,6 +67,12 @@ public final class HttpBlobReader implements BlobReader {
 
     @Override
     public int tryRead(ByteBuffer dst, long offset, RequestSource source) throws IOException {
+        return tryRead(dst, offset, source, RangeProgress.NONE);
+    }
+
+    @Override
+    public int tryRead(ByteBuffer dst, long offset, RequestSource source, RangeProgress progress)
+            throws IOException {
         if (!dst.hasRemaining()) {
             return 0;
         }
@@ -73,7 +80,8 @@ public final class HttpBlobReader implements BlobReader {
         if (known >= 0 && offset >= known) {
             return -1;
         }
-        RangeRequest req = RangeRequest.read(blobId, urls.apply(blobId), offset, dst.remaining(), source);
+        RangeRequest req = RangeRequest.read(blobId, urls.apply(blobId), offset, dst.remaining(), source)
+                .withProgress(progress);
         RangeResponse resp = execute(req);
         if (resp.code() == 416) {
             return -1;

@@ -1,5 +1,6 @@
 package dev.jnydus.backend.http;
 
+import dev.jnydus.backend.RangeProgress;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,6 +31,8 @@ import okio.BufferedSource;
  *       from the start);</li>
  *   <li>416: the offset is at or past the end; returned as is, the reader sees EOF.</li>
  * </ul>
+ * A read's {@link RangeProgress} is told the bytes of the range as they are read from the body,
+ * after the status and range were checked and before the body's end is.
  */
 final class OkHttpTransport implements Transport {
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");
@@ -148,7 +151,7 @@ final class OkHttpTransport implements Transport {
             n = (int) (announced - req.offset());
             eob = true;
         }
-        byte[] data = announced >= 0 ? readExactly(req, src, n) : readUpTo(src, n);
+        byte[] data = announced >= 0 ? readExactly(req, src, n) : readUpTo(req, src, n);
         if (data.length < req.length()) {
             eob = true;
         }
@@ -156,7 +159,7 @@ final class OkHttpTransport implements Transport {
     }
 
     private static byte[] readExactly(RangeRequest req, BufferedSource src, int n) throws IOException {
-        byte[] data = readUpTo(src, n);
+        byte[] data = readUpTo(req, src, n);
         if (data.length < n) {
             throw new BadResponseException(req.describe() + ": body ended after " + data.length + " of " + n
                     + " bytes");
@@ -164,8 +167,10 @@ final class OkHttpTransport implements Transport {
         return data;
     }
 
-    private static byte[] readUpTo(BufferedSource src, int n) throws IOException {
+    /** Reads up to n bytes of the range, telling the request's progress listener as they come. */
+    private static byte[] readUpTo(RangeRequest req, BufferedSource src, int n) throws IOException {
         byte[] data = new byte[n];
+        RangeProgress progress = req.progress();
         int got = 0;
         while (got < n) {
             int r = src.read(data, got, n - got);
@@ -173,6 +178,9 @@ final class OkHttpTransport implements Transport {
                 break;
             }
             got += r;
+            if (progress != RangeProgress.NONE) {
+                progress.arrived(req.offset(), data, got);
+            }
         }
         return got == n ? data : Arrays.copyOf(data, got);
     }

@@ -1,5 +1,6 @@
 package dev.jnydus.backend.http;
 
+import dev.jnydus.backend.RangeProgress;
 import dev.jnydus.backend.RequestSource;
 import java.util.Objects;
 import okhttp3.Headers;
@@ -37,9 +38,10 @@ public final class RangeRequest {
     private final String blobId;
     private final RequestSource source;
     private final Route route;
+    private final RangeProgress progress;
 
     private RangeRequest(Kind kind, HttpUrl url, Headers headers, long offset, int length, String blobId,
-            RequestSource source, Route route) {
+            RequestSource source, Route route, RangeProgress progress) {
         this.kind = Objects.requireNonNull(kind);
         this.url = Objects.requireNonNull(url);
         this.headers = Objects.requireNonNull(headers);
@@ -48,6 +50,7 @@ public final class RangeRequest {
         this.blobId = Objects.requireNonNull(blobId);
         this.source = Objects.requireNonNull(source);
         this.route = Objects.requireNonNull(route);
+        this.progress = Objects.requireNonNull(progress);
     }
 
     /** A ranged read of {@code length > 0} bytes from {@code offset}. */
@@ -55,12 +58,14 @@ public final class RangeRequest {
         if (offset < 0 || length <= 0 || offset + length < 0) {
             throw new IllegalArgumentException("bad range: offset " + offset + ", length " + length);
         }
-        return new RangeRequest(Kind.READ, url, Headers.of(), offset, length, blobId, source, Route.DEFAULT);
+        return new RangeRequest(Kind.READ, url, Headers.of(), offset, length, blobId, source, Route.DEFAULT,
+                RangeProgress.NONE);
     }
 
     /** A HEAD request for the blob size. */
     public static RangeRequest size(String blobId, HttpUrl url) {
-        return new RangeRequest(Kind.SIZE, url, Headers.of(), 0, 0, blobId, RequestSource.ON_DEMAND, Route.DEFAULT);
+        return new RangeRequest(Kind.SIZE, url, Headers.of(), 0, 0, blobId, RequestSource.ON_DEMAND, Route.DEFAULT,
+                RangeProgress.NONE);
     }
 
     public Kind kind() {
@@ -109,12 +114,12 @@ public final class RangeRequest {
     }
 
     public RangeRequest withUrl(HttpUrl newUrl) {
-        return new RangeRequest(kind, newUrl, headers, offset, length, blobId, source, route);
+        return new RangeRequest(kind, newUrl, headers, offset, length, blobId, source, route, progress);
     }
 
     public RangeRequest withHeader(String name, String value) {
         return new RangeRequest(kind, url, headers.newBuilder().set(name, value).build(), offset, length, blobId,
-                source, route);
+                source, route, progress);
     }
 
     public RangeRequest withHeaders(Headers extra) {
@@ -122,7 +127,7 @@ public final class RangeRequest {
         for (int i = 0; i < extra.size(); i++) {
             b.set(extra.name(i), extra.value(i));
         }
-        return new RangeRequest(kind, url, b.build(), offset, length, blobId, source, route);
+        return new RangeRequest(kind, url, b.build(), offset, length, blobId, source, route, progress);
     }
 
     public RangeRequest withoutHeader(String name) {
@@ -130,11 +135,20 @@ public final class RangeRequest {
             return this;
         }
         return new RangeRequest(kind, url, headers.newBuilder().removeAll(name).build(), offset, length, blobId,
-                source, route);
+                source, route, progress);
     }
 
     public RangeRequest withRoute(Route newRoute) {
-        return new RangeRequest(kind, url, headers, offset, length, blobId, source, newRoute);
+        return new RangeRequest(kind, url, headers, offset, length, blobId, source, newRoute, progress);
+    }
+
+    /** Who is told as the body's bytes arrive (a read's; {@link RangeProgress#NONE} by default). */
+    public RangeProgress progress() {
+        return progress;
+    }
+
+    public RangeRequest withProgress(RangeProgress newProgress) {
+        return new RangeRequest(kind, url, headers, offset, length, blobId, source, route, newProgress);
     }
 
     /** For messages: method, URL without its query, and the range. Never headers. */
