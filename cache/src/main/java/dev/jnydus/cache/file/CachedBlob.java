@@ -353,27 +353,42 @@ final class CachedBlob {
 
     /**
      * Fetches missing chunks and waits for all of them: the ones nobody holds are claimed and
-     * fetched on this thread first, then the ones someone else is fetching are waited for. A chunk
-     * whose other fetcher failed (a prefetch, say) is tried once with our own request.
+     * fetched first, then the ones someone else is fetching are waited for. A chunk whose other
+     * fetcher failed (a prefetch, say) is tried once with our own request. Where the backend hands
+     * chunks out as they arrive, our fetch runs on a fetch thread and we wait only for our own
+     * chunks, not for the amplified rest of the request; otherwise it runs on this thread.
      */
     private Map<Integer, byte[]> fetchAndWait(List<ChunkInfo> missing) throws FsException {
         Map<Integer, byte[]> out = new HashMap<>();
         List<ChunkInfo> todo = missing;
         for (int round = 0; round < 2 && !todo.isEmpty(); round++) {
             Map<Integer, Claim> others = new HashMap<>();
-            try (ClaimSet claims = inflight.newSet()) {
+            Map<Integer, Claim> own = new HashMap<>();
+            ClaimSet claims = inflight.newSet();
+            boolean handedOver = false;
+            try {
                 List<ChunkInfo> mine = claim(claims, todo, others);
-                if (!mine.isEmpty()) {
-                    fetcher.fetch(claims, mine, mgr.options().amplifyIo(), true, RequestSource.ON_DEMAND);
-                }
-                // The fetch completes every claim it was given; should one slip through, it fails
-                // here rather than make this thread wait on itself.
-                claims.failPending(new FsException(Errno.EIO, "blob " + blobId + ": fetch ended without a result"));
                 for (ChunkInfo c : todo) {
-                    Claim own = claims.get(c.index());
-                    if (own != null) {
-                        out.put(c.index(), inflight.await(own));
+                    Claim o = claims.get(c.index());
+                    if (o != null) {
+                        own.put(c.index(), o);
                     }
+                }
+                if (!mine.isEmpty() && mgr.streamsOnDemandFetches()) {
+                    mgr.fetchThreads().run(() -> fetchClaimed(claims, mine));
+                    handedOver = true;
+                } else if (!mine.isEmpty()) {
+                    fetchClaimed(claims, mine);
+                }
+            } finally {
+                if (!handedOver) {
+                    claims.close();
+                }
+            }
+            for (ChunkInfo c : todo) {
+                Claim o = own.get(c.index());
+                if (o != null) {
+                    out.put(c.index(), inflight.await(o));
                 }
             }
             List<ChunkInfo> retry = new ArrayList<>();
@@ -394,6 +409,18 @@ final class CachedBlob {
             todo = retry;
         }
         return out;
+    }
+
+    /** Fetches the claimed chunks (amplified, for a reader) and completes and releases every claim of the set. */
+    private void fetchClaimed(ClaimSet claims, List<ChunkInfo> mine) {
+        try {
+            fetcher.fetch(claims, mine, mgr.options().amplifyIo(), true, RequestSource.ON_DEMAND);
+            // The fetch completes every claim it was given; should one slip through, it fails
+            // here rather than make a reader wait for it until the wait limit.
+            claims.failPending(new FsException(Errno.EIO, "blob " + blobId + ": fetch ended without a result"));
+        } finally {
+            claims.close();
+        }
     }
 
     /**

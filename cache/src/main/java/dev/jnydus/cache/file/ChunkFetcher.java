@@ -1,6 +1,7 @@
 package dev.jnydus.cache.file;
 
 import dev.jnydus.backend.BlobReader;
+import dev.jnydus.backend.RangeProgress;
 import dev.jnydus.backend.RequestSource;
 import dev.jnydus.cache.device.BlobInfo;
 import dev.jnydus.cache.device.ChunkInfo;
@@ -22,7 +23,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Fetches claimed chunks of one blob from the backend: merges them into ranges, amplifies reads
  * into the chunks that follow, and for each chunk decodes, checks, hands out, keeps in memory and
- * stores it.
+ * stores it, as soon as its bytes have arrived where the backend tells (so the reader of a range's
+ * first chunk does not wait for the amplified rest).
  *
  * <p>Every claim given to {@link #fetch} is completed before it returns, whatever happens on the
  * way: a failed request, undecodable or invalid data (refetched once, then EIO), a runtime
@@ -139,13 +141,15 @@ final class ChunkFetcher implements AutoCloseable {
     }
 
     /**
-     * Reads one group with one backend request, then decodes, checks, hands out and stores each
-     * chunk. Completes every claim of the group. Returns the first failure, or null. The source
+     * Reads one group with one backend request and decodes, checks, hands out and stores each
+     * chunk: as soon as its bytes have arrived when the backend tells (a remote one), else after
+     * the read. Completes every claim of the group. Returns the first failure, or null. The source
      * picks the backend's retry budget and, behind a Dragonfly proxy, the request's priority.
      */
     private FsException execute(ClaimSet claims, List<ChunkInfo> group, RequestSource source) {
         long start = ChunkRanges.start(group);
         long end = ChunkRanges.end(group);
+        Arrivals arrivals = new Arrivals(claims, group);
         byte[] buf;
         try {
             mgr.probe().reached(Step.REQUEST, group);
@@ -153,35 +157,22 @@ final class ChunkFetcher implements AutoCloseable {
             if (end - start > Integer.MAX_VALUE - 16) {
                 throw new FsException(Errno.EINVAL, "request of " + (end - start) + " bytes from blob " + blobId);
             }
-            buf = readBackend(start, (int) (end - start), source);
+            buf = readBackend(start, (int) (end - start), source, arrivals);
         } catch (Throwable t) {
+            // Chunks already handed out keep their data; only the rest fail.
             FsException fe = failure(t, "reading blob " + blobId + " range " + start + "+" + (end - start));
-            for (ChunkInfo c : group) {
+            for (ChunkInfo c : arrivals.pending()) {
                 fail(claims, c, fe);
             }
-            return fe;
+            return arrivals.first != null ? arrivals.first : fe;
         }
-        FsException first = null;
-        List<ChunkInfo> bad = new ArrayList<>();
-        for (ChunkInfo c : group) {
-            try {
-                byte[] d = decodeChecked(c, buf, (int) (c.compressedOffset() - start));
-                if (d == null) {
-                    bad.add(c);
-                } else {
-                    deliver(claims, c, d, buf, (int) (c.compressedOffset() - start));
-                }
-            } catch (Throwable t) {
-                FsException fe = failure(t, "blob " + blobId + " chunk " + c.index());
-                fail(claims, c, fe);
-                first = first == null ? fe : first;
-            }
-        }
+        arrivals.arrived(start, buf, buf.length);
+        FsException first = arrivals.first;
         // The good chunks are out before any refetch, so their readers wait for one request only.
-        for (ChunkInfo c : bad) {
+        for (ChunkInfo c : arrivals.bad) {
             try {
                 LOG.warn("blob {} chunk {}: fetched data fails validation; fetching it again", blobId, c.index());
-                byte[] stored = readBackend(c.compressedOffset(), c.compressedSize(), source);
+                byte[] stored = readBackend(c.compressedOffset(), c.compressedSize(), source, RangeProgress.NONE);
                 byte[] d = decodeChecked(c, stored, 0);
                 if (d == null) {
                     throw new FsException(Errno.EIO, "blob " + blobId + " chunk " + c.index()
@@ -195,6 +186,58 @@ final class ChunkFetcher implements AutoCloseable {
             }
         }
         return first;
+    }
+
+    /**
+     * The chunks of one group, handled in blob order as their bytes arrive: decoded, checked and
+     * handed out (or set aside for one refetch when the data is bad). Told by the backend during
+     * the read, then once more with the whole range; each chunk is handled once.
+     */
+    private final class Arrivals implements RangeProgress {
+        private final ClaimSet claims;
+        private final List<ChunkInfo> group;
+        private final List<ChunkInfo> bad = new ArrayList<>();
+        private int next;
+        private FsException first;
+
+        Arrivals(ClaimSet claims, List<ChunkInfo> group) {
+            this.claims = claims;
+            this.group = group;
+        }
+
+        @Override
+        public void arrived(long offset, byte[] data, int length) {
+            while (next < group.size()) {
+                ChunkInfo c = group.get(next);
+                if (c.compressedOffset() < offset || c.compressedEnd() > offset + length) {
+                    return;
+                }
+                next++;
+                handle(c, data, (int) (c.compressedOffset() - offset));
+            }
+        }
+
+        private void handle(ChunkInfo c, byte[] src, int off) {
+            try {
+                byte[] d = decodeChecked(c, src, off);
+                if (d == null) {
+                    bad.add(c);
+                } else {
+                    deliver(claims, c, d, src, off);
+                }
+            } catch (Throwable t) {
+                FsException fe = failure(t, "blob " + blobId + " chunk " + c.index());
+                fail(claims, c, fe);
+                first = first == null ? fe : first;
+            }
+        }
+
+        /** The chunks not handled yet, bad ones included: what a failed read leaves without data. */
+        List<ChunkInfo> pending() {
+            List<ChunkInfo> out = new ArrayList<>(bad);
+            out.addAll(group.subList(next, group.size()));
+            return out;
+        }
     }
 
     private void unsupported(List<ChunkInfo> group) throws FsException {
@@ -273,9 +316,10 @@ final class ChunkFetcher implements AutoCloseable {
         return new FsException(Errno.EIO, what + ": " + t, t);
     }
 
-    private byte[] readBackend(long offset, int length, RequestSource source) throws IOException {
+    private byte[] readBackend(long offset, int length, RequestSource source, RangeProgress progress)
+            throws IOException {
         byte[] buf = new byte[length];
-        ensureReader().readFully(ByteBuffer.wrap(buf), offset, source);
+        ensureReader().readFully(ByteBuffer.wrap(buf), offset, source, progress);
         return buf;
     }
 

@@ -68,6 +68,8 @@ public final class FileCacheManager implements CacheManager {
     private final AtomicLong openBytes = new AtomicLong();
     private final AtomicBoolean evicting = new AtomicBoolean();
     private final Duration fetchWaitLimit;
+    private final boolean streamsOnDemandFetches;
+    private final FetchThreads fetchThreads = new FetchThreads();
     private volatile Map<String, Long> idleBytes = Map.of();
     private volatile FetchProbe probe = FetchProbe.NONE;
     private volatile boolean closed;
@@ -83,6 +85,7 @@ public final class FileCacheManager implements CacheManager {
         this.scheduler = new PrefetchScheduler(options.prefetch(), ticker, sleeper, wallClock, threadFactory,
                 prefetchMetrics);
         this.fetchWaitLimit = waitLimit(backend.readTimeoutBudget().orElse(UNBOUNDED_BACKEND_BUDGET));
+        this.streamsOnDemandFetches = backend.reportsProgress() && options.amplifyIo() > 0;
     }
 
     private static Cache<ChunkKey, byte[]> hotCache(long maximumBytes) {
@@ -144,6 +147,19 @@ public final class FileCacheManager implements CacheManager {
 
     PrefetchScheduler scheduler() {
         return scheduler;
+    }
+
+    /**
+     * Whether a reader's fetch runs on a {@linkplain #fetchThreads fetch thread}: when the backend
+     * hands chunks out as they arrive and reads are amplified, so the reader need not wait for
+     * the chunks it did not ask for.
+     */
+    boolean streamsOnDemandFetches() {
+        return streamsOnDemandFetches;
+    }
+
+    FetchThreads fetchThreads() {
+        return fetchThreads;
     }
 
     Duration fetchWaitLimit() {
@@ -504,6 +520,7 @@ public final class FileCacheManager implements CacheManager {
             open.clear();
         }
         scheduler.close();
+        fetchThreads.close();
         for (CachedBlob e : all) {
             e.close();
         }

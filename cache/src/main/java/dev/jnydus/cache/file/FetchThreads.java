@@ -1,0 +1,39 @@
+package dev.jnydus.cache.file;
+
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Threads that run readers' fetches from a backend that hands out chunks as their bytes arrive:
+ * the reader waits only for its own chunks, and goes back to the kernel while the rest of the
+ * amplified range is still on the wire and being stored. A thread is made when one is needed and
+ * ends after a while idle; when all are busy (or they are closed) the reader runs the fetch
+ * itself, as it would without them.
+ */
+final class FetchThreads implements AutoCloseable {
+    /** More readers than this missing at once already share the link; the rest fetch inline. */
+    private static final int MAX_THREADS = 16;
+
+    private final ThreadPoolExecutor pool;
+
+    FetchThreads() {
+        AtomicInteger n = new AtomicInteger();
+        pool = new ThreadPoolExecutor(0, MAX_THREADS, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+            Thread t = new Thread(r, "nydus-fetch-" + n.getAndIncrement());
+            t.setDaemon(true);
+            return t;
+        }, (r, executor) -> r.run());
+    }
+
+    /** Runs {@code fetch} on a fetch thread, or on the caller's when none is free. */
+    void run(Runnable fetch) {
+        pool.execute(fetch);
+    }
+
+    @Override
+    public void close() {
+        pool.shutdown();
+    }
+}
