@@ -33,23 +33,34 @@ public final class ChunkCodec {
      * @throws BackendException (EIO) when the input is corrupt or decodes to another size
      */
     public static void decompress(Compressor c, byte[] src, int srcLen, byte[] dst, int dstLen) throws BackendException {
+        decompress(c, src, 0, srcLen, dst, dstLen);
+    }
+
+    /**
+     * Decodes {@code src[srcOff, srcOff + srcLen)} into exactly {@code dst[0, dstLen)}: a chunk
+     * is decoded where it lies in the bytes fetched for a range, without a copy of its own.
+     *
+     * @throws BackendException (EIO) when the input is corrupt or decodes to another size
+     */
+    public static void decompress(Compressor c, byte[] src, int srcOff, int srcLen, byte[] dst, int dstLen)
+            throws BackendException {
         try {
             switch (c) {
                 case NONE -> {
                     if (srcLen != dstLen) {
                         throw new BackendException("uncompressed chunk of " + srcLen + " bytes, expected " + dstLen);
                     }
-                    System.arraycopy(src, 0, dst, 0, srcLen);
+                    System.arraycopy(src, srcOff, dst, 0, srcLen);
                 }
                 case LZ4_BLOCK -> {
                     LZ4SafeDecompressor d = LZ4.safeDecompressor();
-                    int n = d.decompress(src, 0, srcLen, dst, 0, dstLen);
+                    int n = d.decompress(src, srcOff, srcLen, dst, 0, dstLen);
                     if (n != dstLen) {
                         throw new BackendException("lz4 chunk decoded to " + n + " bytes, expected " + dstLen);
                     }
                 }
                 case ZSTD -> {
-                    long n = Zstd.decompressByteArray(dst, 0, dstLen, src, 0, srcLen);
+                    long n = Zstd.decompressByteArray(dst, 0, dstLen, src, srcOff, srcLen);
                     if (Zstd.isError(n)) {
                         throw new BackendException("zstd chunk is corrupt: " + Zstd.getErrorName(n));
                     }
@@ -57,7 +68,7 @@ public final class ChunkCodec {
                         throw new BackendException("zstd chunk decoded to " + n + " bytes, expected " + dstLen);
                     }
                 }
-                case GZIP -> gunzip(src, srcLen, dst, dstLen);
+                case GZIP -> gunzip(src, srcOff, srcLen, dst, dstLen);
                 default -> throw new BackendException("unsupported compressor " + c);
             }
         } catch (LZ4Exception | com.github.luben.zstd.ZstdException e) {
@@ -91,14 +102,13 @@ public final class ChunkCodec {
             }
             return off == 0 && src.length == size ? src : Arrays.copyOfRange(src, off, off + size);
         }
-        byte[] comp = off == 0 && src.length == storedSize ? src : Arrays.copyOfRange(src, off, off + storedSize);
         byte[] out = new byte[size];
-        decompress(compressor, comp, storedSize, out, size);
+        decompress(compressor, src, off, storedSize, out, size);
         return out;
     }
 
-    private static void gunzip(byte[] src, int srcLen, byte[] dst, int dstLen) throws BackendException {
-        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(src, 0, srcLen), 8192)) {
+    private static void gunzip(byte[] src, int srcOff, int srcLen, byte[] dst, int dstLen) throws BackendException {
+        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(src, srcOff, srcLen), 8192)) {
             int got = 0;
             while (got < dstLen) {
                 int n = in.read(dst, got, dstLen - got);

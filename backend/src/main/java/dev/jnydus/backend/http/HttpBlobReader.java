@@ -80,8 +80,9 @@ public final class HttpBlobReader implements BlobReader {
         if (known >= 0 && offset >= known) {
             return -1;
         }
+        byte[] target = wholeArray(dst);
         RangeRequest req = RangeRequest.read(blobId, urls.apply(blobId), offset, dst.remaining(), source)
-                .withProgress(progress);
+                .withProgress(progress).withTarget(target);
         RangeResponse resp = execute(req);
         if (resp.code() == 416) {
             return -1;
@@ -96,8 +97,21 @@ public final class HttpBlobReader implements BlobReader {
             }
             throw new BackendException("blob " + blobId + ": " + req.describe() + ": empty answer");
         }
-        dst.put(data);
+        if (data == target) {
+            dst.position(dst.position() + data.length);
+        } else {
+            dst.put(data);
+        }
         return data.length;
+    }
+
+    /** The array behind {@code dst} when {@code dst} is all of it, so the body is read straight into it. */
+    private static byte[] wholeArray(ByteBuffer dst) {
+        if (dst.hasArray() && !dst.isReadOnly() && dst.arrayOffset() == 0 && dst.position() == 0
+                && dst.limit() == dst.array().length) {
+            return dst.array();
+        }
+        return null;
     }
 
     private RangeResponse execute(RangeRequest req) throws IOException {

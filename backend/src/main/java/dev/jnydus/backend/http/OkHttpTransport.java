@@ -169,7 +169,8 @@ final class OkHttpTransport implements Transport {
 
     /** Reads up to n bytes of the range, telling the request's progress listener as they come. */
     private static byte[] readUpTo(RangeRequest req, BufferedSource src, int n) throws IOException {
-        byte[] data = new byte[n];
+        byte[] target = req.target();
+        byte[] data = target != null && target.length == n ? target : new byte[n];
         RangeProgress progress = req.progress();
         int got = 0;
         while (got < n) {

@@ -39,9 +39,10 @@ public final class RangeRequest {
     private final RequestSource source;
     private final Route route;
     private final RangeProgress progress;
+    private final byte[] target;
 
     private RangeRequest(Kind kind, HttpUrl url, Headers headers, long offset, int length, String blobId,
-            RequestSource source, Route route, RangeProgress progress) {
+            RequestSource source, Route route, RangeProgress progress, byte[] target) {
         this.kind = Objects.requireNonNull(kind);
         this.url = Objects.requireNonNull(url);
         this.headers = Objects.requireNonNull(headers);
@@ -51,6 +52,7 @@ public final class RangeRequest {
         this.source = Objects.requireNonNull(source);
         this.route = Objects.requireNonNull(route);
         this.progress = Objects.requireNonNull(progress);
+        this.target = target;
     }
 
     /** A ranged read of {@code length > 0} bytes from {@code offset}. */
@@ -59,13 +61,13 @@ public final class RangeRequest {
             throw new IllegalArgumentException("bad range: offset " + offset + ", length " + length);
         }
         return new RangeRequest(Kind.READ, url, Headers.of(), offset, length, blobId, source, Route.DEFAULT,
-                RangeProgress.NONE);
+                RangeProgress.NONE, null);
     }
 
     /** A HEAD request for the blob size. */
     public static RangeRequest size(String blobId, HttpUrl url) {
         return new RangeRequest(Kind.SIZE, url, Headers.of(), 0, 0, blobId, RequestSource.ON_DEMAND, Route.DEFAULT,
-                RangeProgress.NONE);
+                RangeProgress.NONE, null);
     }
 
     public Kind kind() {
@@ -114,12 +116,12 @@ public final class RangeRequest {
     }
 
     public RangeRequest withUrl(HttpUrl newUrl) {
-        return new RangeRequest(kind, newUrl, headers, offset, length, blobId, source, route, progress);
+        return new RangeRequest(kind, newUrl, headers, offset, length, blobId, source, route, progress, target);
     }
 
     public RangeRequest withHeader(String name, String value) {
         return new RangeRequest(kind, url, headers.newBuilder().set(name, value).build(), offset, length, blobId,
-                source, route, progress);
+                source, route, progress, target);
     }
 
     public RangeRequest withHeaders(Headers extra) {
@@ -127,7 +129,7 @@ public final class RangeRequest {
         for (int i = 0; i < extra.size(); i++) {
             b.set(extra.name(i), extra.value(i));
         }
-        return new RangeRequest(kind, url, b.build(), offset, length, blobId, source, route, progress);
+        return new RangeRequest(kind, url, b.build(), offset, length, blobId, source, route, progress, target);
     }
 
     public RangeRequest withoutHeader(String name) {
@@ -135,11 +137,11 @@ public final class RangeRequest {
             return this;
         }
         return new RangeRequest(kind, url, headers.newBuilder().removeAll(name).build(), offset, length, blobId,
-                source, route, progress);
+                source, route, progress, target);
     }
 
     public RangeRequest withRoute(Route newRoute) {
-        return new RangeRequest(kind, url, headers, offset, length, blobId, source, newRoute, progress);
+        return new RangeRequest(kind, url, headers, offset, length, blobId, source, newRoute, progress, target);
     }
 
     /** Who is told as the body's bytes arrive (a read's; {@link RangeProgress#NONE} by default). */
@@ -148,7 +150,23 @@ public final class RangeRequest {
     }
 
     public RangeRequest withProgress(RangeProgress newProgress) {
-        return new RangeRequest(kind, url, headers, offset, length, blobId, source, route, newProgress);
+        return new RangeRequest(kind, url, headers, offset, length, blobId, source, route, newProgress, target);
+    }
+
+    /**
+     * An array of exactly {@link #length()} bytes the transport may fill with the range's bytes
+     * instead of allocating one (the caller's own buffer: no copy of a fetched range); null when
+     * there is none. A retried request fills it again from its start.
+     */
+    public byte[] target() {
+        return target;
+    }
+
+    public RangeRequest withTarget(byte[] newTarget) {
+        if (newTarget != null && newTarget.length != length) {
+            throw new IllegalArgumentException("target of " + newTarget.length + " bytes for a range of " + length);
+        }
+        return new RangeRequest(kind, url, headers, offset, length, blobId, source, route, progress, newTarget);
     }
 
     /** For messages: method, URL without its query, and the range. Never headers. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jnydus.backend.BackendException;
+import dev.jnydus.common.ChunkFlags;
 import dev.jnydus.common.Compressor;
 import dev.jnydus.common.Errno;
 import java.util.Arrays;
@@ -35,6 +36,22 @@ class ChunkCodecTest {
         byte[] out = new byte[data.length];
         ChunkCodec.decompress(c, stored, stored.length, out, out.length);
         assertThat(out).isEqualTo(data);
+    }
+
+    /** A chunk is decoded where it lies among the bytes fetched for a range, its neighbours untouched. */
+    @ParameterizedTest
+    @EnumSource(value = Compressor.class, names = {"LZ4_BLOCK", "GZIP", "ZSTD"})
+    void decodesAChunkInTheMiddleOfAFetchedRange(Compressor c) throws BackendException {
+        byte[] data = compressible(300_000);
+        byte[] stored = ChunkCodec.compress(c, data, data.length);
+        byte[] range = new byte[stored.length + 2 * 4096];
+        Arrays.fill(range, (byte) 0x5a);
+        System.arraycopy(stored, 0, range, 4096, stored.length);
+        assertThat(ChunkCodec.decodeChunk(c, ChunkFlags.COMPRESSED, range, 4096, stored.length,
+                data.length)).isEqualTo(data);
+        // One byte short of the chunk, with the neighbour's byte after it: never the chunk's data.
+        assertThatThrownBy(() -> ChunkCodec.decodeChunk(c, ChunkFlags.COMPRESSED, range, 4096,
+                stored.length - 1, data.length)).isInstanceOf(BackendException.class);
     }
 
     @ParameterizedTest

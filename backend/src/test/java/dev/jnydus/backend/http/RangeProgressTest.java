@@ -31,7 +31,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * A read's bytes are told to its {@link RangeProgress} as they come off the socket: a server on
  * loopback sends the first half of the body and sends the rest only once the listener has seen
- * that half, so a transport that reported only at the end would never get the rest.
+ * that half, so a transport that reported only at the end would never get the rest. The bytes
+ * land in the caller's own array.
  */
 @Timeout(value = 1, unit = TimeUnit.MINUTES)
 class RangeProgressTest {
@@ -101,6 +102,8 @@ class RangeProgressTest {
         List<Integer> told = new CopyOnWriteArrayList<>();
         reader.readFully(ByteBuffer.wrap(into), offset, RequestSource.ON_DEMAND, (off, data, n) -> {
             assertThat(off).isEqualTo(offset);
+            // Read straight into the caller's array: no second copy of a fetched range.
+            assertThat(data).isSameAs(into);
             assertThat(Arrays.copyOf(data, n)).isEqualTo(Arrays.copyOfRange(BLOB, (int) offset, (int) offset + n));
             told.add(n);
             if (n >= length / 2) {
