@@ -3,6 +3,8 @@ package dev.jnydus.testkit;
 import dev.jnydus.backend.BackendException;
 import dev.jnydus.backend.BlobBackend;
 import dev.jnydus.backend.BlobReader;
+import dev.jnydus.backend.RangeProgress;
+import dev.jnydus.backend.RequestSource;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
@@ -31,6 +33,7 @@ public final class FlakyBlobBackend implements BlobBackend {
     private volatile Duration budget;
     private volatile Fault fault;
     private volatile boolean faultMidBody;
+    private volatile boolean tellsProgress;
     private final AtomicInteger faultsLeft = new AtomicInteger();
     private final ThreadLocal<Fault> pendingInBody = new ThreadLocal<>();
 
@@ -138,6 +141,21 @@ public final class FlakyBlobBackend implements BlobBackend {
         return this;
     }
 
+    /**
+     * Tells a read's {@link RangeProgress} the bytes it has so far after every step of the read
+     * (every short read), as the HTTP transport does while a body arrives, and reports itself as a
+     * backend that tells ({@link #reportsProgress()}).
+     */
+    public FlakyBlobBackend tellsProgress(boolean tells) {
+        this.tellsProgress = tells;
+        return this;
+    }
+
+    @Override
+    public boolean reportsProgress() {
+        return tellsProgress;
+    }
+
     public int requestCount() {
         return requestNo.get();
     }
@@ -150,6 +168,26 @@ public final class FlakyBlobBackend implements BlobBackend {
     @Override
     public BlobReader open(String blobId) throws IOException {
         return new ForwardingBlobReader(delegate.open(blobId)) {
+            @Override
+            public void readFully(ByteBuffer dst, long offset, RequestSource source, RangeProgress progress)
+                    throws IOException {
+                boolean whole = dst.hasArray() && dst.arrayOffset() == 0 && dst.position() == 0
+                        && dst.limit() == dst.array().length;
+                if (!tellsProgress || !whole) {
+                    super.readFully(dst, offset, source, progress);
+                    return;
+                }
+                int wanted = dst.remaining();
+                while (dst.hasRemaining()) {
+                    int n = tryRead(dst, offset + dst.position(), source);
+                    if (n < 0) {
+                        throw new BackendException("blob " + blobId + " ends at " + (offset + dst.position())
+                                + ", wanted " + wanted + " bytes from " + offset);
+                    }
+                    progress.arrived(offset, dst.array(), dst.position());
+                }
+            }
+
             @Override
             public int tryRead(ByteBuffer dst, long offset) throws IOException {
                 Fault inBody = pendingInBody.get();

@@ -134,6 +134,11 @@ final class CachedBlob {
         return inflight.size();
     }
 
+    /** Waits for the fetches under way now to release their chunks (see {@link InflightChunks#awaitAllReleased}). */
+    void awaitInflight() throws FsException {
+        inflight.awaitAllReleased();
+    }
+
     /** The chunk as this blob keys it, or null (logged) for a record that cannot be one of its chunks. */
     ChunkInfo keyed(ChunkInfo chunk) {
         try {

@@ -17,6 +17,7 @@ import dev.jnydus.cache.meta.BlobMetaFile;
 import dev.jnydus.cache.prefetch.PrefetchMetrics;
 import dev.jnydus.cache.prefetch.PrefetchScheduler;
 import dev.jnydus.cache.state.PersistedChunkMap;
+import dev.jnydus.common.FsException;
 import dev.jnydus.common.Ticker;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -182,6 +183,20 @@ public final class FileCacheManager implements CacheManager {
             n += b.inflightCount();
         }
         return n;
+    }
+
+    /**
+     * Waits for the fetches under way now, the rest of a range a reader did not wait for among them,
+     * to release their chunks; for tests that count the claims left.
+     */
+    void awaitInflight() throws FsException {
+        List<CachedBlob> all;
+        synchronized (this) {
+            all = new ArrayList<>(open.values());
+        }
+        for (CachedBlob b : all) {
+            b.awaitInflight();
+        }
     }
 
     boolean isClosed() {

@@ -75,6 +75,18 @@ final class InflightChunks {
         bounded(c.released, c, "the fetch under way did not store it");
     }
 
+    /**
+     * Waits until every claim held now is released, each at most the wait limit: a fetch still
+     * storing the rest of a range after its reader went on (for tests that count what is left).
+     *
+     * @throws FsException EIO when one was not released in time
+     */
+    void awaitAllReleased() throws FsException {
+        for (Claim c : new ArrayList<>(claims.values())) {
+            awaitReleased(c);
+        }
+    }
+
     private <T> T bounded(CompletableFuture<T> f, Claim c, String late) throws FsException {
         boolean interrupted = false;
         long deadline = System.nanoTime() + waitLimit.toNanos();
