@@ -24,25 +24,8 @@ final class ChunkRanges {
     static List<List<ChunkInfo>> merge(List<ChunkInfo> chunks, long window) {
         List<ChunkInfo> sorted = new ArrayList<>(chunks);
         sorted.sort(Comparator.comparingLong(ChunkInfo::compressedOffset).thenComparingInt(ChunkInfo::index));
-        long maxGap = window >> GAP_SHIFT;
-        List<List<ChunkInfo>> out = new ArrayList<>();
-        List<ChunkInfo> cur = null;
-        long start = 0;
-        long end = 0;
-        for (ChunkInfo c : sorted) {
-            boolean joins = cur != null && window > 0
-                    && c.compressedOffset() - end <= maxGap
-                    && Math.max(end, c.compressedEnd()) - start <= window;
-            if (!joins) {
-                cur = new ArrayList<>();
-                out.add(cur);
-                start = c.compressedOffset();
-                end = c.compressedEnd();
-            }
-            cur.add(c);
-            end = Math.max(end, c.compressedEnd());
-        }
-        return out;
+        // Sorted, a chunk may start inside the group (chunks sharing stored bytes): it joins too.
+        return cut(sorted, window, true);
     }
 
     /**
@@ -53,6 +36,11 @@ final class ChunkRanges {
      * blob order, still merge as {@link #merge} merges them.
      */
     static List<List<ChunkInfo>> mergeInOrder(List<ChunkInfo> chunks, long window) {
+        return cut(chunks, window, false);
+    }
+
+    /** Cuts chunks, in the order given, into groups; {@code overlapJoins}: a chunk starting before the group's end joins. */
+    private static List<List<ChunkInfo>> cut(List<ChunkInfo> chunks, long window, boolean overlapJoins) {
         long maxGap = window >> GAP_SHIFT;
         List<List<ChunkInfo>> out = new ArrayList<>();
         List<ChunkInfo> cur = null;
@@ -60,16 +48,17 @@ final class ChunkRanges {
         long end = 0;
         for (ChunkInfo c : chunks) {
             boolean joins = cur != null && window > 0
-                    && c.compressedOffset() >= end
+                    && (overlapJoins || c.compressedOffset() >= end)
                     && c.compressedOffset() - end <= maxGap
-                    && c.compressedEnd() - start <= window;
+                    && Math.max(end, c.compressedEnd()) - start <= window;
             if (!joins) {
                 cur = new ArrayList<>();
                 out.add(cur);
                 start = c.compressedOffset();
+                end = c.compressedEnd();
             }
             cur.add(c);
-            end = c.compressedEnd(); // a joining chunk starts at or after the group's end
+            end = Math.max(end, c.compressedEnd());
         }
         return out;
     }
