@@ -13,8 +13,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * itself, as it would without them.
  */
 final class FetchThreads implements AutoCloseable {
-    /** More readers than this missing at once already share the link; the rest fetch inline. */
-    private static final int MAX_THREADS = 16;
+    /**
+     * Ranges still arriving behind their readers at once, at most: each holds its bytes and their
+     * decoded chunks on the heap, which the start-up memory check sizes for about as many fetches
+     * as FUSE workers (4 by default). Beyond, readers fetch inline and wait for the whole range.
+     */
+    private static final int MAX_THREADS = 4;
 
     private final ThreadPoolExecutor pool;
 
