@@ -9,6 +9,7 @@ import dev.jnydus.cache.device.ChunkTable;
 import dev.jnydus.cache.file.FetchProbe.Step;
 import dev.jnydus.cache.file.InflightChunks.Claim;
 import dev.jnydus.cache.file.InflightChunks.ClaimSet;
+import dev.jnydus.cache.prefetch.PrefetchScheduler;
 import dev.jnydus.common.BlobFeatures;
 import dev.jnydus.common.ChunkFlags;
 import dev.jnydus.common.Errno;
@@ -16,7 +17,9 @@ import dev.jnydus.common.FsException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,27 +77,60 @@ final class ChunkFetcher implements AutoCloseable {
         FsException first = null;
         long bytes = 0;
         boolean onDemand = source == RequestSource.ON_DEMAND;
-        if (onDemand) {
-            // Prefetch workers start no new request until this one is done (see PrefetchScheduler).
-            mgr.scheduler().onDemandStarted();
-        }
+        // Prefetch workers start no new request while a reader waits (see PrefetchScheduler): until
+        // the chunks asked for are out, not until the amplified rest, as speculative as a
+        // prefetch, has arrived too.
+        ReaderWait wait = new ReaderWait(mgr.scheduler(), onDemand ? chunks : null);
         try {
             for (List<ChunkInfo> g : groups) {
                 bytes += ChunkRanges.end(g) - ChunkRanges.start(g);
-                FsException e = execute(claims, g, source);
+                FsException e = execute(claims, g, source, wait);
                 if (first == null) {
                     first = e;
                 }
             }
         } finally {
-            if (onDemand) {
-                mgr.scheduler().onDemandFinished();
-            }
+            wait.end();
         }
         if (onDemand) {
             mgr.scheduler().chargeOnDemand(bytes);
         }
         return new Fetched(bytes, first);
+    }
+
+    /**
+     * A reader's wait, announced to the prefetch scheduler from the start of its fetch until the
+     * last chunk it asked for is handed out (or failed); nothing for a prefetch. Used by the
+     * fetching thread only.
+     */
+    private static final class ReaderWait {
+        private final PrefetchScheduler scheduler;
+        private final Set<Integer> asked = new HashSet<>();
+        private boolean ended;
+
+        /** @param chunks the chunks a reader asked for, or null for a prefetch (no wait to announce) */
+        ReaderWait(PrefetchScheduler scheduler, List<ChunkInfo> chunks) {
+            this.scheduler = scheduler;
+            ended = chunks == null;
+            if (!ended) {
+                chunks.forEach(c -> asked.add(c.index()));
+                scheduler.onDemandStarted();
+            }
+        }
+
+        /** Chunk {@code c} is out (data or failure); the wait ends with the last one asked for. */
+        void done(ChunkInfo c) {
+            if (asked.remove(c.index()) && asked.isEmpty()) {
+                end();
+            }
+        }
+
+        void end() {
+            if (!ended) {
+                ended = true;
+                scheduler.onDemandFinished();
+            }
+        }
     }
 
     /** What {@link #fetch} did: compressed bytes requested, and the first failure or null. */
@@ -146,10 +182,10 @@ final class ChunkFetcher implements AutoCloseable {
      * the read. Completes every claim of the group. Returns the first failure, or null. The source
      * picks the backend's retry budget and, behind a Dragonfly proxy, the request's priority.
      */
-    private FsException execute(ClaimSet claims, List<ChunkInfo> group, RequestSource source) {
+    private FsException execute(ClaimSet claims, List<ChunkInfo> group, RequestSource source, ReaderWait wait) {
         long start = ChunkRanges.start(group);
         long end = ChunkRanges.end(group);
-        Arrivals arrivals = new Arrivals(claims, group);
+        Arrivals arrivals = new Arrivals(claims, group, wait);
         byte[] buf;
         try {
             mgr.probe().reached(Step.REQUEST, group);
@@ -163,6 +199,7 @@ final class ChunkFetcher implements AutoCloseable {
             FsException fe = failure(t, "reading blob " + blobId + " range " + start + "+" + (end - start));
             for (ChunkInfo c : arrivals.pending()) {
                 fail(claims, c, fe);
+                wait.done(c);
             }
             return arrivals.first != null ? arrivals.first : fe;
         }
@@ -183,6 +220,8 @@ final class ChunkFetcher implements AutoCloseable {
                 FsException fe = failure(t, "blob " + blobId + " chunk " + c.index());
                 fail(claims, c, fe);
                 first = first == null ? fe : first;
+            } finally {
+                wait.done(c);
             }
         }
         return first;
@@ -196,13 +235,15 @@ final class ChunkFetcher implements AutoCloseable {
     private final class Arrivals implements RangeProgress {
         private final ClaimSet claims;
         private final List<ChunkInfo> group;
+        private final ReaderWait wait;
         private final List<ChunkInfo> bad = new ArrayList<>();
         private int next;
         private FsException first;
 
-        Arrivals(ClaimSet claims, List<ChunkInfo> group) {
+        Arrivals(ClaimSet claims, List<ChunkInfo> group, ReaderWait wait) {
             this.claims = claims;
             this.group = group;
+            this.wait = wait;
         }
 
         @Override
@@ -222,14 +263,15 @@ final class ChunkFetcher implements AutoCloseable {
                 byte[] d = decodeChecked(c, src, off);
                 if (d == null) {
                     bad.add(c);
-                } else {
-                    deliver(claims, c, d, src, off);
+                    return;
                 }
+                deliver(claims, c, d, src, off);
             } catch (Throwable t) {
                 FsException fe = failure(t, "blob " + blobId + " chunk " + c.index());
                 fail(claims, c, fe);
                 first = first == null ? fe : first;
             }
+            wait.done(c);
         }
 
         /** The chunks not handled yet, bad ones included: what a failed read leaves without data. */

@@ -14,6 +14,7 @@ import dev.jnydus.cache.device.BlobIoVec;
 import dev.jnydus.cache.device.CacheOptions;
 import dev.jnydus.cache.device.CacheType;
 import dev.jnydus.cache.device.ChunkSlice;
+import dev.jnydus.cache.device.PrefetchOptions;
 import dev.jnydus.common.Compressor;
 import dev.jnydus.common.Ticker;
 import dev.jnydus.testkit.FakeBlob;
@@ -22,7 +23,10 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -57,6 +61,7 @@ class StreamedFetchTest {
     /** Tells the first chunk's bytes of every request, then holds the rest until released. */
     private static final class HeldTailBackend implements BlobBackend {
         final List<String> requests = new CopyOnWriteArrayList<>();
+        final Map<Long, CountDownLatch> started = new ConcurrentHashMap<>();
         final CountDownLatch releaseTail = new CountDownLatch(1);
         final AtomicBoolean failNextTail = new AtomicBoolean();
         private final InMemoryBlobBackend inner;
@@ -98,6 +103,7 @@ class StreamedFetchTest {
                 public int tryRead(ByteBuffer dst, long offset, RequestSource source, RangeProgress progress)
                         throws IOException {
                     requests.add(offset + "+" + dst.remaining());
+                    started.computeIfAbsent(offset, k -> new CountDownLatch(1)).countDown();
                     byte[] body = new byte[dst.remaining()];
                     r.readFully(ByteBuffer.wrap(body), offset);
                     if (body.length > CHUNK) {
@@ -129,8 +135,12 @@ class StreamedFetchTest {
     }
 
     private FileCacheManager manager(BlobBackend backend) throws IOException {
-        CacheOptions o = CacheOptions.builder(CacheType.BLOBCACHE).workDir(work).amplifyIo(1 << 20).memoryCacheBytes(0)
-                .build();
+        return manager(backend, 1 << 20, PrefetchOptions.disabled());
+    }
+
+    private FileCacheManager manager(BlobBackend backend, long amplify, PrefetchOptions prefetch) throws IOException {
+        CacheOptions o = CacheOptions.builder(CacheType.BLOBCACHE).workDir(work).amplifyIo(amplify).memoryCacheBytes(0)
+                .prefetch(prefetch).build();
         return FileCacheManager.create(o, backend, Ticker.system(), Sleeper.system(), Clock.systemUTC(), Thread::new);
     }
 
@@ -177,6 +187,29 @@ class StreamedFetchTest {
             }
             assertThat(backend.requests).hasSize(2);
             assertThat(backend.requests.get(1)).isEqualTo(CHUNK + "+" + 3 * CHUNK);
+        }
+    }
+
+    @Test
+    void prefetchGoesOnOnceTheReaderHasItsChunkNotWhenTheAmplifiedRestArrives() throws Exception {
+        FakeBlob b = blob(8);
+        HeldTailBackend backend = new HeldTailBackend(new InMemoryBlobBackend().put(b));
+        backend.started.put(7L * CHUNK, new CountDownLatch(1));
+        try (FileCacheManager mgr = manager(backend, 4 * CHUNK, PrefetchOptions.enabled(1, CHUNK, 0, false));
+             BlobDevice dev = mgr.open(List.of(info(b)))) {
+            List<FakeBlob.Chunk> cs = b.chunks();
+            // The reader's request covers chunks 0-3 (amplified); its tail stays held.
+            assertThat(read(dev, cs.get(0)).get(30, TimeUnit.SECONDS)).isEqualTo(b.chunkData(cs.get(0)));
+            assertThat(dev.prefetch(List.of(chunk(cs.get(7))))).isEqualTo(1);
+            // The prefetch request goes out while the reader's request is still on the wire.
+            assertThat(backend.started.get(7L * CHUNK).await(30, TimeUnit.SECONDS)).isTrue();
+            backend.releaseTail.countDown();
+            assertThat(dev.awaitPrefetch(Duration.ofSeconds(30))).isTrue();
+            for (FakeBlob.Chunk c : cs) {
+                assertThat(read(dev, c).get(30, TimeUnit.SECONDS)).isEqualTo(b.chunkData(c));
+            }
+            // Chunks 4-6 were neither asked for nor amplified into a request until now.
+            assertThat(backend.requests).hasSize(3);
         }
     }
 }
