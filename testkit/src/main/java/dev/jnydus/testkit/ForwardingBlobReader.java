@@ -5,12 +5,12 @@ import java.io.IOException;
 
 /**
  * A reader that hands everything to the reader it wraps, so that a backend wrapper (recording,
- * fault injecting) states only the {@link #tryRead} it changes.
+ * fault injecting, holding) states only the {@link #tryRead} it changes.
  */
-abstract class ForwardingBlobReader implements BlobReader {
-    final BlobReader inner;
+public abstract class ForwardingBlobReader implements BlobReader {
+    protected final BlobReader inner;
 
-    ForwardingBlobReader(BlobReader inner) {
+    protected ForwardingBlobReader(BlobReader inner) {
         this.inner = inner;
     }
 

@@ -432,16 +432,25 @@ final class CachedBlob {
      * Claims what nobody holds (returned, in index order, minus chunks that turned out ready and
      * were completed from the cache) and puts the claims others hold into {@code others}.
      */
-    private List<ChunkInfo> claim(ClaimSet claims, List<ChunkInfo> chunks, Map<Integer, Claim> others) {
+    private List<ChunkInfo> claim(ClaimSet claims, List<ChunkInfo> chunks, Map<Integer, Claim> others)
+            throws FsException {
         List<ChunkInfo> sorted = new ArrayList<>(chunks);
         sorted.sort(Comparator.comparingInt(ChunkInfo::index));
         List<ChunkInfo> mine = new ArrayList<>();
         for (ChunkInfo c : sorted) {
             Claim own;
             Claim theirs = null;
-            // A holder may release between our attempt and the lookup: then claim again.
-            while ((own = claims.tryClaim(c.index())) == null && (theirs = inflight.holder(c.index())) == null) {
-                Thread.onSpinWait();
+            // A holder may release between our attempt and the lookup: then claim again. One that
+            // has failed is being released (fail, then release): wait for that, then claim anew,
+            // rather than take its failure for the result of a retry.
+            while ((own = claims.tryClaim(c.index())) == null
+                    && ((theirs = inflight.holder(c.index())) == null || theirs.hasFailed())) {
+                if (theirs != null) {
+                    inflight.awaitReleased(theirs);
+                    theirs = null;
+                } else {
+                    Thread.onSpinWait();
+                }
             }
             if (own == null) {
                 others.put(c.index(), theirs);

@@ -144,6 +144,11 @@ final class InflightChunks {
         boolean isDone() {
             return result.isDone();
         }
+
+        /** Completed with a failure (and released, or about to be). */
+        boolean hasFailed() {
+            return result.isCompletedExceptionally();
+        }
     }
 
     /** The claims one fetch took. {@link #close()} fails and releases the ones still held. */

@@ -18,6 +18,7 @@ import dev.jnydus.cache.device.PrefetchOptions;
 import dev.jnydus.common.Compressor;
 import dev.jnydus.common.Ticker;
 import dev.jnydus.testkit.FakeBlob;
+import dev.jnydus.testkit.ForwardingBlobReader;
 import dev.jnydus.testkit.InMemoryBlobBackend;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -64,10 +65,10 @@ class StreamedFetchTest {
         final Map<Long, CountDownLatch> started = new ConcurrentHashMap<>();
         final CountDownLatch releaseTail = new CountDownLatch(1);
         final AtomicBoolean failNextTail = new AtomicBoolean();
-        private final InMemoryBlobBackend inner;
+        private final InMemoryBlobBackend store;
 
-        HeldTailBackend(InMemoryBlobBackend inner) {
-            this.inner = inner;
+        HeldTailBackend(InMemoryBlobBackend store) {
+            this.store = store;
         }
 
         @Override
@@ -82,18 +83,7 @@ class StreamedFetchTest {
 
         @Override
         public BlobReader open(String blobId) throws IOException {
-            BlobReader r = inner.open(blobId);
-            return new BlobReader() {
-                @Override
-                public String blobId() {
-                    return blobId;
-                }
-
-                @Override
-                public long size() throws IOException {
-                    return r.size();
-                }
-
+            return new ForwardingBlobReader(store.open(blobId)) {
                 @Override
                 public int tryRead(ByteBuffer dst, long offset) throws IOException {
                     return tryRead(dst, offset, RequestSource.ON_DEMAND, RangeProgress.NONE);
@@ -105,7 +95,7 @@ class StreamedFetchTest {
                     requests.add(offset + "+" + dst.remaining());
                     started.computeIfAbsent(offset, k -> new CountDownLatch(1)).countDown();
                     byte[] body = new byte[dst.remaining()];
-                    r.readFully(ByteBuffer.wrap(body), offset);
+                    inner.readFully(ByteBuffer.wrap(body), offset);
                     if (body.length > CHUNK) {
                         progress.arrived(offset, body, CHUNK);
                         try {
