@@ -370,25 +370,26 @@ final class CachedBlob {
             Map<Integer, Claim> others = new HashMap<>();
             Map<Integer, Claim> own = new HashMap<>();
             ClaimSet claims = inflight.newSet();
-            boolean handedOver = false;
+            List<ChunkInfo> mine;
             try {
-                List<ChunkInfo> mine = claim(claims, todo, others);
+                mine = claim(claims, todo, others);
                 for (ChunkInfo c : todo) {
                     Claim o = claims.get(c.index());
                     if (o != null) {
                         own.put(c.index(), o);
                     }
                 }
-                if (!mine.isEmpty() && mgr.streamsOnDemandFetches()) {
-                    mgr.fetchThreads().run(() -> fetchClaimed(claims, mine));
-                    handedOver = true;
-                } else if (!mine.isEmpty()) {
-                    fetchClaimed(claims, mine);
-                }
-            } finally {
-                if (!handedOver) {
-                    claims.close();
-                }
+            } catch (RuntimeException | Error e) {
+                claims.close();
+                throw e;
+            }
+            // fetchClaimed closes the set, on whichever thread runs it.
+            if (mine.isEmpty()) {
+                claims.close();
+            } else if (mgr.streamsOnDemandFetches()) {
+                mgr.fetchThreads().run(() -> fetchClaimed(claims, mine));
+            } else {
+                fetchClaimed(claims, mine);
             }
             for (ChunkInfo c : todo) {
                 Claim o = own.get(c.index());
@@ -432,25 +433,16 @@ final class CachedBlob {
      * Claims what nobody holds (returned, in index order, minus chunks that turned out ready and
      * were completed from the cache) and puts the claims others hold into {@code others}.
      */
-    private List<ChunkInfo> claim(ClaimSet claims, List<ChunkInfo> chunks, Map<Integer, Claim> others)
-            throws FsException {
+    private List<ChunkInfo> claim(ClaimSet claims, List<ChunkInfo> chunks, Map<Integer, Claim> others) {
         List<ChunkInfo> sorted = new ArrayList<>(chunks);
         sorted.sort(Comparator.comparingInt(ChunkInfo::index));
         List<ChunkInfo> mine = new ArrayList<>();
         for (ChunkInfo c : sorted) {
             Claim own;
             Claim theirs = null;
-            // A holder may release between our attempt and the lookup: then claim again. One that
-            // has failed is being released (fail, then release): wait for that, then claim anew,
-            // rather than take its failure for the result of a retry.
-            while ((own = claims.tryClaim(c.index())) == null
-                    && ((theirs = inflight.holder(c.index())) == null || theirs.hasFailed())) {
-                if (theirs != null) {
-                    inflight.awaitReleased(theirs);
-                    theirs = null;
-                } else {
-                    Thread.onSpinWait();
-                }
+            // A holder may release between our attempt and the lookup: then claim again.
+            while ((own = claims.tryClaim(c.index())) == null && (theirs = inflight.holder(c.index())) == null) {
+                Thread.onSpinWait();
             }
             if (own == null) {
                 others.put(c.index(), theirs);

@@ -127,27 +127,26 @@ final class InflightChunks {
 
         /** Fails the claim (if not yet completed) and releases it. */
         void fail(FsException e) {
-            result.completeExceptionally(e);
-            release();
+            giveUp(e);
         }
 
         /** Gives the claim up. One not completed by then is failed, so no waiter is left behind. */
         void release() {
-            if (!result.isDone()) {
-                result.completeExceptionally(new FsException(Errno.EIO, "blob " + blobId + " chunk " + id
-                        + ": the fetch ended without a result"));
-            }
+            giveUp(new FsException(Errno.EIO, "blob " + blobId + " chunk " + id + ": the fetch ended without a result"));
+        }
+
+        /**
+         * Leaves the table first, then fails the result if it has none: a waiter woken by the
+         * failure that claims the chunk again for its retry finds it free, never this failed claim.
+         */
+        private void giveUp(FsException e) {
             claims.remove(id, this);
+            result.completeExceptionally(e);
             released.complete(null);
         }
 
         boolean isDone() {
             return result.isDone();
-        }
-
-        /** Completed with a failure (and released, or about to be). */
-        boolean hasFailed() {
-            return result.isCompletedExceptionally();
         }
     }
 
