@@ -53,7 +53,7 @@ final class FanotifyDaemon {
         Path mountpoint = mountpoint(fuse.fuse().mountpoint(), g.apiSock());
         int threads = Math.max(MIN_FILL_THREADS, fuse.fuse().fuseThreads());
         // No FUSE request buffers here; the fill workers are the on-demand fetchers.
-        StartupLimits.Demand fuseLike = StartupLimits.Demand.of(threads,
+        StartupLimits.Demand fuseLike = StartupLimits.Demand.of(threads, threads,
                 FanotifyInstance.cacheOptions(RafsInstance.cacheOptions(startup.config())));
         StartupLimits.check(new StartupLimits.Demand(0, fuseLike.workerDirectBytes(), fuseLike.onDemandFetchers(),
                 fuseLike.fetchWindow(), fuseLike.prefetchThreads(), fuseLike.prefetchWindow(),

@@ -158,7 +158,8 @@ public final class FuseDaemonLauncher implements DaemonLauncher {
         Optional<RafsMount> startup = awaitTakeover ? Optional.empty() : plan.startupMount();
         CacheOptions cacheOptions = startup.isPresent() ? RafsInstance.cacheOptions(startup.get().config())
                 : CacheOptions.builder(CacheType.DUMMYCACHE).build();
-        StartupLimits.check(StartupLimits.Demand.of(fuse.fuse().fuseThreads(), cacheOptions), MemoryBudget.ofThisJvm());
+        StartupLimits.check(StartupLimits.Demand.of(fuse.fuse().fuseThreads(), RafsInstance.FETCH_THREADS, cacheOptions),
+                MemoryBudget.ofThisJvm());
         StartupTrace.mark("checks");
         FuseRequestMetrics requests = new FuseRequestMetrics(Clock.systemUTC());
         FuseService service = new FuseService(mountpoint, fuse.fuse().fuseThreads(), fuse.fuse().writable(),

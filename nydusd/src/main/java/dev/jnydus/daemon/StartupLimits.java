@@ -1,7 +1,9 @@
 package dev.jnydus.daemon;
 
 import dev.jnydus.cache.device.CacheOptions;
+import dev.jnydus.cache.device.CacheType;
 import dev.jnydus.cache.device.PrefetchOptions;
+import dev.jnydus.cache.file.FileCacheManager;
 import dev.jnydus.daemon.cli.StartupException;
 import dev.jnydus.fuse.server.Server;
 import dev.jnydus.rafs.metadata.BlobInfo;
@@ -25,7 +27,11 @@ import java.util.Locale;
  *       transfer per thread;</li>
  *   <li>heap: each fetch holds the bytes fetched (up to {@code amplify_io}, or the prefetch
  *       {@code merging_size}) and their decoded copies, about twice the window; the chunk memory
- *       cache holds up to its bound where it is used (dummycache, a cache of compressed chunks).</li>
+ *       cache holds up to its bound where it is used (dummycache, a cache of compressed chunks).
+ *       Readers' misses are fetched by the threads that wait for the backend (FUSE: the image's
+ *       fetch pool, not the workers; fanotify: the fill workers), and with a blob cache up to
+ *       {@link FileCacheManager#MAX_TAIL_FETCHES} more fetches may still be arriving behind
+ *       readers already answered.</li>
  * </ul>
  * The I/O buffers may take three quarters of each limit; the rest is for the metadata, the chunk
  * maps, the API server and the collector's headroom.
@@ -39,8 +45,7 @@ public final class StartupLimits {
      *
      * @param fuseThreads FUSE workers, each with its own direct buffers
      * @param workerDirectBytes direct bytes one FUSE worker holds
-     * @param onDemandFetchers threads that may fetch a miss at the same time (today the FUSE
-     *     workers themselves)
+     * @param onDemandFetchers fetches of readers' misses that may be under way at once
      * @param fetchWindow bytes one on-demand fetch holds ({@code amplify_io}, at least a chunk)
      * @param prefetchThreads prefetch workers, 0 when prefetch is off
      * @param prefetchWindow bytes one prefetch request holds ({@code merging_size})
@@ -50,11 +55,15 @@ public final class StartupLimits {
     public record Demand(int fuseThreads, long workerDirectBytes, int onDemandFetchers, long fetchWindow,
                          int prefetchThreads, long prefetchWindow, long memoryCacheBytes) {
 
-        /** The demand of {@code fuseThreads} FUSE workers over a cache with {@code options}. */
-        public static Demand of(int fuseThreads, CacheOptions options) {
+        /**
+         * The demand of {@code fuseThreads} FUSE workers whose misses {@code missThreads} threads
+         * fetch, over a cache with {@code options}.
+         */
+        public static Demand of(int fuseThreads, int missThreads, CacheOptions options) {
             PrefetchOptions p = options.prefetch();
             long worker = 2L * ((long) Server.DEFAULT_MAX_PAGES * 4096 + Server.HEADER_ROOM);
-            return new Demand(fuseThreads, worker, fuseThreads, Math.max(options.amplifyIo(), DEFAULT_CHUNK),
+            int tails = options.type() == CacheType.DUMMYCACHE ? 0 : FileCacheManager.MAX_TAIL_FETCHES;
+            return new Demand(fuseThreads, worker, missThreads + tails, Math.max(options.amplifyIo(), DEFAULT_CHUNK),
                     p.enable() ? p.threadsCount() : 0, p.enable() ? p.effectiveMergingSize() : 0,
                     options.usesMemoryCache() ? options.memoryCacheBytes() : 0);
         }

@@ -249,11 +249,11 @@ class NydusdStartupCheckTest {
         // NydusdProcess runs with -Xmx512m.
         Run threads = mount(UpstreamFixture.bootstrap(), "--fuse-threads", "1024");
         assertThat(threads.cleanError()).startsWith("Error: the configuration needs more memory than this JVM may use: "
-                + "direct memory 3.0 GiB (1024 FUSE threads x 2.0 MiB of request buffers");
+                + "direct memory 2.0 GiB (1024 FUSE threads x 2.0 MiB of request buffers");
         cfg = writeConfig("{\"type\":\"blobcache\",\"filecache\":{\"work_dir\":\"" + tmp.resolve("cache") + "\"}}",
                 "{\"mode\":\"direct\",\"batch_size\":268435456}");
         // An uncompressed blob cache does not use the chunk memory cache: it is not counted.
-        assertThat(mount(UpstreamFixture.bootstrap()).cleanError()).contains("heap 2.0 GiB (2 x (4 x 256.0 MiB "
+        assertThat(mount(UpstreamFixture.bootstrap()).cleanError()).contains("heap 6.0 GiB (2 x (12 x 256.0 MiB "
                 + "amplify_io)) is over 3/4 of the");
         cfg = writeConfig("{\"type\":\"blobcache\",\"filecache\":{\"work_dir\":\"" + tmp.resolve("cache") + "\"}}",
                 "{\"mode\":\"direct\",\"prefetch\":{\"enable\":true,\"threads\":1024,\"batch_size\":1048576}}");

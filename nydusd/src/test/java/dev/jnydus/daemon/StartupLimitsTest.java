@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.jnydus.cache.device.CacheOptions;
 import dev.jnydus.cache.device.CacheType;
 import dev.jnydus.cache.device.PrefetchOptions;
+import dev.jnydus.cache.file.FileCacheManager;
 import dev.jnydus.common.Compressor;
 import dev.jnydus.common.Digester;
 import dev.jnydus.daemon.cli.StartupException;
@@ -27,17 +28,17 @@ class StartupLimitsTest {
 
     @Test
     void upstreamsDefaultsFitInASmallHeap() {
-        StartupLimits.Demand d = StartupLimits.Demand.of(4, options(MIB, PrefetchOptions.enabled(8, MIB, 0, false)));
+        StartupLimits.Demand d = StartupLimits.Demand.of(4, RafsInstance.FETCH_THREADS, options(MIB, PrefetchOptions.enabled(8, MIB, 0, false)));
         assertThatCode(() -> StartupLimits.check(d, new MemoryBudget(128 * MIB, 128 * MIB))).doesNotThrowAnyException();
     }
 
     @Test
     void tooManyFuseThreadsForTheDirectMemoryLimitIsOneErrorQuotingTheNumbers() {
-        StartupLimits.Demand d = StartupLimits.Demand.of(1024, options(MIB, PrefetchOptions.disabled()));
+        StartupLimits.Demand d = StartupLimits.Demand.of(1024, RafsInstance.FETCH_THREADS, options(MIB, PrefetchOptions.disabled()));
         assertThatThrownBy(() -> StartupLimits.check(d, new MemoryBudget(8192 * MIB, 1024 * MIB)))
                 .isInstanceOf(StartupException.class)
-                .hasMessage("the configuration needs more memory than this JVM may use: direct memory 3.0 GiB "
-                        + "(1024 FUSE threads x 2.0 MiB of request buffers + 1024 x 1.0 MiB amplify_io for blob I/O) "
+                .hasMessage("the configuration needs more memory than this JVM may use: direct memory 2.0 GiB "
+                        + "(1024 FUSE threads x 2.0 MiB of request buffers + 12 x 1.0 MiB amplify_io for blob I/O) "
                         + "is over 3/4 of the 1.0 GiB limit (-XX:MaxDirectMemorySize, by default -Xmx). Lower "
                         + "--fuse-threads, amplify_io (rafs.batch_size) or the prefetch threads and merging size, or "
                         + "raise the limits in JNYDUS_JAVA_OPTS");
@@ -45,35 +46,56 @@ class StartupLimitsTest {
 
     @Test
     void aLargeAmplificationWindowOrPrefetchBatchIsCheckedAgainstTheHeap() {
-        StartupLimits.Demand big = StartupLimits.Demand.of(4, options(256 * MIB, PrefetchOptions.disabled()));
+        StartupLimits.Demand big = StartupLimits.Demand.of(4, RafsInstance.FETCH_THREADS, options(256 * MIB, PrefetchOptions.disabled()));
         assertThatThrownBy(() -> StartupLimits.check(big, new MemoryBudget(1024 * MIB, 16384 * MIB)))
-                .hasMessageContaining("heap 2.0 GiB (2 x (4 x 256.0 MiB amplify_io)) "
+                .hasMessageContaining("heap 6.0 GiB (2 x (12 x 256.0 MiB amplify_io)) "
                         + "is over 3/4 of the 1.0 GiB heap limit (-Xmx)")
                 .message().doesNotContain("direct memory");
-        StartupLimits.Demand prefetch = StartupLimits.Demand.of(4,
+        StartupLimits.Demand prefetch = StartupLimits.Demand.of(4, RafsInstance.FETCH_THREADS,
                 options(MIB, PrefetchOptions.enabled(64, 256 * MIB, 0, false)));
         assertThatThrownBy(() -> StartupLimits.check(prefetch, ONE_GIB))
                 .hasMessageContaining("64 prefetch threads x 256.0 MiB merging size");
     }
 
     @Test
+    void everyFetchThatMayBeUnderWayIsCountedNotOnePerFuseWorker() {
+        // A miss waits on the image's fetch pool, not on the worker that received it, and a blob
+        // cache may still be receiving up to MAX_TAIL_FETCHES ranges behind readers it answered.
+        StartupLimits.Demand one = StartupLimits.Demand.of(1, RafsInstance.FETCH_THREADS, options(MIB,
+                PrefetchOptions.disabled()));
+        assertThat(one.onDemandFetchers()).isEqualTo(RafsInstance.FETCH_THREADS + FileCacheManager.MAX_TAIL_FETCHES);
+        StartupLimits.Demand noCache = StartupLimits.Demand.of(4, RafsInstance.FETCH_THREADS,
+                CacheOptions.builder(CacheType.DUMMYCACHE).build());
+        assertThat(noCache.onDemandFetchers()).isEqualTo(RafsInstance.FETCH_THREADS);
+
+        // The launcher's -Xmx128m: an 8 MiB amplify_io passed when one fetch per FUSE worker was
+        // counted (2 x 4 x 8 MiB), but twelve fetches may hold it at once.
+        MemoryBudget launcher = new MemoryBudget(128 * MIB, 128 * MIB);
+        assertThatThrownBy(() -> StartupLimits.check(StartupLimits.Demand.of(4, RafsInstance.FETCH_THREADS,
+                options(8 * MIB, PrefetchOptions.disabled())), launcher))
+                .hasMessageContaining("heap 192.0 MiB (2 x (12 x 8.0 MiB amplify_io)) is over 3/4 of the 128.0 MiB");
+        assertThatCode(() -> StartupLimits.check(StartupLimits.Demand.of(4, RafsInstance.FETCH_THREADS,
+                options(2 * MIB, PrefetchOptions.enabled(4, MIB, 0, false))), launcher)).doesNotThrowAnyException();
+    }
+
+    @Test
     void theChunkMemoryCacheCountsOnlyWhereTheCacheUsesIt() {
         MemoryBudget small = new MemoryBudget(64 * MIB, 64 * MIB);
-        StartupLimits.Demand sliced = StartupLimits.Demand.of(4, options(MIB, PrefetchOptions.disabled()));
+        StartupLimits.Demand sliced = StartupLimits.Demand.of(4, RafsInstance.FETCH_THREADS, options(MIB, PrefetchOptions.disabled()));
         assertThat(sliced.memoryCacheBytes()).isZero();
         assertThatCode(() -> StartupLimits.check(sliced, small)).doesNotThrowAnyException();
 
         CacheOptions compressed = CacheOptions.builder(CacheType.BLOBCACHE).workDir(Path.of("/c")).compressed(true)
                 .build();
-        assertThatThrownBy(() -> StartupLimits.check(StartupLimits.Demand.of(4, compressed), small))
-                .hasMessageContaining("heap 72.0 MiB (64.0 MiB chunk memory cache + 2 x (4 x 1.0 MiB amplify_io))");
-        StartupLimits.Demand dummy = StartupLimits.Demand.of(4, CacheOptions.builder(CacheType.DUMMYCACHE).build());
+        assertThatThrownBy(() -> StartupLimits.check(StartupLimits.Demand.of(4, RafsInstance.FETCH_THREADS, compressed), small))
+                .hasMessageContaining("heap 88.0 MiB (64.0 MiB chunk memory cache + 2 x (12 x 1.0 MiB amplify_io))");
+        StartupLimits.Demand dummy = StartupLimits.Demand.of(4, RafsInstance.FETCH_THREADS, CacheOptions.builder(CacheType.DUMMYCACHE).build());
         assertThat(dummy.memoryCacheBytes()).isEqualTo(CacheOptions.DEFAULT_MEMORY_CACHE_BYTES);
     }
 
     @Test
     void bothLimitsAreReportedInTheOneMessage() {
-        StartupLimits.Demand d = StartupLimits.Demand.of(1024, options(256 * MIB, PrefetchOptions.disabled()));
+        StartupLimits.Demand d = StartupLimits.Demand.of(1024, RafsInstance.FETCH_THREADS, options(256 * MIB, PrefetchOptions.disabled()));
         assertThatThrownBy(() -> StartupLimits.check(d, ONE_GIB))
                 .hasMessageContaining("direct memory").hasMessageContaining("; heap ");
     }

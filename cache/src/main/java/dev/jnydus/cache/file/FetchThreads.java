@@ -15,10 +15,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class FetchThreads implements AutoCloseable {
     /**
      * Ranges still arriving behind their readers at once, at most: each holds its bytes and their
-     * decoded chunks on the heap, which the start-up memory check sizes for about as many fetches
-     * as FUSE workers (4 by default). Beyond, readers fetch inline and wait for the whole range.
+     * decoded chunks on the heap, and the threads that handed them over may start new fetches
+     * meanwhile ({@link FileCacheManager#MAX_TAIL_FETCHES}, which the start-up memory check
+     * counts). Beyond, readers fetch inline and wait for the whole range.
      */
-    private static final int MAX_THREADS = 4;
+    private static final int MAX_THREADS = FileCacheManager.MAX_TAIL_FETCHES;
 
     private final ThreadPoolExecutor pool;
 

@@ -49,6 +49,13 @@ import org.slf4j.LoggerFactory;
  * never evicted, so usage may stay above the limit; {@link #usage()} shows it.
  */
 public final class FileCacheManager implements CacheManager {
+    /**
+     * Fetches that may still be arriving after their readers got their chunks, per cache: each
+     * holds up to {@code amplify_io} bytes while the thread that started it fetches again. A
+     * process's memory budget counts them beside the threads that fetch readers' misses.
+     */
+    public static final int MAX_TAIL_FETCHES = 4;
+
     private static final Logger LOG = LoggerFactory.getLogger(FileCacheManager.class);
     /** The files that make up a blob's cache entry, in the order their age is looked up. */
     private static final List<String> ENTRY_SUFFIXES = List.of(CachedBlob.CHUNK_MAP_SUFFIX, FileChunkStore.DATA_SUFFIX,
