@@ -22,9 +22,11 @@ import java.util.Map;
  * few hundred classes before it reads a byte; every daemon start reads a configuration, so this
  * reads it as the mapper would (strict duplicate detection, no trailing tokens, the same node
  * types for the same numbers, the same messages) without one. The output of {@link #write} is
- * {@code JsonNode.toString()}'s: compact, in the tree's order.
+ * {@code JsonNode.toString()}'s: compact, in the tree's order. The daemon's API writes its answers
+ * with it too, so that a daemon's start and its first answers initialise no {@code ObjectMapper}
+ * either (its class initialisation alone builds a {@code Calendar} and the JDK's locale tables).
  */
-final class JsonTrees {
+public final class JsonTrees {
     private static final JsonFactory FACTORY = JsonFactory.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
@@ -38,7 +40,7 @@ final class JsonTrees {
      *
      * @throws JacksonException for a syntax error, a duplicate key or a token after the value
      */
-    static JsonNode read(String text) throws JacksonException {
+    public static JsonNode read(String text) throws JacksonException {
         try (JsonParser p = FACTORY.createParser(text)) {
             JsonToken t = p.nextToken();
             if (t == null) {
@@ -103,7 +105,7 @@ final class JsonTrees {
     }
 
     /** {@code node} as compact JSON text, as {@code node.toString()} writes it. */
-    static String write(JsonNode node) {
+    public static String write(JsonNode node) {
         StringWriter out = new StringWriter(256);
         try (JsonGenerator g = FACTORY.createGenerator(out)) {
             write(g, node);

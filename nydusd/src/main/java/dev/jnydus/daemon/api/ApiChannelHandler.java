@@ -1,7 +1,8 @@
 package dev.jnydus.daemon.api;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jnydus.config.JsonTrees;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
@@ -36,7 +37,6 @@ import org.slf4j.LoggerFactory;
  */
 final class ApiChannelHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger LOG = LoggerFactory.getLogger(ApiChannelHandler.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
     static final String SERVER = "Nydus API";
 
     private final ApiHandler handler;
@@ -145,8 +145,8 @@ final class ApiChannelHandler extends SimpleChannelInboundHandler<FullHttpReques
 
     /** The error body {@code {"code": "UNDEFINED", "message": ...}} with the error's status. */
     static FullHttpResponse errorResponse(ApiError e, boolean keepAlive) {
-        ObjectNode body = JSON.createObjectNode().put("code", "UNDEFINED").put("message", e.getMessage());
-        FullHttpResponse r = response(HttpResponseStatus.valueOf(e.status()), body.toString(), "application/json");
+        ObjectNode body = JsonNodeFactory.instance.objectNode().put("code", "UNDEFINED").put("message", e.getMessage());
+        FullHttpResponse r = response(HttpResponseStatus.valueOf(e.status()), JsonTrees.write(body), "application/json");
         if (!keepAlive) {
             r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }

@@ -26,7 +26,10 @@ public final class HttpRoutes {
         ApiRequest parse(HttpCall call) throws ApiError;
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Made on the first request with a body, not when the routes are: see ApiDispatcher's note. */
+    private static final class Mapper {
+        static final ObjectMapper JSON = new ObjectMapper();
+    }
     private static final Map<String, Route> ROUTES = routes();
 
     private HttpRoutes() {
@@ -150,7 +153,7 @@ public final class HttpRoutes {
     static JsonNode object(HttpCall c) throws ApiError {
         JsonNode n;
         try {
-            n = JSON.readTree(c.body());
+            n = Mapper.JSON.readTree(c.body());
         } catch (JsonProcessingException e) {
             JsonLocation l = e.getLocation();
             throw ApiError.parseBody(e.getOriginalMessage(), l == null ? 0 : l.getLineNr(),
