@@ -42,25 +42,44 @@ public final class JsonTrees {
      */
     public static JsonNode read(String text) throws JacksonException {
         try (JsonParser p = FACTORY.createParser(text)) {
-            JsonToken t = p.nextToken();
-            if (t == null) {
-                return null;
-            }
-            JsonNode value = value(p, t);
-            JsonToken trailing = p.nextToken();
-            if (trailing != null) {
-                // databind's wording (DeserializationFeature.FAIL_ON_TRAILING_TOKENS).
-                throw new JsonParseException(p, "Trailing token (of type " + trailing + ") found after value (bound as "
-                        + "`com.fasterxml.jackson.databind.JsonNode`): not allowed as per "
-                        + "`DeserializationFeature.FAIL_ON_TRAILING_TOKENS`", p.currentTokenLocation());
-            }
-            return value;
+            return one(p);
         } catch (JacksonException e) {
             throw e;
         } catch (IOException e) {
             // A String source has no I/O to fail.
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * As {@link #read(String)}, for bytes in any encoding JSON allows (detected as the mapper
+     * detects it; malformed UTF-8 is a syntax error).
+     */
+    public static JsonNode read(byte[] json) throws JacksonException {
+        try (JsonParser p = FACTORY.createParser(json)) {
+            return one(p);
+        } catch (JacksonException e) {
+            throw e;
+        } catch (IOException e) {
+            // A byte array source has no I/O to fail.
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static JsonNode one(JsonParser p) throws IOException {
+        JsonToken t = p.nextToken();
+        if (t == null) {
+            return null;
+        }
+        JsonNode value = value(p, t);
+        JsonToken trailing = p.nextToken();
+        if (trailing != null) {
+            // databind's wording (DeserializationFeature.FAIL_ON_TRAILING_TOKENS).
+            throw new JsonParseException(p, "Trailing token (of type " + trailing + ") found after value (bound as "
+                    + "`com.fasterxml.jackson.databind.JsonNode`): not allowed as per "
+                    + "`DeserializationFeature.FAIL_ON_TRAILING_TOKENS`", p.currentTokenLocation());
+        }
+        return value;
     }
 
     private static JsonNode value(JsonParser p, JsonToken t) throws IOException {

@@ -3,7 +3,7 @@ package dev.jnydus.daemon.api;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jnydus.config.JsonTrees;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,10 +26,6 @@ public final class HttpRoutes {
         ApiRequest parse(HttpCall call) throws ApiError;
     }
 
-    /** Made on the first request with a body, not when the routes are: see ApiDispatcher's note. */
-    private static final class Mapper {
-        static final ObjectMapper JSON = new ObjectMapper();
-    }
     private static final Map<String, Route> ROUTES = routes();
 
     private HttpRoutes() {
@@ -153,7 +149,9 @@ public final class HttpRoutes {
     static JsonNode object(HttpCall c) throws ApiError {
         JsonNode n;
         try {
-            n = Mapper.JSON.readTree(c.body());
+            // No ObjectMapper (see ApiDispatcher); as upstream's serde_json, a duplicate key or
+            // anything after the value is a parse error.
+            n = JsonTrees.read(c.body());
         } catch (JsonProcessingException e) {
             JsonLocation l = e.getLocation();
             throw ApiError.parseBody(e.getOriginalMessage(), l == null ? 0 : l.getLineNr(),

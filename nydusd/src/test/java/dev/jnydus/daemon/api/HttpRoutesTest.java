@@ -55,6 +55,11 @@ class HttpRoutesTest {
         refused("POST", "/api/v1/mount", Map.of("mountpoint", "/s"), "{\"source\":1,\"config\":\"c\"}", 400,
                 "ParseBody(Error(\"invalid type: number");
         refused("POST", "/api/v1/mount", Map.of("mountpoint", "/s"), null, 400, "BadRequest");
+        // As upstream's serde_json: a key given twice, or anything after the object, is refused.
+        refused("POST", "/api/v1/mount", Map.of("mountpoint", "/s"),
+                "{\"source\":\"/a\",\"source\":\"/b\",\"config\":\"c\"}", 400, "ParseBody(Error(\"Duplicate field 'source'");
+        refused("POST", "/api/v1/mount", Map.of("mountpoint", "/s"), "{\"source\":\"/b\",\"config\":\"c\"} {}", 400,
+                "ParseBody(Error(\"Trailing token");
     }
 
     @Test
