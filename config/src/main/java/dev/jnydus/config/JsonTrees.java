@@ -41,14 +41,7 @@ public final class JsonTrees {
      * @throws JacksonException for a syntax error, a duplicate key or a token after the value
      */
     public static JsonNode read(String text) throws JacksonException {
-        try (JsonParser p = FACTORY.createParser(text)) {
-            return one(p);
-        } catch (JacksonException e) {
-            throw e;
-        } catch (IOException e) {
-            // A String source has no I/O to fail.
-            throw new UncheckedIOException(e);
-        }
+        return read(() -> FACTORY.createParser(text));
     }
 
     /**
@@ -56,12 +49,21 @@ public final class JsonTrees {
      * detects it; malformed UTF-8 is a syntax error).
      */
     public static JsonNode read(byte[] json) throws JacksonException {
-        try (JsonParser p = FACTORY.createParser(json)) {
+        return read(() -> FACTORY.createParser(json));
+    }
+
+    /** A parser over text or bytes already in memory. */
+    private interface Source {
+        JsonParser open() throws IOException;
+    }
+
+    private static JsonNode read(Source source) throws JacksonException {
+        try (JsonParser p = source.open()) {
             return one(p);
         } catch (JacksonException e) {
             throw e;
         } catch (IOException e) {
-            // A byte array source has no I/O to fail.
+            // A source in memory has no I/O to fail.
             throw new UncheckedIOException(e);
         }
     }

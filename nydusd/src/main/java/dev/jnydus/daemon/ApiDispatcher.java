@@ -1,7 +1,6 @@
 package dev.jnydus.daemon;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -45,11 +44,6 @@ public final class ApiDispatcher implements ApiHandler {
      * endpoint needs one (its class initialisation took a daemon's API about 0.2 s of its start).
      */
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-
-    /** The mapper, for the one answer built from objects ({@code GET /api/v1/config}). */
-    private static final class Mapper {
-        static final ObjectMapper JSON = new ObjectMapper();
-    }
     private static final DateTimeFormatter MOUNTED_TIME =
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.nnnnnnnnn xxx:00");
 
@@ -150,7 +144,7 @@ public final class ApiDispatcher implements ApiHandler {
             } else if (r instanceof ApiRequest.PrometheusMetrics) {
                 return new ApiResponse.Text(metrics.prometheus(), DaemonMetrics.PROMETHEUS_CONTENT_TYPE);
             } else if (r instanceof ApiRequest.GetConfig c) {
-                return json(Mapper.JSON.valueToTree(runtimeConfig.get(c.id())));
+                return json(LazyObjectMapper.INSTANCE.valueToTree(runtimeConfig.get(c.id())));
             } else if (r instanceof ApiRequest.UpdateConfig c) {
                 return updateConfig(ctx, c);
             } else if (r instanceof ApiRequest.CreateBlobObject c) {

@@ -1,7 +1,6 @@
 package dev.jnydus.daemon;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jnydus.backend.BackendMetrics;
@@ -35,14 +34,6 @@ import java.util.function.Supplier;
 public final class DaemonMetrics {
     /** The Prometheus text exposition format, version 0.0.4. */
     public static final String PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
-    /**
-     * Jackson's mapper, made on the first API request: these metrics are created on the way to
-     * the mount, which should not wait for a mapper (a few hundred classes).
-     */
-    private static final class Json {
-        static final ObjectMapper MAPPER = new ObjectMapper();
-    }
-
     private final Supplier<List<MountTable.Entry>> mounts;
     private final FuseRequestMetrics fuse;
     private final Supplier<DaemonState> state;
@@ -161,7 +152,7 @@ public final class DaemonMetrics {
 
     public JsonNode global(String ctx, Optional<String> id) throws ApiError {
         FsIoStats s = byMountpoint(ctx, id).instance().stats();
-        ObjectNode n = Json.MAPPER.createObjectNode();
+        ObjectNode n = LazyObjectMapper.INSTANCE.createObjectNode();
         n.put("files_account_enabled", s.filesEnabled());
         n.put("access_pattern_enabled", s.accessPatternEnabled());
         n.put("record_latest_read_files_enabled", s.latestReadFilesEnabled());
@@ -180,7 +171,7 @@ public final class DaemonMetrics {
     public JsonNode files(String ctx, Optional<String> id, boolean latest) throws ApiError {
         FsIoStats s = byMountpoint(ctx, id).instance().stats();
         if (latest) {
-            ArrayNode a = Json.MAPPER.createArrayNode();
+            ArrayNode a = LazyObjectMapper.INSTANCE.createArrayNode();
             for (long[] range : s.takeLatestReadFiles()) {
                 ArrayNode r = a.addArray();
                 for (long v : range) {
@@ -189,7 +180,7 @@ public final class DaemonMetrics {
             }
             return a;
         }
-        ObjectNode n = Json.MAPPER.createObjectNode();
+        ObjectNode n = LazyObjectMapper.INSTANCE.createObjectNode();
         for (Map.Entry<Long, FsIoStats.FileStats> e : s.files().entrySet()) {
             ObjectNode f = n.putObject(Long.toString(e.getKey()));
             f.put("total_fops", e.getValue().totalFops());
@@ -202,7 +193,7 @@ public final class DaemonMetrics {
     }
 
     public JsonNode patterns(String ctx, Optional<String> id) throws ApiError {
-        ArrayNode a = Json.MAPPER.createArrayNode();
+        ArrayNode a = LazyObjectMapper.INSTANCE.createArrayNode();
         for (FsIoStats.Pattern p : byMountpoint(ctx, id).instance().stats().patterns()) {
             a.addObject().put("ino", p.ino()).put("nr_read", p.nrRead())
                     .put("first_access_time_secs", p.firstAccessSecs())
@@ -215,7 +206,7 @@ public final class DaemonMetrics {
         BackendMetrics m = (blobObjects != null ? blobObject(ctx, id).backend()
                 : byMountpoint(ctx, id).instance().backendMetrics()).orElseThrow(() -> ApiError.noCounter(ctx));
         try {
-            return Json.MAPPER.readTree(m.snapshot().toJson());
+            return LazyObjectMapper.INSTANCE.readTree(m.snapshot().toJson());
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -223,10 +214,10 @@ public final class DaemonMetrics {
 
     public JsonNode blobcache(String ctx, Optional<String> id) throws ApiError {
         if (blobObjects != null) {
-            return Json.MAPPER.valueToTree(blobObject(ctx, id).cache().toMap());
+            return LazyObjectMapper.INSTANCE.valueToTree(blobObject(ctx, id).cache().toMap());
         }
         Rafs r = find(ctx, id, x -> List.of(x.instance().configId(), x.mountpoint()));
-        return Json.MAPPER.valueToTree(r.instance().cacheMetrics().toMap());
+        return LazyObjectMapper.INSTANCE.valueToTree(r.instance().cacheMetrics().toMap());
     }
 
     /** The requests FUSE workers are handling now, or empty when none. */
@@ -324,7 +315,7 @@ public final class DaemonMetrics {
         List<Map.Entry<Series<BackendMetrics>, JsonNode>> docs = new ArrayList<>();
         for (Series<BackendMetrics> r : all) {
             try {
-                docs.add(Map.entry(r, Json.MAPPER.readTree(r.metrics().snapshot().toJson())));
+                docs.add(Map.entry(r, LazyObjectMapper.INSTANCE.readTree(r.metrics().snapshot().toJson())));
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }

@@ -1,6 +1,5 @@
 package dev.jnydus.daemon;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.jnydus.fuse.abi.Opcode;
 import dev.jnydus.fuse.server.RequestMetrics;
@@ -33,14 +32,6 @@ public final class FuseRequestMetrics implements RequestMetrics {
         final LongAdder count = new LongAdder();
         final LongAdder errors = new LongAdder();
         final LongAdder sumNanos = new LongAdder();
-    }
-
-    /**
-     * Jackson's mapper, made on the first API request: these metrics are created on the way to
-     * the mount, which should not wait for a mapper (a few hundred classes).
-     */
-    private static final class Json {
-        static final ObjectMapper MAPPER = new ObjectMapper();
     }
 
     private final Clock clock;
@@ -90,7 +81,7 @@ public final class FuseRequestMetrics implements RequestMetrics {
         if (inflight.isEmpty()) {
             return Optional.empty();
         }
-        ArrayNode a = Json.MAPPER.createArrayNode();
+        ArrayNode a = LazyObjectMapper.INSTANCE.createArrayNode();
         for (InFlight f : inflight.values()) {
             a.addObject().put("inode", f.inode()).put("opcode", f.opcode()).put("unique", f.unique())
                     .put("timestamp_secs", f.timestampSecs());

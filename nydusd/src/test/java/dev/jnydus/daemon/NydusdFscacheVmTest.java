@@ -46,8 +46,8 @@ class NydusdFscacheVmTest {
      * already complete in memory. Counted in the guest with {@code nydusd --help} started 40 times:
      * 3 crashes with two CPUs ({@code ZipFile$Source.nextEntryPos}, {@code
      * BufferedInputStream.getBufIfOpen}, {@code AbstractStringBuilder.getCoder}, each at entry
-     * +0x20), none with one; CI lost three full runs to it. One CPU makes the scenario about 1.4x
-     * slower (about 200 s in the guest instead of 140).
+     * +0x20), none with one; CI lost three full runs to it. One CPU makes the scenario slower: 180-230 s
+     * in four full runs instead of 134-146 s.
      */
     private static final String GUEST_CPUS = "1";
 
